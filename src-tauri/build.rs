@@ -1,0 +1,13 @@
+// Generates the Tauri context and an `allow-<command>` permission for each app command.
+include!("commands/names.rs");
+
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    println!("cargo:rerun-if-changed=src-tauri/commands/names.rs");
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("src-tauri/capabilities/*.json")
+            .app_manifest(tauri_build::AppManifest::new().commands(NAMES)),
+    )
+    .expect("failed to run tauri-build");
+}

@@ -1,0 +1,192 @@
+//! The operators' command line: the same binary starts the kiosk with no subcommand, and
+//! checks content, builds the library or searches it with one.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::{content, library, paths};
+
+#[derive(Debug, Parser)]
+#[command(name = "clinic-kiosk", version, about = "Offline clinic information kiosk")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check or build the article library.
+    Content {
+        #[command(subcommand)]
+        action: ContentAction,
+    },
+    /// Search the library and print the results as JSON.
+    Search {
+        /// The words to search for, as a patient would type them.
+        words: String,
+        /// Language of the articles to search.
+        #[arg(long, default_value = "en", value_parser = ["en", "es"])]
+        lang: String,
+        /// Most results to print (1 to 50).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=50))]
+        limit: u16,
+        /// Content folder (default: the shipped content).
+        #[arg(long)]
+        content: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ContentAction {
+    /// Report every problem in a content folder as `path:line: field: message`; exit 1 on errors.
+    Check {
+        /// The content folder (default: the shipped content).
+        dir: Option<PathBuf>,
+    },
+    /// Build library.db in the data folder from a content folder.
+    Build {
+        /// The content folder (default: the shipped content).
+        dir: Option<PathBuf>,
+        /// Where to write library.db (default: the app's data folder, or CLINIC_KIOSK_DATA_DIR).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+/// Subcommands and flags that mean "command line" rather than "start the kiosk". Anything
+/// else (such as arguments a WebDriver passes) starts the window.
+const CLI_WORDS: &[&str] = &["content", "search", "help", "--help", "-h", "--version", "-V"];
+
+/// Runs the command line or the kiosk; returns the process exit code.
+pub fn main() -> i32 {
+    init_logging();
+    let args: Vec<String> = std::env::args().collect();
+    let is_cli = args.get(1).is_some_and(|a| CLI_WORDS.contains(&a.as_str()));
+    if !is_cli {
+        return match crate::run() {
+            Ok(()) => 0,
+            Err(message) => {
+                eprintln!("clinic-kiosk: {message}");
+                1
+            }
+        };
+    }
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Some(Command::Content {
+            action: ContentAction::Check { dir },
+        }) => check(&dir.unwrap_or_else(|| paths::content_dir(None))),
+        Some(Command::Content {
+            action: ContentAction::Build { dir, data_dir },
+        }) => build(
+            &dir.unwrap_or_else(|| paths::content_dir(None)),
+            &data_dir.unwrap_or_else(|| paths::data_dir(None)),
+        ),
+        Some(Command::Search {
+            words,
+            lang,
+            limit,
+            content,
+        }) => search(
+            &words,
+            &lang,
+            limit as usize,
+            &content.unwrap_or_else(|| paths::content_dir(None)),
+        ),
+        None => match crate::run() {
+            Ok(()) => 0,
+            Err(message) => {
+                eprintln!("clinic-kiosk: {message}");
+                1
+            }
+        },
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CLINIC_KIOSK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,clinic_kiosk=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn check(dir: &std::path::Path) -> i32 {
+    let (content, diags) = content::load(dir);
+    let mut out = std::io::stdout().lock();
+    for d in diags.sorted() {
+        let _ = writeln!(out, "{d}");
+    }
+    let _ = writeln!(
+        out,
+        "{} article(s), {} error(s), {} warning(s)",
+        content.articles.len(),
+        diags.error_count(),
+        diags.warning_count()
+    );
+    i32::from(diags.has_errors())
+}
+
+fn build(dir: &std::path::Path, data_dir: &std::path::Path) -> i32 {
+    let (content, diags) = content::load(dir);
+    for d in diags.sorted() {
+        eprintln!("{d}");
+    }
+    if diags.has_errors() {
+        eprintln!(
+            "clinic-kiosk: not built: the content has {} error(s); the library in use was not changed",
+            diags.error_count()
+        );
+        return 1;
+    }
+    let target = data_dir.join(paths::LIBRARY_DB);
+    match library::build(&content, &target) {
+        Ok(stats) => {
+            println!(
+                "built {} with {} article(s) in {} topic(s)",
+                target.display(),
+                stats.articles,
+                stats.topics
+            );
+            0
+        }
+        Err(err) => {
+            eprintln!("clinic-kiosk: {err}");
+            1
+        }
+    }
+}
+
+fn search(words: &str, lang: &str, limit: usize, content_dir: &std::path::Path) -> i32 {
+    let db = paths::data_dir(None).join(paths::LIBRARY_DB);
+    let lib = match library::open_or_build(content_dir, &db) {
+        Ok((lib, _)) => lib,
+        Err(err) => {
+            eprintln!("clinic-kiosk: {err}");
+            return 1;
+        }
+    };
+    match lib.search(words, lang, limit) {
+        Ok(results) => {
+            let json = serde_json::to_string_pretty(&results.results).unwrap_or_else(|_| "[]".into());
+            println!("{json}");
+            if let Some(suggestion) = results.did_you_mean {
+                eprintln!("no results; did you mean: {suggestion}");
+            }
+            0
+        }
+        Err(err) => {
+            eprintln!("clinic-kiosk: {err}");
+            1
+        }
+    }
+}

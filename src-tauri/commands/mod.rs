@@ -1,0 +1,117 @@
+//! The IPC edge: thin `#[tauri::command]` adapters over the library. Errors cross as
+//! `{ kind, message }`; the UI branches on `kind` and never shows `message` to a patient.
+//! Nothing a patient types is logged here.
+
+mod error;
+
+use std::sync::Mutex;
+
+use serde::Serialize;
+use tauri::State;
+
+pub use error::{CommandError, ErrorKind};
+
+use crate::config::Config;
+use crate::library::{ArticleView, Library, TopicArticles, TopicSummary};
+use crate::search::{SearchResults, Suggestion};
+
+include!("names.rs");
+
+/// What the commands work on, managed by Tauri.
+pub struct AppState {
+    pub config: Config,
+    /// `Err` holds why the library could not be opened; commands then answer `unavailable`.
+    pub library: Mutex<Result<Library, String>>,
+    pub kiosk: Option<Mutex<rusqlite::Connection>>,
+}
+
+impl AppState {
+    fn with_library<T>(
+        &self,
+        f: impl FnOnce(&Library) -> Result<T, crate::library::LibraryError>,
+    ) -> Result<T, CommandError> {
+        let guard = self
+            .library
+            .lock()
+            .map_err(|_| CommandError::internal("library lock poisoned"))?;
+        match &*guard {
+            Ok(lib) => f(lib).map_err(CommandError::from),
+            Err(why) => Err(CommandError::unavailable(why.clone())),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub clinic_name: String,
+    pub languages: Vec<String>,
+    pub default_lang: String,
+    pub version: String,
+}
+
+#[tauri::command(async)]
+pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
+    Ok(AppInfo {
+        clinic_name: state.config.clinic_name.clone(),
+        languages: state.config.languages.clone(),
+        default_lang: state.config.default_language.clone(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
+}
+
+#[tauri::command(async)]
+pub fn list_topics(state: State<'_, AppState>, lang: String) -> Result<Vec<TopicSummary>, CommandError> {
+    state.with_library(|l| l.topics(&lang))
+}
+
+#[tauri::command(async)]
+pub fn topic_articles(
+    state: State<'_, AppState>,
+    topic: String,
+    lang: String,
+) -> Result<TopicArticles, CommandError> {
+    state.with_library(|l| l.topic_articles(&topic, &lang))
+}
+
+#[tauri::command(async)]
+pub fn get_article(
+    state: State<'_, AppState>,
+    slug: String,
+    topic: Option<String>,
+) -> Result<ArticleView, CommandError> {
+    let view = state.with_library(|l| l.article(&slug, topic.as_deref()))?;
+    record_view(&state, &view.slug);
+    Ok(view)
+}
+
+#[tauri::command(async)]
+pub fn search(
+    state: State<'_, AppState>,
+    query: String,
+    lang: String,
+    limit: Option<usize>,
+) -> Result<SearchResults, CommandError> {
+    state.with_library(|l| l.search(&query, &lang, limit.unwrap_or(20)))
+}
+
+#[tauri::command(async)]
+pub fn suggest(
+    state: State<'_, AppState>,
+    prefix: String,
+    lang: String,
+) -> Result<Vec<Suggestion>, CommandError> {
+    state.with_library(|l| l.suggest(&prefix, &lang))
+}
+
+/// Anonymous view counts are nice to have: a failure is logged, never shown.
+fn record_view(state: &AppState, slug: &str) {
+    if let Some(kiosk) = &state.kiosk {
+        let day = crate::store::today_utc();
+        if let Ok(conn) = kiosk.lock() {
+            if let Err(err) = crate::store::record_view(&conn, slug, &day) {
+                tracing::warn!("could not count an article view: {err}");
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Clinic kiosk: an offline patient-education kiosk. This file wires the Tauri app; the
+//! logic lives in modules with no Tauri import (content, library, search, store).
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod content;
+pub mod library;
+pub mod paths;
+pub mod qr;
+pub mod search;
+pub mod store;
+
+use std::sync::Mutex;
+
+use tauri::{Manager, Runtime};
+
+use commands::AppState;
+
+/// The command handler, shared by the real app and the mock-runtime tests.
+pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
+{
+    tauri::generate_handler![
+        commands::app_info,
+        commands::list_topics,
+        commands::topic_articles,
+        commands::get_article,
+        commands::search,
+        commands::suggest,
+    ]
+}
+
+/// Opens the library (rebuilding it when the content changed) and kiosk.db. Failures are
+/// kept in the state so the window still opens and shows a calm message.
+pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> AppState {
+    let library = match library::open_or_build(content_dir, &data_dir.join(paths::LIBRARY_DB)) {
+        Ok((lib, freshness)) => {
+            tracing::info!(?freshness, path = %lib.path().display(), "library ready");
+            Ok(lib)
+        }
+        Err(err) => {
+            tracing::error!("library unavailable: {err}");
+            Err(err.to_string())
+        }
+    };
+    let kiosk = match store::open(&data_dir.join(paths::KIOSK_DB)) {
+        Ok(conn) => Some(Mutex::new(conn)),
+        Err(err) => {
+            tracing::error!("kiosk.db unavailable: {err}");
+            None
+        }
+    };
+    AppState {
+        config: config::Config::default(),
+        library: Mutex::new(library),
+        kiosk,
+    }
+}
+
+/// Starts the kiosk window.
+pub fn run() -> Result<(), String> {
+    #[cfg(target_os = "linux")]
+    {
+        if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+            return Err("no display: the kiosk needs a graphical session (set DISPLAY, or run it under Xvfb for tests)".into());
+        }
+        if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
+            // Blank windows on some GPUs otherwise. Set before any thread starts.
+            std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+        }
+    }
+    tauri::Builder::default()
+        .setup(|app| {
+            let data_dir = paths::data_dir(app.path().app_data_dir().ok());
+            let content_dir = paths::content_dir(app.path().resource_dir().ok());
+            app.manage(open_state(&data_dir, &content_dir));
+            Ok(())
+        })
+        .invoke_handler(invoke_handler())
+        .run(tauri::generate_context!("tauri.conf.json"))
+        .map_err(|e| format!("the kiosk window could not start: {e}"))
+}

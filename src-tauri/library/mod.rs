@@ -1,0 +1,453 @@
+//! The article library: library.db, read-only while the kiosk runs, and the queries the
+//! screens need (topics, a topic's articles, one article, search, type-ahead).
+
+mod build;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use serde::Serialize;
+
+pub use build::{build, BuildStats};
+
+use crate::content;
+use crate::search::{self, SearchResults, Suggestion, SynonymTable};
+
+/// Everything that can go wrong with the library.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LibraryError {
+    /// There is no library file yet.
+    #[error("the library `{0}` does not exist; build it with `clinic-kiosk content build`")]
+    Missing(PathBuf),
+    /// The file was written by a newer app; it is left untouched.
+    #[error("the library `{path}` was made by a newer version of the app (schema {found}, this app reads up to {supported}); install the newer app or rebuild the library with this one")]
+    Newer {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    /// The file was written by an older app and must be rebuilt.
+    #[error("the library `{path}` has the older schema {found}; rebuild it with `clinic-kiosk content build`")]
+    Older { path: PathBuf, found: i64 },
+    /// A topic or article that does not exist was asked for.
+    #[error("there is no {what} `{slug}`")]
+    NotFound { what: &'static str, slug: String },
+    /// A language code the library does not have.
+    #[error("`{0}` is not a supported language; use `en` or `es`")]
+    Language(String),
+    /// The content folder has errors, so no library was built from it.
+    #[error("the content has {0} error(s); run `clinic-kiosk content check` to see them")]
+    InvalidContent(usize),
+    /// SQLite failed.
+    #[error("library database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A file could not be read or written.
+    #[error("cannot use `{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl LibraryError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        LibraryError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// A topic tile.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TopicSummary {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub icon: String,
+    pub article_count: i64,
+}
+
+/// An article in a list.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleCard {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub reading_minutes: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TopicArticles {
+    pub topic: TopicSummary,
+    pub articles: Vec<ArticleCard>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Named {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleLink {
+    pub slug: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Translation {
+    pub lang: String,
+    pub slug: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Notices {
+    pub disclaimer: String,
+    pub emergency: String,
+}
+
+/// One article as the article screen shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleView {
+    pub slug: String,
+    pub lang: String,
+    pub title: String,
+    pub summary: String,
+    pub html: String,
+    pub date: String,
+    pub reviewed: String,
+    pub reviewer: String,
+    pub reading_minutes: i64,
+    pub grade: f64,
+    pub specialty: Named,
+    pub topics: Vec<Named>,
+    pub related: Vec<ArticleCard>,
+    pub previous: Option<ArticleLink>,
+    pub next: Option<ArticleLink>,
+    pub translations: Vec<Translation>,
+    pub canonical_url: String,
+    pub qr_svg: String,
+    pub notices: Notices,
+}
+
+/// An open library.db.
+pub struct Library {
+    conn: Connection,
+    synonyms: SynonymTable,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library").field("path", &self.path).finish()
+    }
+}
+
+/// Checks that `lang` is one the library has, returning the column suffix to use.
+fn lang(lang: &str) -> Result<&'static str, LibraryError> {
+    match lang {
+        "en" => Ok("en"),
+        "es" => Ok("es"),
+        other => Err(LibraryError::Language(other.chars().take(16).collect())),
+    }
+}
+
+impl Library {
+    /// Opens an existing library read-only, refusing one whose schema is not this app's.
+    pub fn open(path: &Path) -> Result<Self, LibraryError> {
+        if !path.is_file() {
+            return Err(LibraryError::Missing(path.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > schema::VERSION {
+            return Err(LibraryError::Newer {
+                path: path.to_path_buf(),
+                found,
+                supported: schema::VERSION,
+            });
+        }
+        if found < schema::VERSION {
+            return Err(LibraryError::Older {
+                path: path.to_path_buf(),
+                found,
+            });
+        }
+        let synonyms = SynonymTable::load(&conn)?;
+        Ok(Library {
+            conn,
+            synonyms,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The hash of the content this library was built from.
+    pub fn content_hash(&self) -> Result<String, LibraryError> {
+        Ok(self.conn.query_row(
+            "SELECT value FROM meta WHERE key = 'content_hash'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn article_count(&self) -> Result<i64, LibraryError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM article", [], |r| r.get(0))?)
+    }
+
+    /// Topics in display order, with how many articles each has in `language`.
+    pub fn topics(&self, language: &str) -> Result<Vec<TopicSummary>, LibraryError> {
+        let l = lang(language)?;
+        let sql = format!(
+            "SELECT t.slug, t.name_{l}, t.description_{l}, t.icon,
+                    (SELECT count(*) FROM article_topic at JOIN article a ON a.id = at.article_id
+                      WHERE at.topic = t.slug AND a.lang = ?1)
+             FROM topic t ORDER BY t.position"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([l], |r| {
+            Ok(TopicSummary {
+                slug: r.get(0)?,
+                name: r.get(1)?,
+                description: r.get(2)?,
+                icon: r.get(3)?,
+                article_count: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A topic and its articles in `language`, sorted by title.
+    pub fn topic_articles(&self, topic: &str, language: &str) -> Result<TopicArticles, LibraryError> {
+        let topic = self
+            .topics(language)?
+            .into_iter()
+            .find(|t| t.slug == topic)
+            .ok_or_else(|| LibraryError::NotFound {
+                what: "topic",
+                slug: topic.chars().take(80).collect(),
+            })?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.slug, a.title, a.summary, a.reading_minutes
+             FROM article a JOIN article_topic at ON at.article_id = a.id
+             WHERE at.topic = ?1 AND a.lang = ?2
+             ORDER BY a.title COLLATE NOCASE",
+        )?;
+        let articles = stmt
+            .query_map(params![topic.slug, language], card)?
+            .collect::<Result<_, _>>()?;
+        Ok(TopicArticles { topic, articles })
+    }
+
+    /// One article, with previous and next taken from `from_topic` (or its first topic).
+    pub fn article(&self, slug: &str, from_topic: Option<&str>) -> Result<ArticleView, LibraryError> {
+        let not_found = || LibraryError::NotFound {
+            what: "article",
+            slug: slug.chars().take(80).collect(),
+        };
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, slug, lang, title, summary, html, date, reviewed, reviewer,
+                        reading_minutes, grade, specialty, canonical_url, translation_of
+                 FROM article WHERE slug = ?1",
+                [slug],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        ArticleView {
+                            slug: r.get(1)?,
+                            lang: r.get(2)?,
+                            title: r.get(3)?,
+                            summary: r.get(4)?,
+                            html: r.get(5)?,
+                            date: r.get(6)?,
+                            reviewed: r.get(7)?,
+                            reviewer: r.get(8)?,
+                            reading_minutes: r.get(9)?,
+                            grade: r.get(10)?,
+                            specialty: Named {
+                                slug: r.get(11)?,
+                                name: String::new(),
+                            },
+                            topics: Vec::new(),
+                            related: Vec::new(),
+                            previous: None,
+                            next: None,
+                            translations: Vec::new(),
+                            canonical_url: r.get(12)?,
+                            qr_svg: String::new(),
+                            notices: Notices {
+                                disclaimer: String::new(),
+                                emergency: String::new(),
+                            },
+                        },
+                        r.get::<_, Option<String>>(13)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let (id, mut view, translation_of) = row.ok_or_else(not_found)?;
+        let l = lang(&view.lang)?;
+
+        view.specialty.name = self
+            .conn
+            .query_row(
+                &format!("SELECT name_{l} FROM specialty WHERE slug = ?1"),
+                [&view.specialty.slug],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_default();
+
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT t.slug, t.name_{l} FROM article_topic at JOIN topic t ON t.slug = at.topic
+             WHERE at.article_id = ?1 ORDER BY t.position"
+        ))?;
+        view.topics = stmt
+            .query_map([id], |r| {
+                Ok(Named {
+                    slug: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.slug, a.title, a.summary, a.reading_minutes
+             FROM article_related r JOIN article a ON a.slug = r.related_slug
+             WHERE r.article_id = ?1 ORDER BY r.position",
+        )?;
+        view.related = stmt.query_map([id], card)?.collect::<Result<_, _>>()?;
+
+        let topic = from_topic
+            .filter(|t| view.topics.iter().any(|x| x.slug == *t))
+            .map(str::to_string)
+            .or_else(|| view.topics.first().map(|t| t.slug.clone()));
+        if let Some(topic) = topic {
+            let list = self.topic_articles(&topic, l)?.articles;
+            if let Some(i) = list.iter().position(|a| a.slug == view.slug) {
+                let link = |a: &ArticleCard| ArticleLink {
+                    slug: a.slug.clone(),
+                    title: a.title.clone(),
+                };
+                view.previous = i.checked_sub(1).and_then(|p| list.get(p)).map(link);
+                view.next = list.get(i + 1).map(link);
+            }
+        }
+
+        // Translations: the English original and every translation of it, except this one.
+        let original = translation_of.unwrap_or_else(|| view.slug.clone());
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT lang, slug, title FROM article
+             WHERE (slug = ?1 OR translation_of = ?1) AND slug <> ?2 ORDER BY lang",
+        )?;
+        view.translations = stmt
+            .query_map(params![original, view.slug], |r| {
+                Ok(Translation {
+                    lang: r.get(0)?,
+                    slug: r.get(1)?,
+                    title: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+
+        view.notices = self
+            .conn
+            .query_row(
+                "SELECT disclaimer, emergency FROM notice WHERE lang = ?1",
+                [l],
+                |r| {
+                    Ok(Notices {
+                        disclaimer: r.get(0)?,
+                        emergency: r.get(1)?,
+                    })
+                },
+            )
+            .optional()?
+            .unwrap_or(Notices {
+                disclaimer: String::new(),
+                emergency: String::new(),
+            });
+        view.qr_svg = crate::qr::svg(&view.canonical_url);
+        Ok(view)
+    }
+
+    /// Full search; never fails on odd input, see [`search::search`].
+    pub fn search(&self, query: &str, language: &str, limit: usize) -> Result<SearchResults, LibraryError> {
+        let l = lang(language)?;
+        Ok(search::search(&self.conn, &self.synonyms, query, l, limit)?)
+    }
+
+    /// Type-ahead titles for what has been typed so far.
+    pub fn suggest(&self, prefix: &str, language: &str) -> Result<Vec<Suggestion>, LibraryError> {
+        let l = lang(language)?;
+        Ok(search::suggest(&self.conn, prefix, l, 6)?)
+    }
+}
+
+fn card(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleCard> {
+    Ok(ArticleCard {
+        slug: r.get(0)?,
+        title: r.get(1)?,
+        summary: r.get(2)?,
+        reading_minutes: r.get(3)?,
+    })
+}
+
+/// What [`open_or_build`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// The library already matched the content.
+    UpToDate,
+    /// The library was (re)built from the content.
+    Rebuilt,
+    /// The content has errors; the previous library is still in use.
+    KeptOld,
+}
+
+/// Opens the library at `db`, first rebuilding it when `content_dir` has changed since it
+/// was built. Content with errors never replaces a working library.
+pub fn open_or_build(content_dir: &Path, db: &Path) -> Result<(Library, Freshness), LibraryError> {
+    let (content, diags) = content::load(content_dir);
+    let current = Library::open(db);
+    match &current {
+        Ok(lib) if lib.content_hash().ok().as_deref() == Some(content.hash.as_str()) => {
+            return Ok((current?, Freshness::UpToDate));
+        }
+        Err(LibraryError::Newer { .. }) => return Err(current.unwrap_err()),
+        _ => {}
+    }
+    if diags.has_errors() {
+        for d in diags.sorted() {
+            tracing::warn!("{d}");
+        }
+        return match current {
+            Ok(lib) => Ok((lib, Freshness::KeptOld)),
+            Err(_) => Err(LibraryError::InvalidContent(diags.error_count())),
+        };
+    }
+    drop(current);
+    build(&content, db)?;
+    Ok((Library::open(db)?, Freshness::Rebuilt))
+}

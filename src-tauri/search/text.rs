@@ -1,0 +1,123 @@
+//! Words as search sees them: lower case, split on anything that is not a letter or digit,
+//! stop words dropped, then stemmed, the same way for the indexed text and for queries.
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+
+/// Longest word kept; longer "words" are noise (or an attack) and are dropped.
+pub const MAX_WORD_CHARS: usize = 40;
+
+const STOP_EN: &[&str] = &[
+    "a", "about", "after", "again", "all", "am", "an", "and", "any", "are", "as", "at", "be",
+    "been", "before", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "for",
+    "from", "had", "has", "have", "having", "he", "her", "here", "him", "his", "how", "i", "if",
+    "in", "into", "is", "it", "its", "just", "me", "my", "of", "off", "on", "or", "our", "she",
+    "so", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this",
+    "those", "to", "too", "very", "was", "we", "were", "what", "when", "where", "which", "while",
+    "who", "why", "will", "with", "would", "you", "your",
+];
+
+const STOP_ES: &[&str] = &[
+    "a", "al", "algo", "como", "con", "de", "del", "el", "ella", "ellas", "ellos", "en", "entre",
+    "era", "es", "esta", "está", "este", "esto", "ha", "hay", "la", "las", "le", "les", "lo",
+    "los", "me", "mi", "mis", "muy", "más", "no", "nos", "o", "para", "pero", "por", "que",
+    "qué", "se", "si", "sin", "sobre", "su", "sus", "también", "te", "tiene", "un", "una",
+    "uno", "unos", "usted", "y", "ya", "yo",
+];
+
+/// Tokenizes, filters and stems text in one language.
+pub struct Analyzer {
+    stemmer: Stemmer,
+    stop: &'static [&'static str],
+}
+
+impl Analyzer {
+    pub fn new(language: &str) -> Self {
+        match language {
+            "es" => Analyzer {
+                stemmer: Stemmer::create(Algorithm::Spanish),
+                stop: STOP_ES,
+            },
+            _ => Analyzer {
+                stemmer: Stemmer::create(Algorithm::English),
+                stop: STOP_EN,
+            },
+        }
+    }
+
+    pub fn is_stop_word(&self, word: &str) -> bool {
+        self.stop.contains(&word)
+    }
+
+    /// The stem of one lower-case word, with accents removed so `cirugia` finds `cirugía`.
+    pub fn stem(&self, word: &str) -> String {
+        fold(&self.stemmer.stem(word))
+    }
+
+    /// Stems of every searchable word in `text`, joined by spaces: what goes into the index.
+    pub fn index_text(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for word in words(text) {
+            if self.is_stop_word(&word) {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&self.stem(&word));
+        }
+        out
+    }
+}
+
+/// Lower-case words of `text`: runs of letters and digits, NFC-normalized, at most
+/// [`MAX_WORD_CHARS`] long. Everything else (quotes, operators, emoji) separates words.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD_CHARS)
+        .map(|w| w.nfc().flat_map(char::to_lowercase).collect())
+}
+
+/// Removes accents: `várices` becomes `varices`, `ñ` stays `ñ`'s base `n`.
+pub fn fold(word: &str) -> String {
+    word.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_on_punctuation_operators_and_emoji() {
+        let w: Vec<String> = words("Slipped \"disc\" AND (neck* ^pain) 😀 NEAR/3").collect();
+        assert_eq!(w, ["slipped", "disc", "and", "neck", "pain", "near", "3"]);
+    }
+
+    #[test]
+    fn absurdly_long_words_are_dropped() {
+        let long = "a".repeat(MAX_WORD_CHARS + 1);
+        assert_eq!(words(&format!("disc {long}")).count(), 1);
+    }
+
+    #[test]
+    fn english_stems_join_word_forms() {
+        let a = Analyzer::new("en");
+        assert_eq!(a.stem("herniated"), a.stem("herniation"));
+        assert_eq!(a.stem("discs"), a.stem("disc"));
+    }
+
+    #[test]
+    fn spanish_stems_ignore_accents() {
+        let a = Analyzer::new("es");
+        assert_eq!(a.stem("cirugía"), a.stem("cirugia"));
+        assert_eq!(a.stem("várices"), a.stem("varices"));
+    }
+
+    #[test]
+    fn index_text_drops_stop_words() {
+        let a = Analyzer::new("en");
+        assert_eq!(a.index_text("The pain in my back"), "pain back");
+    }
+}

@@ -1,0 +1,148 @@
+//! kiosk.db: the device's own data (settings, anonymous counts, and later callbacks and
+//! staff). Migrations are numbered SQL files, embedded, append-only, applied one step at a
+//! time in an IMMEDIATE transaction and tracked in `PRAGMA user_version`.
+//!
+//! To change the schema, add the next `migrations/NNNN_name.sql` and list it in
+//! [`MIGRATIONS`]; never edit one that has shipped. A database from a newer app is refused,
+//! never modified.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, TransactionBehavior};
+
+/// Every migration in order; the schema version is the number applied.
+pub const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("migrations/0001_init.sql"))];
+
+/// The schema version this app writes.
+pub fn version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database was written by a newer app.
+    #[error("the database `{path}` was made by a newer version of the app (schema {found}, this app knows up to {supported}); it was not changed. Install the newer app again")]
+    Newer {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    /// A migration failed; nothing of it was applied.
+    #[error("could not upgrade `{path}` with migration {name}: {source}")]
+    Migration {
+        path: PathBuf,
+        name: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create the folder `{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Opens (creating if needed) kiosk.db at `path` and brings its schema up to date.
+pub fn open(path: &Path) -> Result<Connection, StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+    )?;
+    migrate(&mut conn, path, MIGRATIONS)?;
+    Ok(conn)
+}
+
+/// Applies the migrations `conn` has not had yet, each in its own transaction.
+pub fn migrate(
+    conn: &mut Connection,
+    path: &Path,
+    migrations: &'static [(&'static str, &'static str)],
+) -> Result<(), StoreError> {
+    let supported = migrations.len() as i64;
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > supported {
+        return Err(StoreError::Newer {
+            path: path.to_path_buf(),
+            found,
+            supported,
+        });
+    }
+    for (i, (name, sql)) in migrations.iter().enumerate().skip(found as usize) {
+        let wrap = |source| StoreError::Migration {
+            path: path.to_path_buf(),
+            name,
+            source,
+        };
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        tx.execute_batch(sql).map_err(wrap)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)
+            .map_err(wrap)?;
+        tx.commit().map_err(wrap)?;
+    }
+    Ok(())
+}
+
+/// Counts one view of `slug` today (UTC). Anonymous: no patient data is involved.
+pub fn record_view(conn: &Connection, slug: &str, day: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO article_view (day, slug, views) VALUES (?1, ?2, 1)
+         ON CONFLICT (day, slug) DO UPDATE SET views = views + 1",
+        params![day, slug],
+    )?;
+    Ok(())
+}
+
+/// Today's date in UTC as `YYYY-MM-DD`.
+pub fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    civil_date(secs.div_euclid(86_400))
+}
+
+/// The calendar date `days` after 1970-01-01 (Howard Hinnant's civil_from_days).
+fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn civil_dates_are_right_across_leap_years() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(19_782), "2024-02-29");
+        assert_eq!(civil_date(20_417), "2025-11-25");
+    }
+
+    use super::*;
+
+    #[test]
+    fn migrations_apply_cleanly_to_an_empty_database() -> Result<(), StoreError> {
+        let mut conn = Connection::open_in_memory()?;
+        migrate(&mut conn, Path::new(":memory:"), MIGRATIONS)?;
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        assert_eq!(v, version());
+        Ok(())
+    }
+}
