@@ -1,0 +1,255 @@
+//! The real kiosk under WebDriver: tauri-driver (which runs WebKitWebDriver) on free local
+//! ports, one app session per journey, screenshots and axe-core checks.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// The tauri-driver process; stopped with SIGTERM on drop (SIGKILL would orphan
+/// WebKitWebDriver, which then holds the port and the output pipe).
+pub struct Driver {
+    child: Child,
+    port: u16,
+    pub app: PathBuf,
+    /// Kept alive (and removed on drop) for the app sessions that use it.
+    _data_dir: tempfile::TempDir,
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl Driver {
+    pub fn start() -> Result<Self> {
+        if std::env::var_os("DISPLAY").is_none() {
+            bail!("no DISPLAY: run the end-to-end tests through scripts/test, which starts Xvfb");
+        }
+        let app = PathBuf::from(env!("CARGO_BIN_EXE_clinic-kiosk"));
+        let data_dir = tempfile::tempdir()?;
+        let port = free_port()?;
+        let native = free_port()?;
+        let tauri_driver = std::env::var_os("TAURI_DRIVER")
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/tauri-driver"))
+            })
+            .filter(|p| p.is_file())
+            .unwrap_or_else(|| PathBuf::from("tauri-driver"));
+        let child = Command::new(&tauri_driver)
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("CLINIC_KIOSK_DATA_DIR", data_dir.path())
+            .env("CLINIC_KIOSK_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| {
+                format!(
+                    "cannot start {}; install it with `cargo install tauri-driver --locked`",
+                    tauri_driver.display()
+                )
+            })?;
+        let driver = Driver {
+            child,
+            port,
+            app,
+            _data_dir: data_dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("tauri-driver did not listen on port {port} within 20 s");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(driver)
+    }
+
+    /// Starts the app and connects to it.
+    pub async fn session(&self) -> Result<Session> {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": self.app.to_string_lossy() }),
+        );
+        let mut last = None;
+        // The first launch builds the library; WebKitWebDriver may need a moment.
+        for _ in 0..3 {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => {
+                    let session = Session { client };
+                    session.wait_js("return !!document.querySelector('[data-test=screen][data-screen=home] [data-test=topic-tile]')", "the home screen with topic tiles").await?;
+                    return Ok(session);
+                }
+                Err(e) => {
+                    last = Some(e);
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+        Err(anyhow!("could not start a session: {:?}", last))
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+    }
+}
+
+/// One running app window.
+pub struct Session {
+    pub client: Client,
+}
+
+impl Session {
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+
+    /// Runs `script` (which must `return` a value) until it returns something truthy.
+    pub async fn wait_js(&self, script: &str, what: &str) -> Result<Value> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let v = self.client.execute(script, vec![]).await?;
+            let truthy = match &v {
+                Value::Null => false,
+                Value::Bool(b) => *b,
+                Value::String(s) => !s.is_empty(),
+                Value::Number(n) => n.as_f64() != Some(0.0),
+                _ => true,
+            };
+            if truthy {
+                return Ok(v);
+            }
+            if Instant::now() > deadline {
+                bail!("timed out after 10 s waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn css(&self, selector: &str) -> Result<fantoccini::elements::Element> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(selector))
+            .await
+            .with_context(|| format!("no element matches `{selector}`"))
+    }
+
+    pub async fn click(&self, selector: &str) -> Result<()> {
+        self.css(selector).await?.click().await?;
+        Ok(())
+    }
+
+    pub async fn screen(&self) -> Result<String> {
+        Ok(self
+            .css("[data-test=screen]")
+            .await?
+            .attr("data-screen")
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn wait_screen(&self, name: &str) -> Result<()> {
+        self.wait_js(
+            &format!("return document.querySelector('[data-test=screen]')?.dataset.screen === '{name}'"),
+            &format!("the {name} screen"),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn text(&self, selector: &str) -> Result<String> {
+        Ok(self.css(selector).await?.text().await?)
+    }
+
+    pub async fn count(&self, selector: &str) -> Result<usize> {
+        Ok(self.client.find_all(Locator::Css(selector)).await?.len())
+    }
+
+    pub async fn attrs(&self, selector: &str, attr: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for e in self.client.find_all(Locator::Css(selector)).await? {
+            out.push(e.attr(attr).await?.unwrap_or_default());
+        }
+        Ok(out)
+    }
+
+    /// Writes a PNG of the window under target/screenshots/ for people to look at.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        // Let fonts, focus rings and transitions settle.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let png = self.client.screenshot().await?;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Injects axe-core and fails on any serious or critical WCAG 2.x A/AA violation.
+    pub async fn assert_accessible(&self, screen: &str) -> Result<()> {
+        let axe = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&axe).with_context(|| {
+            format!("{} is missing; run `npm ci` in tests/e2e (scripts/test does)", axe.display())
+        })?;
+        let loaded = self
+            .client
+            .execute(&format!("{source}\n;return typeof axe !== 'undefined';"), vec![])
+            .await?;
+        if loaded != Value::Bool(true) {
+            bail!("axe-core did not load into the page");
+        }
+        let result = self
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] })
+                     .then(r => done(JSON.stringify(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                         nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').replace(/\s+/g, ' ')) })))))
+                     .catch(e => done('axe failed: ' + e));"#,
+                vec![],
+            )
+            .await?;
+        let text = result.as_str().unwrap_or_default();
+        let violations: Vec<Value> = serde_json::from_str(text)
+            .map_err(|_| anyhow!("axe-core did not run on the {screen} screen: {text}"))?;
+        let serious: Vec<&Value> = violations
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .collect();
+        for v in &violations {
+            if !serious.contains(&v) {
+                eprintln!("  axe ({screen}, {}): {} {}", v["impact"], v["id"], v["help"]);
+            }
+        }
+        if !serious.is_empty() {
+            bail!(
+                "axe-core found serious or critical violations on the {screen} screen:\n{}",
+                serde_json::to_string_pretty(&serious)?
+            );
+        }
+        Ok(())
+    }
+}
