@@ -1,0 +1,56 @@
+# Shared by scripts/run and scripts/test: install what a fresh Debian or Ubuntu machine lacks.
+# shellcheck shell=bash
+
+# Tauri's Linux build dependencies.
+BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential file pkg-config libxdo-dev libssl-dev
+  libayatana-appindicator3-dev librsvg2-dev)
+# What the tests need on top: a virtual display, the WebKit WebDriver, and Node for axe-core.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver nodejs npm)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "installing system packages needs root; run as root or install sudo"; fi
+}
+
+# Installs the Debian packages that are not installed yet (one apt-get run, only if needed).
+install_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  # npm ships with some Node.js builds (nodesource): don't ask apt for it then.
+  if [[ " ${missing[*]} " == *" npm "* ]] && command -v npm >/dev/null; then
+    missing=("${missing[@]/npm}")
+  fi
+  if [[ " ${missing[*]} " == *" nodejs "* ]] && command -v node >/dev/null; then
+    missing=("${missing[@]/nodejs}")
+  fi
+  read -r -a missing <<<"${missing[*]}"
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing packages ${missing[*]}; this script knows only Debian and Ubuntu (apt-get)"
+  say "installing system packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Makes sure a Rust toolchain recent enough for Tauri 2 is on PATH (rustup if needed).
+ensure_rust() {
+  [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+  if ! command -v cargo >/dev/null; then
+    install_packages curl ca-certificates
+    say "installing Rust with rustup"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal \
+      || die "could not install Rust; install it from https://rustup.rs and run this again"
+    . "$HOME/.cargo/env"
+  fi
+  local minor
+  minor=$(rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/')
+  if [ "${minor:-0}" -lt 85 ]; then
+    command -v rustup >/dev/null || die "Rust $(rustc --version) is too old; Tauri 2 needs 1.85 or newer (install it with rustup)"
+    rustup update stable
+  fi
+}

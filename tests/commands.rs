@@ -1,0 +1,147 @@
+//! The IPC wiring through Tauri's mock runtime, with the app's real context: commands
+//! answer the camelCase DTOs the UI reads, errors cross as `{kind, message}`, and the
+//! capability file really limits who may call them.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use clinic_kiosk::commands::AppState;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+fn content_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/content"))
+}
+
+fn app(state: AppState) -> App<tauri::test::MockRuntime> {
+    mock_builder()
+        .manage(state)
+        .invoke_handler(clinic_kiosk::invoke_handler())
+        .build(tauri::generate_context!("tauri.conf.json"))
+        .expect("the mock app builds with the real context")
+}
+
+fn window(app: &App<tauri::test::MockRuntime>, label: &str) -> WebviewWindow<tauri::test::MockRuntime> {
+    WebviewWindowBuilder::new(app, label, Default::default())
+        .build()
+        .expect("mock window")
+}
+
+fn invoke(w: &WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        w,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().expect("json body"))
+}
+
+fn real_state(data: &tempfile::TempDir) -> AppState {
+    clinic_kiosk::open_state(data.path(), content_dir())
+}
+
+#[test]
+fn topics_come_back_in_camel_case_with_counts() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let app = app(real_state(&data));
+    let main = window(&app, "main");
+    let topics = invoke(&main, "list_topics", json!({ "lang": "en" })).expect("topics");
+    let topics = topics.as_array().expect("an array");
+    assert_eq!(topics.len(), 6, "six topics in content/topics.toml");
+    assert_eq!(topics[0]["slug"], "spine-care");
+    assert!(topics[0]["articleCount"].as_i64().unwrap_or(0) > 0, "camelCase count: {}", topics[0]);
+}
+
+#[test]
+fn an_article_carries_html_qr_and_notices() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let app = app(real_state(&data));
+    let main = window(&app, "main");
+    let a = invoke(&main, "get_article", json!({ "slug": "herniated-disc", "topic": "spine-care" }))
+        .expect("article");
+    assert_eq!(a["title"], "Herniated disc");
+    assert!(a["html"].as_str().unwrap_or("").contains("<h2"), "rendered body");
+    assert!(a["qrSvg"].as_str().unwrap_or("").starts_with("<?xml") || a["qrSvg"].as_str().unwrap_or("").contains("<svg"));
+    assert!(a["notices"]["emergency"].as_str().unwrap_or("").contains("911"));
+    assert_eq!(a["translations"][0]["slug"], "hernia-de-disco");
+}
+
+#[test]
+fn errors_cross_as_kind_and_message() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let app = app(real_state(&data));
+    let main = window(&app, "main");
+    let missing = invoke(&main, "get_article", json!({ "slug": "no-such-article" })).unwrap_err();
+    assert_eq!(missing["kind"], "notFound", "{missing}");
+    assert!(missing["message"].as_str().unwrap_or("").contains("no-such-article"));
+    let bad_lang = invoke(&main, "list_topics", json!({ "lang": "fr" })).unwrap_err();
+    assert_eq!(bad_lang["kind"], "invalidInput", "{bad_lang}");
+}
+
+#[test]
+fn search_answers_hostile_input_calmly() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let app = app(real_state(&data));
+    let main = window(&app, "main");
+    let found = invoke(&main, "search", json!({ "query": "slipped disc", "lang": "en" })).expect("search");
+    assert_eq!(found["results"][0]["slug"], "herniated-disc");
+    let odd = invoke(&main, "search", json!({ "query": "\"( AND NEAR *", "lang": "en", "limit": 5 }))
+        .expect("odd input is not an error");
+    assert!(odd["message"].is_string() || odd["results"].is_array(), "{odd}");
+    let typed = invoke(&main, "suggest", json!({ "prefix": "herni", "lang": "en" })).expect("suggest");
+    assert_eq!(typed[0]["title"], "Herniated disc", "{typed}");
+}
+
+#[test]
+fn a_missing_library_is_unavailable_not_a_crash() {
+    let state = AppState {
+        config: Default::default(),
+        library: Mutex::new(Err("the library `x` does not exist".into())),
+        kiosk: None,
+    };
+    let app = app(state);
+    let main = window(&app, "main");
+    let err = invoke(&main, "list_topics", json!({ "lang": "en" })).unwrap_err();
+    assert_eq!(err["kind"], "unavailable", "{err}");
+    let info = invoke(&main, "app_info", json!({})).expect("app info works without a library");
+    assert_eq!(info["defaultLang"], "en");
+}
+
+#[test]
+fn the_capability_grants_commands_to_the_main_window_only() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let app = app(real_state(&data));
+    let intruder = window(&app, "intruder");
+    let refused = invoke(&intruder, "list_topics", json!({ "lang": "en" }));
+    let refused = refused.expect_err("a window outside the capability must be refused");
+    assert!(
+        refused.to_string().contains("not allowed"),
+        "refused by the ACL, not by something else: {refused}"
+    );
+    let main = window(&app, "main");
+    assert!(invoke(&main, "list_topics", json!({ "lang": "en" })).is_ok());
+}
+
+#[test]
+fn article_views_are_counted_anonymously() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let app = app(real_state(&data));
+    let main = window(&app, "main");
+    invoke(&main, "get_article", json!({ "slug": "sclerotherapy" })).expect("article");
+    invoke(&main, "get_article", json!({ "slug": "sclerotherapy" })).expect("article");
+    let conn = rusqlite::Connection::open(data.path().join("kiosk.db")).expect("kiosk.db");
+    let views: i64 = conn
+        .query_row("SELECT sum(views) FROM article_view WHERE slug = 'sclerotherapy'", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(views, 2);
+}
