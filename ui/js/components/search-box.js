@@ -1,0 +1,237 @@
+// The search field with type-ahead, following the ARIA combobox pattern (a listbox popup with
+// aria-activedescendant): suggestions from the 2nd character, arrow keys move, Enter opens the
+// highlighted article or searches, Escape closes the list.
+
+import { h } from '../dom.js';
+import { icon } from '../icons.js';
+import { t, getLang } from '../i18n.js';
+import * as api from '../api.js';
+
+const MIN_CHARS = 2;
+const DEBOUNCE_MS = 150;
+
+/**
+ * @param {object} options
+ *   value: text to start with
+ *   large: the big home-screen variant
+ *   onSubmit(query): a search was asked for
+ *   onPick(suggestion): a suggested article was chosen
+ */
+export function createSearchBox({ value = '', large = false, onSubmit, onPick }) {
+  const listId = 'search-suggestions';
+  const labelId = 'search-label';
+  let suggestions = [];
+  let active = -1;
+  let timer = 0;
+  let sequence = 0;
+
+  const input = h('input', {
+    id: 'search-input',
+    class: 'searchbox__input',
+    type: 'text',
+    name: 'q',
+    role: 'combobox',
+    'aria-autocomplete': 'list',
+    'aria-expanded': 'false',
+    'aria-controls': listId,
+    autocomplete: 'off',
+    autocapitalize: 'off',
+    spellcheck: 'false',
+    enterkeyhint: 'search',
+    maxlength: '200',
+    placeholder: t('searchBox.placeholder'),
+  });
+  input.value = value;
+
+  const list = h('ul', {
+    id: listId,
+    class: 'searchbox__list',
+    role: 'listbox',
+    'aria-label': t('searchBox.suggestionsLabel'),
+    hidden: true,
+  });
+
+  const clearButton = h(
+    'button',
+    { type: 'button', class: 'searchbox__clear', 'aria-label': t('searchBox.clear'), hidden: !value },
+    icon('close'),
+  );
+
+  const form = h(
+    'form',
+    { class: ['searchbox', large && 'searchbox--large'], role: 'search', 'aria-labelledby': labelId, novalidate: true },
+    h('label', { class: 'searchbox__label', id: labelId, for: 'search-input' }, t('searchBox.label')),
+    h(
+      'div',
+      { class: 'searchbox__row' },
+      h('div', { class: 'searchbox__field' }, icon('search', 'searchbox__icon'), input, clearButton, list),
+      h('button', { type: 'submit', class: 'button button--primary searchbox__submit' }, icon('search'), t('searchBox.submit')),
+    ),
+  );
+
+  function close() {
+    list.hidden = true;
+    input.setAttribute('aria-expanded', 'false');
+    setActive(-1);
+  }
+
+  function open() {
+    if (suggestions.length === 0) return;
+    list.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+  }
+
+  function setActive(index) {
+    active = index;
+    [...list.children].forEach((option, i) => option.setAttribute('aria-selected', String(i === index)));
+    if (index >= 0 && list.children[index]) {
+      input.setAttribute('aria-activedescendant', list.children[index].id);
+      list.children[index].scrollIntoView({ block: 'nearest' });
+    } else {
+      input.removeAttribute('aria-activedescendant');
+    }
+  }
+
+  function renderOptions(query) {
+    list.replaceChildren(
+      ...suggestions.map((suggestion, index) =>
+        h(
+          'li',
+          {
+            id: `${listId}-${index}`,
+            class: 'searchbox__option',
+            role: 'option',
+            'aria-selected': 'false',
+            dataset: { test: 'suggestion', slug: suggestion.slug },
+            // Keep focus in the field, so the on-screen keyboard stays and the click still lands.
+            onpointerdown: (event) => event.preventDefault(),
+            onclick: () => pick(index),
+          },
+          icon('document', 'searchbox__option-icon'),
+          highlight(suggestion.title, query),
+        ),
+      ),
+    );
+  }
+
+  async function fetchSuggestions() {
+    const query = input.value.trim();
+    const mine = ++sequence;
+    if ([...query].length < MIN_CHARS) {
+      suggestions = [];
+      close();
+      return;
+    }
+    try {
+      const found = await api.suggest(query, getLang());
+      if (mine !== sequence || document.activeElement !== input) return;
+      suggestions = Array.isArray(found) ? found.slice(0, 6) : [];
+    } catch {
+      // Type-ahead is a help, not a must: on failure the list just stays closed.
+      if (mine !== sequence) return;
+      suggestions = [];
+    }
+    renderOptions(query);
+    setActive(-1);
+    if (suggestions.length) open();
+    else close();
+  }
+
+  function pick(index) {
+    const suggestion = suggestions[index];
+    if (!suggestion) return;
+    sequence++;
+    close();
+    onPick(suggestion);
+  }
+
+  function submit() {
+    sequence++;
+    clearTimeout(timer);
+    close();
+    onSubmit(input.value.trim());
+  }
+
+  input.addEventListener('input', () => {
+    clearButton.hidden = input.value === '';
+    clearTimeout(timer);
+    timer = setTimeout(fetchSuggestions, DEBOUNCE_MS);
+  });
+
+  input.addEventListener('keydown', (event) => {
+    const count = suggestions.length;
+    switch (event.key) {
+      case 'ArrowDown':
+        if (!count) return;
+        event.preventDefault();
+        if (list.hidden) open();
+        setActive(active + 1 >= count ? 0 : active + 1);
+        break;
+      case 'ArrowUp':
+        if (!count) return;
+        event.preventDefault();
+        if (list.hidden) open();
+        setActive(active <= 0 ? count - 1 : active - 1);
+        break;
+      case 'Enter':
+        if (!list.hidden && active >= 0) {
+          event.preventDefault();
+          pick(active);
+        }
+        break;
+      case 'Escape':
+        if (!list.hidden) {
+          event.preventDefault();
+          close();
+        } else if (input.value) {
+          event.preventDefault();
+          input.value = '';
+          clearButton.hidden = true;
+        }
+        break;
+      default:
+        break;
+    }
+  });
+
+  input.addEventListener('blur', () => {
+    sequence++;
+    clearTimeout(timer);
+    close();
+  });
+
+  clearButton.addEventListener('click', () => {
+    input.value = '';
+    clearButton.hidden = true;
+    suggestions = [];
+    close();
+    input.focus();
+  });
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+
+  return {
+    element: form,
+    input,
+    setValue(text) {
+      input.value = text;
+      clearButton.hidden = text === '';
+    },
+  };
+}
+
+/** The title with the typed words in bold, built from text nodes only. */
+function highlight(title, query) {
+  const at = title.toLocaleLowerCase().indexOf(query.toLocaleLowerCase());
+  if (!query || at === -1) return h('span', { class: 'searchbox__option-text' }, title);
+  return h(
+    'span',
+    { class: 'searchbox__option-text' },
+    title.slice(0, at),
+    h('strong', {}, title.slice(at, at + query.length)),
+    title.slice(at + query.length),
+  );
+}

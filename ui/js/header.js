@@ -1,0 +1,111 @@
+// The header shown on every screen: Home, Back, the clinic's name, language and text size.
+// Built once; update() refreshes its words and pressed states so focus stays where it was.
+
+import { h, srOnly } from './dom.js';
+import { icon } from './icons.js';
+import { t } from './i18n.js';
+
+// Language names are written in their own language, so they are not translated.
+const LANGUAGE_NAMES = { en: 'English', es: 'Español' };
+
+export const TEXT_SIZES = ['normal', 'large', 'xlarge'];
+const SIZE_KEYS = { normal: 'textSizeNormal', large: 'textSizeLarge', xlarge: 'textSizeXlarge' };
+
+/**
+ * @param {object} handlers { onHome, onBack, onLanguage(lang), onTextSize(size) }
+ * @param {string[]} languages languages offered by the app
+ */
+export function createHeader(handlers, languages) {
+  const nav = document.getElementById('site-nav');
+  const brand = document.getElementById('site-brand');
+  const settings = document.getElementById('site-settings');
+
+  const homeLabel = h('span', { class: 'hbtn__label' });
+  const backLabel = h('span', { class: 'hbtn__label' });
+  const homeButton = h(
+    'button',
+    { type: 'button', class: 'hbtn', dataset: { test: 'home' }, onclick: handlers.onHome },
+    icon('home'),
+    homeLabel,
+  );
+  const backButton = h(
+    'button',
+    { type: 'button', class: 'hbtn', dataset: { test: 'back' }, onclick: handlers.onBack },
+    icon('back'),
+    backLabel,
+  );
+  nav.replaceChildren(homeButton, backButton);
+
+  const languageLabel = h('span', { class: 'setting__label', id: 'setting-language-label' });
+  const languageButtons = languages.map((lang) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'segmented__option',
+        lang,
+        dataset: { test: `lang-${lang}`, lang },
+        'aria-pressed': 'false',
+        onclick: () => handlers.onLanguage(lang),
+      },
+      LANGUAGE_NAMES[lang] ?? lang.toUpperCase(),
+    ),
+  );
+
+  const sizeLabel = h('span', { class: 'setting__label', id: 'setting-size-label' });
+  const sizeButtons = TEXT_SIZES.map((size) =>
+    h('button', {
+      type: 'button',
+      class: `segmented__option segmented__option--size size-${size}`,
+      dataset: { test: `text-size-${size}`, size },
+      'aria-pressed': 'false',
+      onclick: () => handlers.onTextSize(size),
+    }),
+  );
+
+  settings.replaceChildren(
+    h(
+      'div',
+      { class: 'setting', role: 'group', 'aria-labelledby': languageLabel.id },
+      h('span', { class: 'setting__head' }, icon('globe'), languageLabel),
+      h('div', { class: 'segmented' }, languageButtons),
+    ),
+    h(
+      'div',
+      { class: 'setting', role: 'group', 'aria-labelledby': sizeLabel.id },
+      h('span', { class: 'setting__head' }, icon('textSize'), sizeLabel),
+      h('div', { class: 'segmented' }, sizeButtons),
+    ),
+  );
+
+  return {
+    /** state: { lang, textSize, screen, app: { clinicName } } */
+    update(state) {
+      nav.setAttribute('aria-label', t('header.navLabel'));
+      homeLabel.textContent = t('header.home');
+      backLabel.textContent = t('header.back');
+      const onHome = state.screen === 'home';
+      // On home the Back button keeps its place but is switched off.
+      backButton.disabled = onHome;
+      brand.textContent = state.app?.clinicName ?? '';
+      brand.classList.toggle('is-hidden', onHome);
+      brand.setAttribute('aria-hidden', onHome ? 'true' : 'false');
+
+      languageLabel.textContent = t('header.language');
+      for (const button of languageButtons) {
+        button.setAttribute('aria-pressed', String(button.dataset.lang === state.lang));
+      }
+      sizeLabel.textContent = t('header.textSize');
+      for (const button of sizeButtons) {
+        const key = SIZE_KEYS[button.dataset.size];
+        button.replaceChildren(
+          // The visible symbol stays in the accessible name ("A+ Large text"), as WCAG 2.5.3 asks.
+          h('span', { class: 'segmented__symbol' }, t(`header.${key}.symbol`)),
+          ' ',
+          srOnly(t(`header.${key}.label`)),
+        );
+        button.setAttribute('aria-pressed', String(button.dataset.size === state.textSize));
+      }
+    },
+  };
+}

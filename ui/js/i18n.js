@@ -1,0 +1,83 @@
+// UI text and date formatting. Dictionaries live in ui/i18n/<lang>.json, all with the same keys.
+
+const dictionaries = new Map();
+const pluralRules = new Map();
+let current = 'en';
+
+/** Loads the dictionaries of the given languages; a language whose file fails is skipped. */
+export async function loadDictionaries(langs) {
+  await Promise.all(
+    langs.map(async (lang) => {
+      try {
+        const response = await fetch(`i18n/${lang}.json`);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        dictionaries.set(lang, await response.json());
+        pluralRules.set(lang, new Intl.PluralRules(lang));
+      } catch (error) {
+        console.error(`could not load the ${lang} dictionary`, error);
+      }
+    }),
+  );
+  return langs.filter((lang) => dictionaries.has(lang));
+}
+
+export function setLang(lang) {
+  if (dictionaries.has(lang)) current = lang;
+  return current;
+}
+
+export const getLang = () => current;
+
+function lookup(lang, key) {
+  let node = dictionaries.get(lang);
+  for (const part of key.split('.')) {
+    if (node == null || typeof node !== 'object') return undefined;
+    node = node[part];
+  }
+  return node;
+}
+
+function fill(template, vars) {
+  return template.replace(/\{(\w+)\}/g, (whole, name) =>
+    Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : whole,
+  );
+}
+
+/**
+ * Text for `key` in the current language. A key whose value has `one`/`other` forms is
+ * pluralised with `vars.count`. A missing key falls back to English, then to an empty string,
+ * so a patient never sees a key name.
+ */
+export function t(key, vars = {}) {
+  let value = lookup(current, key);
+  let lang = current;
+  if (value === undefined) {
+    value = lookup('en', key);
+    lang = 'en';
+    console.warn(`missing text for ${key} in ${current}`);
+  }
+  if (value && typeof value === 'object' && 'other' in value) {
+    const form = pluralRules.get(lang)?.select(Number(vars.count)) ?? 'other';
+    value = value[form] ?? value.other;
+  }
+  return typeof value === 'string' ? fill(value, vars) : '';
+}
+
+/**
+ * Splits a template around one placeholder so a node (a button, a <strong>) can stand in for it:
+ * t('search.didYouMean') "Did you mean {term}?" -> ["Did you mean ", "?"].
+ */
+export function tSplit(key, placeholder, vars = {}) {
+  const marker = '\u0000';
+  const text = t(key, { ...vars, [placeholder]: marker });
+  const index = text.indexOf(marker);
+  return index === -1 ? [text, ''] : [text.slice(0, index), text.slice(index + 1)];
+}
+
+/** "2026-02-10" as a long date in the current language ("February 10, 2026", "10 de febrero de 2026"). */
+export function formatDate(isoDate) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(isoDate ?? ''));
+  if (!match) return String(isoDate ?? '');
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return new Intl.DateTimeFormat(current, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+}

@@ -1,0 +1,153 @@
+// Starts the kiosk UI: loads app info and texts, builds the header and shows one screen per route.
+
+import * as api from './api.js';
+import { loadDictionaries, setLang, getLang, t } from './i18n.js';
+import { createHeader, TEXT_SIZES } from './header.js';
+import * as router from './router.js';
+import * as home from './screens/home.js';
+import * as topic from './screens/topic.js';
+import * as article from './screens/article.js';
+import * as search from './screens/search.js';
+import * as errorScreen from './screens/error.js';
+
+const SCREENS = { home, topic, article, search };
+const LOADING_DELAY_MS = 400;
+
+const state = {
+  lang: 'en',
+  textSize: 'normal',
+  screen: 'loading',
+  app: { clinicName: '', languages: ['en', 'es'], defaultLang: 'en' },
+};
+
+const main = document.getElementById('main');
+let header;
+let renderToken = 0;
+let firstScreen = true;
+
+async function boot() {
+  let bootError = null;
+  try {
+    state.app = { ...state.app, ...(await api.appInfo()) };
+  } catch (error) {
+    bootError = error;
+  }
+  const wanted = state.app.languages?.length ? state.app.languages : ['en', 'es'];
+  const loaded = await loadDictionaries(wanted.includes('en') ? wanted : ['en', ...wanted]);
+  const languages = wanted.filter((lang) => loaded.includes(lang));
+  state.lang = setLang(languages.includes(state.app.defaultLang) ? state.app.defaultLang : languages[0] ?? 'en');
+
+  // Without the app's details nothing else can work, so every way out starts over.
+  const startOver = () => location.reload();
+  header = createHeader(
+    {
+      onHome: bootError ? startOver : () => router.goHome(),
+      onBack: bootError ? startOver : () => router.goBack(),
+      onLanguage: changeLanguage,
+      onTextSize: changeTextSize,
+    },
+    languages,
+  );
+  setUpSkipLink();
+  router.interceptLinks(main);
+  applyDocumentSettings();
+
+  if (bootError) {
+    renderToken++;
+    mount(errorScreen.render('other', { onHome: startOver, onRetry: startOver }));
+    return;
+  }
+  router.start(show);
+}
+
+/** Renders the screen for `route`. Stale renders (the patient moved on) are dropped. */
+async function show(route, { restoreScroll = 0, keepFocus = false } = {}) {
+  const token = ++renderToken;
+  main.setAttribute('aria-busy', 'true');
+  const loadingTimer = setTimeout(() => main.classList.add('is-loading'), LOADING_DELAY_MS);
+
+  let result;
+  try {
+    const screen = SCREENS[route.name];
+    if (!screen) throw Object.assign(new Error('unknown route'), { kind: 'notFound' });
+    result = await screen.render({ params: route.params, app: state.app });
+  } catch (error) {
+    if (!(error instanceof api.ApiError) && !error?.kind) console.error(error);
+    result = errorResult(error?.kind, route);
+  } finally {
+    clearTimeout(loadingTimer);
+  }
+  if (token !== renderToken) return;
+
+  if (result.redirect) {
+    // Same screen in another form (an article's translation): swap the address, keep focus as asked.
+    router.navigate(result.redirect, { replace: true, silent: true });
+    show(router.current(), { restoreScroll, keepFocus });
+    return;
+  }
+  mount(result, { restoreScroll, keepFocus });
+}
+
+function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
+  main.classList.remove('is-loading');
+  main.removeAttribute('aria-busy');
+  main.dataset.screen = result.screen;
+  main.replaceChildren(result.node);
+  state.screen = result.screen;
+  document.title = [result.title, state.app.clinicName].filter(Boolean).join(' · ');
+  header.update(state);
+  window.scrollTo(0, restoreScroll);
+  // The first screen leaves focus at the start of the page, so Tab reaches the skip link first.
+  if (!keepFocus && !firstScreen) focusHeading();
+  firstScreen = false;
+  result.afterMount?.();
+}
+
+function errorResult(kind, route) {
+  return errorScreen.render(kind === 'notFound' ? 'notFound' : 'other', {
+    onHome: () => router.goHome(),
+    onRetry: () => show(route),
+  });
+}
+
+/** Moves focus to the new screen's h1, so screen readers start reading there. */
+function focusHeading() {
+  const heading = main.querySelector('h1');
+  (heading ?? main).focus({ preventScroll: true });
+}
+
+function changeLanguage(lang) {
+  if (lang === state.lang) return;
+  state.lang = setLang(lang);
+  applyDocumentSettings();
+  header.update(state);
+  // Same screen, new language; focus stays on the language button that was pressed.
+  show(router.current(), { keepFocus: true });
+}
+
+function changeTextSize(size) {
+  if (!TEXT_SIZES.includes(size)) return;
+  state.textSize = size;
+  applyDocumentSettings();
+  header.update(state);
+}
+
+function applyDocumentSettings() {
+  const root = document.documentElement;
+  root.lang = getLang();
+  for (const size of TEXT_SIZES) root.classList.toggle(`text-${size}`, size === state.textSize);
+  const skip = document.getElementById('skip-link');
+  skip.textContent = t('skipLink');
+}
+
+function setUpSkipLink() {
+  const skip = document.getElementById('skip-link');
+  // The hash is the router's, so the skip link moves focus itself instead of changing it.
+  skip.addEventListener('click', (event) => {
+    event.preventDefault();
+    focusHeading();
+    main.querySelector('h1')?.scrollIntoView({ block: 'start' });
+  });
+}
+
+boot();

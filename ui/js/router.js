@@ -1,0 +1,126 @@
+// Hash routes, with our own position in history so Back knows whether there is a screen to
+// return to inside the kiosk:
+//   #/                          home
+//   #/topic/<slug>              topic page
+//   #/article/<slug>?topic=<t>  article, optionally reached from topic <t> (for previous/next)
+//   #/search?q=<words>          search
+
+let listener = () => {};
+let index = 0;
+let lastHash = null;
+
+export function parse(hash = location.hash) {
+  const raw = hash.replace(/^#/, '');
+  const [path, queryString = ''] = raw.split('?');
+  const query = new URLSearchParams(queryString);
+  const parts = path.split('/').filter(Boolean).map(safeDecode);
+  if (parts.length === 0) return { name: 'home', params: {} };
+  if (parts[0] === 'topic' && parts.length === 2) return { name: 'topic', params: { slug: parts[1] } };
+  if (parts[0] === 'article' && parts.length === 2) {
+    return { name: 'article', params: { slug: parts[1], topic: query.get('topic') || null } };
+  }
+  if (parts[0] === 'search' && parts.length === 1) return { name: 'search', params: { q: query.get('q') ?? '' } };
+  return { name: 'notFound', params: {} };
+}
+
+function safeDecode(part) {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+export const hrefHome = () => '#/';
+export const hrefTopic = (slug) => `#/topic/${encodeURIComponent(slug)}`;
+export const hrefArticle = (slug, topic) =>
+  `#/article/${encodeURIComponent(slug)}${topic ? `?topic=${encodeURIComponent(topic)}` : ''}`;
+export const hrefSearch = (q) => `#/search${q ? `?q=${encodeURIComponent(q)}` : ''}`;
+
+export const current = () => parse();
+
+/**
+ * Calls `onRoute(route, { restoreScroll })` now and on every later change of screen.
+ */
+export function start(onRoute) {
+  listener = (route, options) => {
+    lastHash = location.hash;
+    onRoute(route, options);
+  };
+  // Scroll positions are restored by main.js once the new screen's content is in place.
+  if ('scrollRestoration' in history) history.scrollRestoration = 'manual';
+  index = history.state?.index ?? 0;
+  history.replaceState({ index, scroll: 0 }, '');
+  window.addEventListener('popstate', (event) => {
+    if (!isRouteHash(location.hash)) return;
+    index = event.state?.index ?? index + 1;
+    if (!event.state) history.replaceState({ index, scroll: 0 }, '');
+    listener(parse(), { restoreScroll: event.state?.scroll ?? 0 });
+  });
+  // A hash set from outside (a test driver, a typed address) where popstate did not fire.
+  window.addEventListener('hashchange', () => {
+    if (!isRouteHash(location.hash) || location.hash === lastHash) return;
+    index += 1;
+    history.replaceState({ index, scroll: 0 }, '');
+    listener(parse(), { restoreScroll: 0 });
+  });
+  listener(parse(), { restoreScroll: 0 });
+}
+
+function isRouteHash(hash) {
+  return hash === '' || hash === '#' || hash.startsWith('#/');
+}
+
+function rememberScroll() {
+  history.replaceState({ ...(history.state ?? {}), index, scroll: window.scrollY }, '');
+}
+
+/**
+ * Goes to `href`. `replace` swaps the current history entry; `silent` only updates the address
+ * (the screen has already updated itself, as search does for a new query).
+ */
+export function navigate(href, { replace = false, silent = false } = {}) {
+  if (replace) {
+    history.replaceState({ index, scroll: 0 }, '', href);
+    lastHash = location.hash;
+  } else {
+    rememberScroll();
+    index += 1;
+    history.pushState({ index, scroll: 0 }, '', href);
+    lastHash = location.hash;
+  }
+  if (!silent) listener(parse(), { restoreScroll: 0 });
+}
+
+/** Home is the start of the patient's path: Back is not offered from it. */
+export function goHome() {
+  index = 0;
+  if (parse().name === 'home') {
+    // Already home: start it afresh (empty search box, top of the page) without a new entry.
+    history.replaceState({ index, scroll: 0 }, '', hrefHome());
+  } else {
+    rememberScroll();
+    history.pushState({ index, scroll: 0 }, '', hrefHome());
+  }
+  listener(parse(), { restoreScroll: 0 });
+}
+
+export function goBack() {
+  if (index > 0) {
+    rememberScroll();
+    history.back();
+  } else {
+    goHome();
+  }
+}
+
+/** Links inside the app are plain <a href="#/...">; this routes their clicks through navigate(). */
+export function interceptLinks(root) {
+  root.addEventListener('click', (event) => {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    const link = event.target.closest?.('a[href^="#/"]');
+    if (!link || !root.contains(link)) return;
+    event.preventDefault();
+    navigate(link.getAttribute('href'));
+  });
+}

@@ -1,0 +1,200 @@
+// Article page: title and dates, the emergency notice, the sanitized body, the disclaimer, the
+// QR code to read at home, the specialist call-to-action, previous/next and related articles.
+
+import { h } from '../dom.js';
+import { icon } from '../icons.js';
+import { t, getLang, formatDate } from '../i18n.js';
+import * as api from '../api.js';
+import { hrefArticle, hrefTopic } from '../router.js';
+import { articleCards } from '../components/article-cards.js';
+
+export async function render({ params }) {
+  const uiLang = getLang();
+  const article = await api.getArticle(params.slug, params.topic);
+
+  // Open the patient's language when the article has it; otherwise keep this one and say so.
+  let missingTranslation = false;
+  if (article.lang && article.lang !== uiLang) {
+    const translation = (article.translations ?? []).find((item) => item.lang === uiLang);
+    if (translation) return { redirect: hrefArticle(translation.slug, params.topic) };
+    missingTranslation = true;
+  }
+  // Rust-provided text carries its own language when it differs from the screen's.
+  const lang = article.lang && article.lang !== uiLang ? article.lang : null;
+
+  const topicSlug = params.topic ?? article.topics?.[0]?.slug ?? null;
+  const topic = (article.topics ?? []).find((item) => item.slug === topicSlug) ?? article.topics?.[0];
+
+  const body = h('div', { class: 'prose', dataset: { test: 'article-body' }, lang });
+  body.innerHTML = article.html ?? ''; // sanitized in Rust: headings, paragraphs, lists, emphasis
+  tidyBody(body);
+
+  const node = h(
+    'div',
+    { class: 'article-page' },
+    missingTranslation
+      ? h(
+          'p',
+          { class: 'translation-note', dataset: { test: 'translation-missing' } },
+          icon('globe'),
+          t('article.notAvailable', { language: t(`languageNames.${uiLang}`) }),
+        )
+      : null,
+    h(
+      'article',
+      { class: 'article', 'aria-labelledby': 'article-title' },
+      h(
+        'header',
+        { class: 'article__head' },
+        topic
+          ? h('a', { class: 'chip', href: hrefTopic(topic.slug), lang, dataset: { test: 'article-topic' } }, topic.name)
+          : null,
+        h('h1', { class: 'article__title', id: 'article-title', tabindex: '-1', lang }, article.title),
+        article.summary ? h('p', { class: 'article__summary', lang }, article.summary) : null,
+        h(
+          'ul',
+          { class: 'article__meta', role: 'list' },
+          h('li', {}, icon('calendar'), t('article.published', { date: formatDate(article.date) })),
+          h('li', {}, icon('reviewed'), reviewedLine(article, lang)),
+          h('li', {}, icon('clock'), t('article.readingTime', { count: article.readingMinutes })),
+        ),
+      ),
+      notice('emergency', 'alert', t('article.emergencyTitle'), article.notices?.emergency, lang),
+      h(
+        'div',
+        { class: 'article__layout' },
+        h(
+          'div',
+          { class: 'article__main' },
+          body,
+          notice('disclaimer', 'info', t('article.disclaimerTitle'), article.notices?.disclaimer, lang),
+        ),
+        h('div', { class: 'article__aside' }, qrPanel(article), specialistPanel(article, lang)),
+      ),
+    ),
+    pager(article, topicSlug, lang),
+    relatedSection(article, lang),
+  );
+
+  return { screen: 'article', title: article.title, node };
+}
+
+function reviewedLine(article, lang) {
+  // "Reviewed <date> by <reviewer>": the reviewer's role comes in the article's language.
+  const marker = '\u0000';
+  const text = t('article.reviewed', { date: formatDate(article.reviewed), reviewer: marker });
+  const [before, after = ''] = text.split(marker);
+  return h('span', {}, before, h('span', { lang }, article.reviewer ?? ''), after);
+}
+
+function notice(kind, iconName, title, text, lang) {
+  return h(
+    'div',
+    { class: `notice notice--${kind}`, role: 'note', dataset: { test: kind === 'emergency' ? 'emergency-notice' : 'disclaimer' } },
+    h('span', { class: 'notice__icon' }, icon(iconName)),
+    h(
+      'div',
+      { class: 'notice__content' },
+      h('p', { class: 'notice__title' }, title),
+      h('p', { class: 'notice__text', lang }, text ?? ''),
+    ),
+  );
+}
+
+function qrPanel(article) {
+  const headingId = 'qr-heading';
+  // qrSvg is generated offline in Rust from canonicalUrl, so it is trusted markup.
+  const code = h('div', { class: 'qr__code', role: 'img', 'aria-label': t('article.qrLabel'), dataset: { test: 'qr' } });
+  code.innerHTML = article.qrSvg ?? '';
+  return h(
+    'section',
+    { class: 'panel panel--qr', 'aria-labelledby': headingId },
+    h('h2', { class: 'panel__title', id: headingId }, icon('smartphone'), t('article.readAtHome')),
+    code,
+    h('p', { class: 'panel__text' }, t('article.qrCaption')),
+  );
+}
+
+function specialistPanel(article, lang) {
+  const headingId = 'specialist-heading';
+  const status = h('p', { class: 'panel__status', role: 'status' });
+  // Placeholder: issue #3 replaces this button's action with the callback request form.
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button button--primary button--block',
+      dataset: { test: 'callback-cta', specialty: article.specialty?.slug },
+      onclick: () => {
+        status.replaceChildren(icon('info'), h('span', {}, t('article.specialistFrontDesk')));
+        status.classList.add('is-shown');
+      },
+    },
+    icon('phone'),
+    t('article.specialistButton'),
+  );
+  return h(
+    'section',
+    { class: 'panel panel--cta', 'aria-labelledby': headingId },
+    h('h2', { class: 'panel__title', id: headingId }, t('article.specialistTitle')),
+    article.specialty?.name ? h('p', { class: 'panel__specialty', lang }, article.specialty.name) : null,
+    h('p', { class: 'panel__text' }, t('article.specialistText')),
+    button,
+    status,
+  );
+}
+
+function pager(article, topicSlug, lang) {
+  if (!article.previous && !article.next) return null;
+  const link = (item, direction) =>
+    item
+      ? h(
+          'a',
+          {
+            class: `pager__link pager__link--${direction}`,
+            href: hrefArticle(item.slug, topicSlug),
+            dataset: { test: `article-${direction}`, slug: item.slug },
+          },
+          direction === 'previous' ? icon('chevronLeft') : null,
+          h(
+            'span',
+            { class: 'pager__text' },
+            h('span', { class: 'pager__label' }, t(`article.${direction}`)),
+            h('span', { class: 'pager__title', lang }, item.title),
+          ),
+          direction === 'next' ? icon('chevronRight') : null,
+        )
+      : h('span', { class: 'pager__spacer' });
+  return h(
+    'nav',
+    { class: 'pager', 'aria-label': t('article.moreInTopic') },
+    link(article.previous, 'previous'),
+    link(article.next, 'next'),
+  );
+}
+
+function relatedSection(article, lang) {
+  if (!article.related?.length) return null;
+  return h(
+    'section',
+    { class: 'section related', 'aria-labelledby': 'related-heading', dataset: { test: 'related' } },
+    h('h2', { class: 'section__title', id: 'related-heading' }, t('article.related')),
+    articleCards(article.related, { level: 3, lang }),
+  );
+}
+
+/**
+ * Keeps the body within what the screen expects, whatever the content says: the kiosk stays
+ * inside the app, so a link is shown as plain text, and the title is the only h1.
+ */
+function tidyBody(root) {
+  for (const link of root.querySelectorAll('a')) {
+    link.replaceWith(...link.childNodes);
+  }
+  for (const heading of root.querySelectorAll('h1')) {
+    const h2 = document.createElement('h2');
+    if (heading.id) h2.id = heading.id;
+    h2.append(...heading.childNodes);
+    heading.replaceWith(h2);
+  }
+}

@@ -1,0 +1,44 @@
+// Home: the clinic's name, a welcome, the big search box and the topic tiles.
+
+import { h } from '../dom.js';
+import { t, getLang } from '../i18n.js';
+import * as api from '../api.js';
+import { navigate, hrefSearch, hrefArticle } from '../router.js';
+import { createSearchBox } from '../components/search-box.js';
+import { topicTiles } from '../components/topic-tiles.js';
+
+export async function render({ app }) {
+  const topics = await api.listTopics(getLang());
+
+  const searchBox = createSearchBox({
+    large: true,
+    onSubmit: (query) => navigate(hrefSearch(query)),
+    onPick: (suggestion) => navigate(hrefArticle(suggestion.slug)),
+  });
+
+  const node = h(
+    'div',
+    { class: 'home' },
+    h(
+      'section',
+      { class: 'hero', 'aria-labelledby': 'page-title' },
+      h('p', { class: 'hero__eyebrow' }, t('home.eyebrow')),
+      h('h1', { class: 'hero__title', id: 'page-title', tabindex: '-1' }, app.clinicName),
+      h('p', { class: 'hero__welcome' }, t('home.welcome')),
+      searchBox.element,
+    ),
+    h(
+      'section',
+      { class: 'section', 'aria-labelledby': 'topics-heading' },
+      h(
+        'div',
+        { class: 'section__head' },
+        h('h2', { class: 'section__title', id: 'topics-heading' }, t('home.topicsHeading')),
+        h('p', { class: 'section__intro' }, t('home.topicsIntro')),
+      ),
+      topicTiles(topics, 3),
+    ),
+  );
+
+  return { screen: 'home', title: t('home.documentTitle'), node };
+}

@@ -1,0 +1,150 @@
+// Search: the field with type-ahead, a result count announced to screen readers, and results.
+// With no results it offers "did you mean" and the topic tiles, so the screen is never empty.
+
+import { h } from '../dom.js';
+import { icon } from '../icons.js';
+import { t, tSplit, getLang } from '../i18n.js';
+import * as api from '../api.js';
+import { navigate, hrefSearch, hrefArticle } from '../router.js';
+import { createSearchBox } from '../components/search-box.js';
+import { searchResults } from '../components/article-cards.js';
+import { topicTiles } from '../components/topic-tiles.js';
+
+export async function render({ params }) {
+  const lang = getLang();
+  const query = (params.q ?? '').trim();
+  let sequence = 0;
+
+  // Status text is set only after the screen is in place, so the live region announces it.
+  const status = h('p', { class: 'search-status', role: 'status', id: 'search-status' });
+  const results = h('div', { class: 'search-results' });
+
+  const searchBox = createSearchBox({
+    value: query,
+    onSubmit: (text) => {
+      navigate(hrefSearch(text), { replace: true, silent: true });
+      run(text, { announce: true });
+    },
+    onPick: (suggestion) => navigate(hrefArticle(suggestion.slug)),
+  });
+
+  async function run(text, { announce }) {
+    const mine = ++sequence;
+    let outcome;
+    try {
+      outcome = text ? await api.search(text, lang) : { results: [], message: 'start' };
+      if (outcome.message !== null && outcome.message !== undefined && !(outcome.results ?? []).length) {
+        outcome.topics = await topicsOrEmpty(lang);
+      }
+    } catch (error) {
+      if (mine !== sequence) return null;
+      if (!announce) throw error; // the first search fails the screen: the error page explains
+      outcome = { failed: true, results: [], topics: await topicsOrEmpty(lang) };
+    }
+    if (mine !== sequence) return null;
+    const view = show(text, outcome);
+    if (announce) setStatus(view.status);
+    return view;
+  }
+
+  function show(text, outcome) {
+    const found = outcome.results ?? [];
+    if (found.length) {
+      results.replaceChildren(
+        h('h2', { class: 'sr-only' }, t('search.resultsHeading')),
+        searchResults(found, 3),
+      );
+      return { status: t('search.resultCount', { count: found.length, query: text }) };
+    }
+    const parts = [];
+    let statusText = '';
+    if (outcome.failed) {
+      statusText = `${t('errors.other.title')} ${t('errors.other.text')}`;
+    } else if (!text || outcome.message === 'start') {
+      parts.push(h('p', { class: 'search-hint' }, icon('info'), t('search.intro')));
+    } else if (outcome.message === 'emptyQuery') {
+      statusText = t('search.emptyQuery');
+    } else {
+      statusText = t('search.noResults', { query: text });
+      if (outcome.didYouMean) parts.push(didYouMean(outcome.didYouMean));
+    }
+    if (outcome.topics?.length) {
+      parts.push(
+        h(
+          'section',
+          { class: 'section', 'aria-labelledby': 'browse-heading' },
+          h('h2', { class: 'section__title', id: 'browse-heading' }, t(text ? 'search.browseInstead' : 'search.browseTopics')),
+          topicTiles(outcome.topics, 3),
+        ),
+      );
+    }
+    results.replaceChildren(...parts);
+    return { status: statusText };
+  }
+
+  function didYouMean(term) {
+    const [before, after] = tSplit('search.didYouMean', 'term');
+    return h(
+      'p',
+      { class: 'did-you-mean' },
+      before,
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button button--link',
+          dataset: { test: 'did-you-mean' },
+          onclick: () => {
+            searchBox.setValue(term);
+            navigate(hrefSearch(term), { replace: true, silent: true });
+            run(term, { announce: true });
+          },
+        },
+        term,
+      ),
+      after,
+    );
+  }
+
+  let statusTimer = 0;
+  function setStatus(text) {
+    status.textContent = '';
+    clearTimeout(statusTimer);
+    // A fresh change, a moment after the region exists, is what screen readers announce.
+    statusTimer = setTimeout(() => {
+      status.textContent = text;
+    }, 120);
+  }
+
+  const first = await run(query, { announce: false });
+
+  const node = h(
+    'div',
+    { class: 'search' },
+    h(
+      'div',
+      { class: 'page-head page-head--search' },
+      h('span', { class: 'page-head__icon' }, icon('search')),
+      h('div', { class: 'page-head__text' }, h('h1', { class: 'page-head__title', id: 'page-title', tabindex: '-1' }, t('search.title'))),
+    ),
+    searchBox.element,
+    status,
+    results,
+  );
+
+  return {
+    screen: 'search',
+    title: t('search.title'),
+    node,
+    afterMount: () => setStatus(first?.status ?? ''),
+  };
+}
+
+/** Topic tiles are a fallback here, so failing to load them leaves them out rather than failing. */
+async function topicsOrEmpty(lang) {
+  try {
+    return await api.listTopics(lang);
+  } catch {
+    return [];
+  }
+}
