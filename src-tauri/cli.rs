@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use crate::{content, library, paths};
 
 #[derive(Debug, Parser)]
-#[command(name = "clinic-kiosk", version, about = "Offline clinic information kiosk")]
+#[command(
+    name = "clinic-kiosk",
+    version,
+    about = "Offline clinic information kiosk"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -57,7 +61,15 @@ enum ContentAction {
 
 /// Subcommands and flags that mean "command line" rather than "start the kiosk". Anything
 /// else (such as arguments a WebDriver passes) starts the window.
-const CLI_WORDS: &[&str] = &["content", "search", "help", "--help", "-h", "--version", "-V"];
+const CLI_WORDS: &[&str] = &[
+    "content",
+    "search",
+    "help",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
+];
 
 /// Runs the command line or the kiosk; returns the process exit code.
 pub fn main() -> i32 {
@@ -177,7 +189,8 @@ fn search(words: &str, lang: &str, limit: usize, content_dir: &std::path::Path) 
     };
     match lib.search(words, lang, limit) {
         Ok(results) => {
-            let json = serde_json::to_string_pretty(&results.results).unwrap_or_else(|_| "[]".into());
+            let json =
+                serde_json::to_string_pretty(&results.results).unwrap_or_else(|_| "[]".into());
             println!("{json}");
             if let Some(suggestion) = results.did_you_mean {
                 eprintln!("no results; did you mean: {suggestion}");

@@ -30,6 +30,9 @@ mod tests {
 
     #[test]
     fn different_urls_give_different_codes() {
-        assert_ne!(svg("https://clinic.example/a"), svg("https://clinic.example/b"));
+        assert_ne!(
+            svg("https://clinic.example/a"),
+            svg("https://clinic.example/b")
+        );
     }
 }

@@ -24,13 +24,20 @@ fn app(state: AppState) -> App<tauri::test::MockRuntime> {
         .expect("the mock app builds with the real context")
 }
 
-fn window(app: &App<tauri::test::MockRuntime>, label: &str) -> WebviewWindow<tauri::test::MockRuntime> {
+fn window(
+    app: &App<tauri::test::MockRuntime>,
+    label: &str,
+) -> WebviewWindow<tauri::test::MockRuntime> {
     WebviewWindowBuilder::new(app, label, Default::default())
         .build()
         .expect("mock window")
 }
 
-fn invoke(w: &WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+fn invoke(
+    w: &WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
     get_ipc_response(
         w,
         InvokeRequest {
@@ -59,7 +66,11 @@ fn topics_come_back_in_camel_case_with_counts() {
     let topics = topics.as_array().expect("an array");
     assert_eq!(topics.len(), 6, "six topics in content/topics.toml");
     assert_eq!(topics[0]["slug"], "spine-care");
-    assert!(topics[0]["articleCount"].as_i64().unwrap_or(0) > 0, "camelCase count: {}", topics[0]);
+    assert!(
+        topics[0]["articleCount"].as_i64().unwrap_or(0) > 0,
+        "camelCase count: {}",
+        topics[0]
+    );
 }
 
 #[test]
@@ -67,12 +78,25 @@ fn an_article_carries_html_qr_and_notices() {
     let data = tempfile::tempdir().expect("tempdir");
     let app = app(real_state(&data));
     let main = window(&app, "main");
-    let a = invoke(&main, "get_article", json!({ "slug": "herniated-disc", "topic": "spine-care" }))
-        .expect("article");
+    let a = invoke(
+        &main,
+        "get_article",
+        json!({ "slug": "herniated-disc", "topic": "spine-care" }),
+    )
+    .expect("article");
     assert_eq!(a["title"], "Herniated disc");
-    assert!(a["html"].as_str().unwrap_or("").contains("<h2"), "rendered body");
-    assert!(a["qrSvg"].as_str().unwrap_or("").starts_with("<?xml") || a["qrSvg"].as_str().unwrap_or("").contains("<svg"));
-    assert!(a["notices"]["emergency"].as_str().unwrap_or("").contains("911"));
+    assert!(
+        a["html"].as_str().unwrap_or("").contains("<h2"),
+        "rendered body"
+    );
+    assert!(
+        a["qrSvg"].as_str().unwrap_or("").starts_with("<?xml")
+            || a["qrSvg"].as_str().unwrap_or("").contains("<svg")
+    );
+    assert!(a["notices"]["emergency"]
+        .as_str()
+        .unwrap_or("")
+        .contains("911"));
     assert_eq!(a["translations"][0]["slug"], "hernia-de-disco");
 }
 
@@ -83,7 +107,10 @@ fn errors_cross_as_kind_and_message() {
     let main = window(&app, "main");
     let missing = invoke(&main, "get_article", json!({ "slug": "no-such-article" })).unwrap_err();
     assert_eq!(missing["kind"], "notFound", "{missing}");
-    assert!(missing["message"].as_str().unwrap_or("").contains("no-such-article"));
+    assert!(missing["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("no-such-article"));
     let bad_lang = invoke(&main, "list_topics", json!({ "lang": "fr" })).unwrap_err();
     assert_eq!(bad_lang["kind"], "invalidInput", "{bad_lang}");
 }
@@ -93,12 +120,25 @@ fn search_answers_hostile_input_calmly() {
     let data = tempfile::tempdir().expect("tempdir");
     let app = app(real_state(&data));
     let main = window(&app, "main");
-    let found = invoke(&main, "search", json!({ "query": "slipped disc", "lang": "en" })).expect("search");
+    let found = invoke(
+        &main,
+        "search",
+        json!({ "query": "slipped disc", "lang": "en" }),
+    )
+    .expect("search");
     assert_eq!(found["results"][0]["slug"], "herniated-disc");
-    let odd = invoke(&main, "search", json!({ "query": "\"( AND NEAR *", "lang": "en", "limit": 5 }))
-        .expect("odd input is not an error");
-    assert!(odd["message"].is_string() || odd["results"].is_array(), "{odd}");
-    let typed = invoke(&main, "suggest", json!({ "prefix": "herni", "lang": "en" })).expect("suggest");
+    let odd = invoke(
+        &main,
+        "search",
+        json!({ "query": "\"( AND NEAR *", "lang": "en", "limit": 5 }),
+    )
+    .expect("odd input is not an error");
+    assert!(
+        odd["message"].is_string() || odd["results"].is_array(),
+        "{odd}"
+    );
+    let typed =
+        invoke(&main, "suggest", json!({ "prefix": "herni", "lang": "en" })).expect("suggest");
     assert_eq!(typed[0]["title"], "Herniated disc", "{typed}");
 }
 
@@ -141,7 +181,11 @@ fn article_views_are_counted_anonymously() {
     invoke(&main, "get_article", json!({ "slug": "sclerotherapy" })).expect("article");
     let conn = rusqlite::Connection::open(data.path().join("kiosk.db")).expect("kiosk.db");
     let views: i64 = conn
-        .query_row("SELECT sum(views) FROM article_view WHERE slug = 'sclerotherapy'", [], |r| r.get(0))
+        .query_row(
+            "SELECT sum(views) FROM article_view WHERE slug = 'sclerotherapy'",
+            [],
+            |r| r.get(0),
+        )
         .expect("count");
     assert_eq!(views, 2);
 }

@@ -14,7 +14,8 @@ fn ui() -> PathBuf {
 fn dictionary(lang: &str) -> Value {
     let path = ui().join("i18n").join(format!("{lang}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not valid JSON: {e}", path.display()))
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{}: not valid JSON: {e}", path.display()))
 }
 
 /// Dotted keys of every text; plural forms (`one`/`other`) count as one text.
@@ -30,7 +31,11 @@ fn keys(value: &Value, prefix: &str, out: &mut BTreeSet<String>, empty: &mut Vec
         }
         Value::Object(map) => {
             for (k, v) in map {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 keys(v, &key, out, empty);
             }
         }
@@ -48,20 +53,33 @@ fn key_set(lang: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut empty = Vec::new();
     keys(&dictionary(lang), "", &mut out, &mut empty);
-    assert!(empty.is_empty(), "ui/i18n/{lang}.json has empty texts: {empty:?}");
+    assert!(
+        empty.is_empty(),
+        "ui/i18n/{lang}.json has empty texts: {empty:?}"
+    );
     out
 }
 
 #[test]
 fn every_language_has_the_same_keys() {
     let en = key_set("en");
-    assert!(en.len() > 30, "the English dictionary looks truncated: {} keys", en.len());
+    assert!(
+        en.len() > 30,
+        "the English dictionary looks truncated: {} keys",
+        en.len()
+    );
     for lang in LANGUAGES.iter().skip(1) {
         let other = key_set(lang);
         let missing: Vec<_> = en.difference(&other).collect();
         let extra: Vec<_> = other.difference(&en).collect();
-        assert!(missing.is_empty(), "ui/i18n/{lang}.json is missing {missing:?}");
-        assert!(extra.is_empty(), "ui/i18n/{lang}.json has keys English lacks: {extra:?}");
+        assert!(
+            missing.is_empty(),
+            "ui/i18n/{lang}.json is missing {missing:?}"
+        );
+        assert!(
+            extra.is_empty(),
+            "ui/i18n/{lang}.json has keys English lacks: {extra:?}"
+        );
     }
 }
 
@@ -89,7 +107,11 @@ fn literal_keys(source: &str) -> Vec<String> {
             }
             if let Some(end) = rest.find('\'') {
                 let key = &rest[..end];
-                if !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '_') {
+                if !key.is_empty()
+                    && key
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '.' || c == '_')
+                {
                     found.push(key.to_string());
                 }
             }
@@ -114,8 +136,14 @@ fn every_key_the_ui_uses_exists() {
             }
         }
     }
-    assert!(used > 20, "found only {used} t('...') calls; did the i18n helper change its name?");
-    assert!(unknown.is_empty(), "keys used in ui/js but missing from ui/i18n/en.json: {unknown:#?}");
+    assert!(
+        used > 20,
+        "found only {used} t('...') calls; did the i18n helper change its name?"
+    );
+    assert!(
+        unknown.is_empty(),
+        "keys used in ui/js but missing from ui/i18n/en.json: {unknown:#?}"
+    );
 }
 
 #[test]

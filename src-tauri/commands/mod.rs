@@ -61,7 +61,10 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
 }
 
 #[tauri::command(async)]
-pub fn list_topics(state: State<'_, AppState>, lang: String) -> Result<Vec<TopicSummary>, CommandError> {
+pub fn list_topics(
+    state: State<'_, AppState>,
+    lang: String,
+) -> Result<Vec<TopicSummary>, CommandError> {
     state.with_library(|l| l.topics(&lang))
 }
 

@@ -193,9 +193,11 @@ fn check_values(fm: &FrontMatter, path: &Path, diags: &mut Diagnostics) {
             ),
         );
     }
-    if !fm.canonical_url.is_empty()
-        && !(fm.canonical_url.starts_with("https://") && fm.canonical_url.len() > "https://".len())
-    {
+    let has_host = fm
+        .canonical_url
+        .strip_prefix("https://")
+        .is_some_and(|rest| !rest.is_empty());
+    if !fm.canonical_url.is_empty() && !has_host {
         diags.error(
             path,
             fm.line("canonical_url"),
@@ -291,10 +293,7 @@ impl Reader<'_> {
                     self.path,
                     line,
                     field,
-                    format!(
-                        "must be text in quotes, not {}",
-                        describe(other)
-                    ),
+                    format!("must be text in quotes, not {}", describe(other)),
                 );
                 None
             }

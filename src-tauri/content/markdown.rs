@@ -41,17 +41,21 @@ pub fn render(body: &str, path: &Path, body_line: usize, diags: &mut Diagnostics
     let mut in_heading: Option<(HeadingLevel, String)> = None;
     let mut ids = HashSet::new();
     let mut block = String::new();
+    // `<b>x</b>` is two HTML events; one message per line is enough.
+    let mut html_lines = HashSet::new();
 
     let parser = Parser::new_ext(body, Options::ENABLE_STRIKETHROUGH).into_offset_iter();
     for (event, range) in parser {
         match &event {
             Event::Html(_) | Event::InlineHtml(_) => {
-                diags.error(
-                    path,
-                    line_at(range.start),
-                    "body",
-                    "raw HTML is not allowed; use Markdown (## headings, - lists, **bold**)",
-                );
+                if html_lines.insert(line_at(range.start)) {
+                    diags.error(
+                        path,
+                        line_at(range.start),
+                        "body",
+                        "raw HTML is not allowed; use Markdown (## headings, - lists, **bold**)",
+                    );
+                }
                 continue;
             }
             Event::Start(Tag::Image { .. }) => {
@@ -265,6 +269,13 @@ mod tests {
         assert_eq!(all[0].line, 14);
         assert!(all[0].message.contains("raw HTML"));
         assert!(!r.html.contains("script"));
+    }
+
+    #[test]
+    fn inline_html_is_reported_once_per_line() {
+        let (r, diags) = render_ok("## Hi\n\nSome <b>bold</b> text.\n");
+        assert_eq!(diags.error_count(), 1, "{:?}", diags.sorted());
+        assert!(!r.html.contains("<b>"), "{}", r.html);
     }
 
     #[test]

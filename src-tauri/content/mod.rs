@@ -25,7 +25,7 @@ pub const MAX_GRADE: f64 = 8.0;
 /// Article length guideline, in words.
 pub const WORDS: std::ops::RangeInclusive<usize> = 400..=900;
 /// Bumped when the compiler's output changes, so libraries built by older code are rebuilt.
-const COMPILER_VERSION: &str = "1";
+const COMPILER_VERSION: &str = "2";
 
 /// Text in each supported language, keyed by language code.
 pub type Localized = BTreeMap<String, String>;
@@ -123,8 +123,7 @@ pub fn load(dir: &Path) -> (Content, Diagnostics) {
         }
     }
     if let Some(text) = read(dir, "synonyms.toml", &mut hasher, &mut diags) {
-        if let Some(synonyms) = parse_toml::<Synonyms>(&text, &shown("synonyms.toml"), &mut diags)
-        {
+        if let Some(synonyms) = parse_toml::<Synonyms>(&text, &shown("synonyms.toml"), &mut diags) {
             check_synonyms(&synonyms, &text, &shown("synonyms.toml"), &mut diags);
             content.synonyms = synonyms;
         }
@@ -372,7 +371,7 @@ fn check_articles(content: &Content, diags: &mut Diagnostics) {
                             m.line("translation_of"),
                             "translation_of",
                             format!(
-                                "`{target}` already has a {} translation in {}",
+                                "`{target}` already has a translation in `{}`: {}",
                                 m.language,
                                 first.path.display()
                             ),
@@ -431,14 +430,22 @@ fn check_topics(file: &TopicsFile, text: &str, path: &Path, diags: &mut Diagnost
     }
 }
 
-fn check_localized(text: &Localized, field: &str, line: usize, path: &Path, diags: &mut Diagnostics) {
+fn check_localized(
+    text: &Localized,
+    field: &str,
+    line: usize,
+    path: &Path,
+    diags: &mut Diagnostics,
+) {
     for lang in frontmatter::LANGUAGES {
         if text.get(*lang).is_none_or(|t| t.trim().is_empty()) {
             diags.error(
                 path,
                 line,
                 field,
-                format!("missing the `{lang}` text; write {field} = {{ en = \"...\", es = \"...\" }}"),
+                format!(
+                    "missing the `{lang}` text; write {field} = {{ en = \"...\", es = \"...\" }}"
+                ),
             );
         }
     }

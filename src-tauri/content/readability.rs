@@ -80,10 +80,15 @@ fn syllables_en(word: &str) -> usize {
         prev_vowel = v;
     }
     let n = w.len();
-    if n > 2 && w[n - 1] == 'e' && !is_vowel_en(w[n - 2]) && !(w[n - 2] == 'l' && n > 3 && !is_vowel_en(w[n - 3])) {
+    if n > 2
+        && w[n - 1] == 'e'
+        && !is_vowel_en(w[n - 2])
+        && !(w[n - 2] == 'l' && n > 3 && !is_vowel_en(w[n - 3]))
+    {
         count = count.saturating_sub(1);
     }
-    if n > 3 && w.ends_with(&['e', 'd']) && !matches!(w[n - 3], 't' | 'd') && !is_vowel_en(w[n - 3]) {
+    if n > 3 && w.ends_with(&['e', 'd']) && !matches!(w[n - 3], 't' | 'd') && !is_vowel_en(w[n - 3])
+    {
         count = count.saturating_sub(1);
     }
     count.max(1)
@@ -101,13 +106,11 @@ fn syllables_es(word: &str) -> usize {
         // A final y is a vowel ("muy"), otherwise a consonant ("mayo").
         let is_v = vowel(c) && !(c == 'y' && i + 1 < w.len());
         match prev {
-            Some(p) if is_v => {
-                if strong(p) && strong(c) {
-                    count += 1;
-                }
-            }
-            _ if is_v => count += 1,
-            _ => {}
+            // Two strong vowels side by side are two syllables (hiatus).
+            Some(p) if is_v && strong(p) && strong(c) => count += 1,
+            Some(_) => {}
+            None if is_v => count += 1,
+            None => {}
         }
         prev = if is_v { Some(c) } else { None };
     }
@@ -152,7 +155,10 @@ mod tests {
 
     #[test]
     fn short_plain_sentences_score_a_low_grade() {
-        let easy = measure("The disc is soft. It sits between the bones. It can slip.", "en");
+        let easy = measure(
+            "The disc is soft. It sits between the bones. It can slip.",
+            "en",
+        );
         assert_eq!(easy.sentences, 3);
         assert_eq!(easy.words, 12);
         assert!(easy.grade < 3.0, "{easy:?}");

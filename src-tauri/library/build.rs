@@ -72,7 +72,8 @@ fn write_content(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<()
     meta.execute(params!["built_at", built_at.to_string()])?;
     meta.execute(params!["app_version", env!("CARGO_PKG_VERSION")])?;
 
-    let text = |map: &crate::content::Localized, lang: &str| map.get(lang).cloned().unwrap_or_default();
+    let text =
+        |map: &crate::content::Localized, lang: &str| map.get(lang).cloned().unwrap_or_default();
     let mut topic = tx.prepare(
         "INSERT INTO topic (slug, position, icon, name_en, name_es, description_en, description_es)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

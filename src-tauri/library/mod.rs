@@ -238,7 +238,11 @@ impl Library {
     }
 
     /// A topic and its articles in `language`, sorted by title.
-    pub fn topic_articles(&self, topic: &str, language: &str) -> Result<TopicArticles, LibraryError> {
+    pub fn topic_articles(
+        &self,
+        topic: &str,
+        language: &str,
+    ) -> Result<TopicArticles, LibraryError> {
         let topic = self
             .topics(language)?
             .into_iter()
@@ -260,7 +264,11 @@ impl Library {
     }
 
     /// One article, with previous and next taken from `from_topic` (or its first topic).
-    pub fn article(&self, slug: &str, from_topic: Option<&str>) -> Result<ArticleView, LibraryError> {
+    pub fn article(
+        &self,
+        slug: &str,
+        from_topic: Option<&str>,
+    ) -> Result<ArticleView, LibraryError> {
         let not_found = || LibraryError::NotFound {
             what: "article",
             slug: slug.chars().take(80).collect(),
@@ -394,7 +402,12 @@ impl Library {
     }
 
     /// Full search; never fails on odd input, see [`search::search`].
-    pub fn search(&self, query: &str, language: &str, limit: usize) -> Result<SearchResults, LibraryError> {
+    pub fn search(
+        &self,
+        query: &str,
+        language: &str,
+        limit: usize,
+    ) -> Result<SearchResults, LibraryError> {
         let l = lang(language)?;
         Ok(search::search(&self.conn, &self.synonyms, query, l, limit)?)
     }

@@ -379,7 +379,9 @@ fn snippet(
         return s;
     }
     // Start the window a few words before the first match, for context.
-    let first = (best.0..best.0 + window).find(|&i| hit[i]).unwrap_or(best.0);
+    let first = (best.0..best.0 + window)
+        .find(|&i| hit[i])
+        .unwrap_or(best.0);
     let start = first.saturating_sub(4);
     let end = (start + window).min(spans.len());
     let mut out = String::new();
@@ -428,7 +430,13 @@ fn did_you_mean(conn: &Connection, query: &str, lang: &str) -> rusqlite::Result<
         let upper = format!("{first}\u{10FFFF}");
         let mut best: Option<(usize, i64, String)> = None;
         let rows = candidates.query_map(
-            params![lang, first, upper, len - max_distance as i64, len + max_distance as i64],
+            params![
+                lang,
+                first,
+                upper,
+                len - max_distance as i64,
+                len + max_distance as i64
+            ],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
         )?;
         for row in rows {
@@ -482,7 +490,12 @@ mod tests {
 
     #[test]
     fn operators_become_quoted_words() {
-        let p = plan("disc AND NEAR(\"neck\"* ^pain", "en", &SynonymTable::default(), false);
+        let p = plan(
+            "disc AND NEAR(\"neck\"* ^pain",
+            "en",
+            &SynonymTable::default(),
+            false,
+        );
         let fts = p.fts(true);
         assert_eq!(fts, "(\"disc\" AND \"near\" AND \"neck\" AND \"pain\")");
     }
@@ -506,6 +519,9 @@ mod tests {
         let analyzer = Analyzer::new("en");
         let stems: HashSet<&str> = ["disc"].into_iter().collect();
         let s = snippet("A <b> disc & discs sit here.", "", &analyzer, &stems, None);
-        assert_eq!(s, "A &lt;b&gt; <mark>disc</mark> &amp; <mark>discs</mark> sit here.");
+        assert_eq!(
+            s,
+            "A &lt;b&gt; <mark>disc</mark> &amp; <mark>discs</mark> sit here."
+        );
     }
 }

@@ -20,9 +20,9 @@ const STOP_EN: &[&str] = &[
 const STOP_ES: &[&str] = &[
     "a", "al", "algo", "como", "con", "de", "del", "el", "ella", "ellas", "ellos", "en", "entre",
     "era", "es", "esta", "está", "este", "esto", "ha", "hay", "la", "las", "le", "les", "lo",
-    "los", "me", "mi", "mis", "muy", "más", "no", "nos", "o", "para", "pero", "por", "que",
-    "qué", "se", "si", "sin", "sobre", "su", "sus", "también", "te", "tiene", "un", "una",
-    "uno", "unos", "usted", "y", "ya", "yo",
+    "los", "me", "mi", "mis", "muy", "más", "no", "nos", "o", "para", "pero", "por", "que", "qué",
+    "se", "si", "sin", "sobre", "su", "sus", "también", "te", "tiene", "un", "una", "uno", "unos",
+    "usted", "y", "ya", "yo",
 ];
 
 /// Tokenizes, filters and stems text in one language.
@@ -50,8 +50,11 @@ impl Analyzer {
     }
 
     /// The stem of one lower-case word, with accents removed so `cirugia` finds `cirugía`.
+    /// Accents go before stemming: the stemmers treat `-ía` and `-ia` differently, so
+    /// stemming first gave `cirug` for the accented word and `cirugi` for the one typed
+    /// without accents.
     pub fn stem(&self, word: &str) -> String {
-        fold(&self.stemmer.stem(word))
+        self.stemmer.stem(&fold(word)).into_owned()
     }
 
     /// Stems of every searchable word in `text`, joined by spaces: what goes into the index.

@@ -54,6 +54,8 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     }
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Refuse a newer database before the pragmas: switching to WAL rewrites its header.
+    refuse_newer(&conn, path, version())?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
     )?;
@@ -67,15 +69,7 @@ pub fn migrate(
     path: &Path,
     migrations: &'static [(&'static str, &'static str)],
 ) -> Result<(), StoreError> {
-    let supported = migrations.len() as i64;
-    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if found > supported {
-        return Err(StoreError::Newer {
-            path: path.to_path_buf(),
-            found,
-            supported,
-        });
-    }
+    let found = refuse_newer(conn, path, migrations.len() as i64)?;
     for (i, (name, sql)) in migrations.iter().enumerate().skip(found as usize) {
         let wrap = |source| StoreError::Migration {
             path: path.to_path_buf(),
@@ -91,6 +85,19 @@ pub fn migrate(
         tx.commit().map_err(wrap)?;
     }
     Ok(())
+}
+
+/// The schema version of `conn`, or [`StoreError::Newer`] when it is above `supported`.
+fn refuse_newer(conn: &Connection, path: &Path, supported: i64) -> Result<i64, StoreError> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > supported {
+        return Err(StoreError::Newer {
+            path: path.to_path_buf(),
+            found,
+            supported,
+        });
+    }
+    Ok(found)
 }
 
 /// Counts one view of `slug` today (UTC). Anonymous: no patient data is involved.

@@ -1,0 +1,619 @@
+//! Search on the shipped content/ built into a temporary folder (and on the valid fixture
+//! where a small, known library makes the point clearer): the words patients type find the
+//! right article, and nothing they type breaks search.
+
+mod common;
+
+use std::fs;
+
+use clinic_kiosk::library::Library;
+use clinic_kiosk::search::{SearchHit, SearchMessage, SearchResults};
+use common::{build_library, fixture, kiosk, real_content, TestResult};
+
+fn slugs(results: &SearchResults) -> Vec<&str> {
+    results.results.iter().map(|h| h.slug.as_str()).collect()
+}
+
+/// The language of every hit, read from the article itself.
+fn languages(
+    lib: &Library,
+    results: &SearchResults,
+) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let mut out = Vec::new();
+    for hit in &results.results {
+        out.push(lib.article(&hit.slug, None)?.lang);
+    }
+    Ok(out)
+}
+
+/// A snippet is HTML-escaped text in which `<mark>` and `</mark>` are the only markup.
+fn assert_safe_snippet(hit: &SearchHit, query: &str) {
+    let bare = hit.snippet.replace("<mark>", "").replace("</mark>", "");
+    assert!(
+        !bare.contains(['<', '>', '"', '\'']),
+        "the snippet of {} for {query:?} must be escaped apart from <mark>: {}",
+        hit.slug,
+        hit.snippet
+    );
+    for (i, _) in bare.match_indices('&') {
+        let entity = &bare[i..];
+        assert!(
+            ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"]
+                .iter()
+                .any(|e| entity.starts_with(e)),
+            "every & in the snippet of {} starts an entity: {}",
+            hit.slug,
+            hit.snippet
+        );
+    }
+    assert_eq!(
+        hit.snippet.matches("<mark>").count(),
+        hit.snippet.matches("</mark>").count(),
+        "every <mark> is closed in the snippet of {}: {}",
+        hit.slug,
+        hit.snippet
+    );
+}
+
+/// Checks that one of `wanted` is among the first three results for `query`.
+fn assert_in_top_three(lib: &Library, query: &str, lang: &str, wanted: &[&str]) -> TestResult {
+    let results = lib.search(query, lang, 10)?;
+    let top: Vec<&str> = slugs(&results).into_iter().take(3).collect();
+    assert!(
+        top.iter().any(|s| wanted.contains(s)),
+        "{query:?} ({lang}) should find one of {wanted:?} in the top three, got {top:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn everyday_english_words_find_the_right_article_in_the_top_three() -> TestResult {
+    let built = build_library(&real_content())?;
+    let table: &[(&str, &[&str])] = &[
+        ("slipped disc", &["herniated-disc"]),
+        ("pinched nerve", &["sciatica-and-pinched-nerves"]),
+        (
+            "numb fingers",
+            &["sciatica-and-pinched-nerves", "nerve-conduction-study"],
+        ),
+        (
+            "thinning hair",
+            &["why-hair-thins", "prp-for-hair-restoration"],
+        ),
+        (
+            "leg veins",
+            &[
+                "varicose-veins",
+                "preparing-for-spider-vein-removal",
+                "sclerotherapy",
+            ],
+        ),
+        ("cat scan", &["preparing-for-mri-or-ct"]),
+        (
+            "hit my head",
+            &["head-injury-warning-signs", "headaches-after-head-injury"],
+        ),
+        // The emergency warning signs must be near the top for the classic danger phrase.
+        ("worst headache", &["head-injury-warning-signs"]),
+        ("nerve test", &["nerve-conduction-study"]),
+        ("back surgery", &["laminectomy-discectomy-foraminotomy"]),
+        ("vein shots", &["sclerotherapy"]),
+    ];
+    for (query, wanted) in table {
+        assert_in_top_three(&built.library, query, "en", wanted)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn the_clearest_everyday_phrases_put_their_article_first() -> TestResult {
+    let built = build_library(&real_content())?;
+    for (query, lang, first) in [
+        ("slipped disc", "en", "herniated-disc"),
+        ("pinched nerve", "en", "sciatica-and-pinched-nerves"),
+        ("cat scan", "en", "preparing-for-mri-or-ct"),
+        ("disco salido", "es", "hernia-de-disco"),
+        ("varices", "es", "escleroterapia"),
+    ] {
+        let results = built.library.search(query, lang, 5)?;
+        assert_eq!(
+            slugs(&results).first().copied(),
+            Some(first),
+            "{query:?} ({lang}) must put {first} first"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn everyday_spanish_words_find_the_right_article_in_the_top_three() -> TestResult {
+    let built = build_library(&real_content())?;
+    let table: &[(&str, &[&str])] = &[
+        ("disco salido", &["hernia-de-disco"]),
+        ("varices", &["escleroterapia"]),
+        ("venas de las piernas", &["escleroterapia"]),
+        (
+            "me pegué en la cabeza",
+            &["senales-de-alarma-tras-un-golpe-en-la-cabeza"],
+        ),
+        ("tac", &["preparacion-para-resonancia-o-tomografia"]),
+        ("pelo ralo", &["prp-para-el-cabello"]),
+    ];
+    for (query, wanted) in table {
+        assert_in_top_three(&built.library, query, "es", wanted)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn a_query_typed_without_accents_finds_accented_text() -> TestResult {
+    let built = build_library(&real_content())?;
+    let lib = &built.library;
+    for (plain, accented) in [
+        ("cirugia", "cirugía"),
+        ("tomografia", "tomografía"),
+        ("varices", "várices"),
+        ("conmocion", "conmoción"),
+    ] {
+        let without = lib.search(plain, "es", 10)?;
+        let with = lib.search(accented, "es", 10)?;
+        assert!(
+            !without.results.is_empty(),
+            "{plain:?} must find articles that write {accented:?}"
+        );
+        assert_eq!(
+            slugs(&without),
+            slugs(&with),
+            "{plain:?} and {accented:?} must find the same articles"
+        );
+    }
+    let cirugia = lib.search("cirugia", "es", 10)?;
+    assert!(
+        cirugia
+            .results
+            .iter()
+            .any(|h| h.snippet.contains("<mark>cirugía</mark>")),
+        "the accented word is what gets marked: {:?}",
+        cirugia
+            .results
+            .iter()
+            .map(|h| &h.snippet)
+            .collect::<Vec<_>>()
+    );
+    Ok(())
+}
+
+#[test]
+fn each_language_searches_only_its_own_articles() -> TestResult {
+    let built = build_library(&real_content())?;
+    let lib = &built.library;
+    for query in [
+        "disco",
+        "hernia de disco",
+        "cirugía",
+        "venas",
+        "cabeza",
+        "disc",
+        "surgery",
+        "veins",
+    ] {
+        let results = lib.search(query, "es", 50)?;
+        for lang in languages(lib, &results)? {
+            assert_eq!(
+                lang,
+                "es",
+                "a Spanish search for {query:?} returned {:?}",
+                slugs(&results)
+            );
+        }
+    }
+    for query in [
+        "slipped disc",
+        "surgery",
+        "veins",
+        "hernia",
+        "disco",
+        "cabeza",
+    ] {
+        let results = lib.search(query, "en", 50)?;
+        for lang in languages(lib, &results)? {
+            assert_eq!(
+                lang,
+                "en",
+                "an English search for {query:?} returned {:?}",
+                slugs(&results)
+            );
+        }
+    }
+    let english_word = lib.search("varicose", "es", 10)?;
+    assert!(
+        english_word.results.is_empty(),
+        "an English-only word finds nothing in Spanish, rather than English articles: {:?}",
+        slugs(&english_word)
+    );
+    assert_eq!(
+        english_word.message,
+        Some(SearchMessage::NoResults),
+        "the patient is told nothing matched"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_title_match_ranks_above_body_mentions() -> TestResult {
+    let fixture_lib = build_library(&fixture("content-valid"))?;
+    assert_eq!(
+        slugs(&fixture_lib.library.search("apnea", "en", 10)?),
+        ["sleep-apnea", "knee-replacement-recovery"],
+        "the article titled Sleep apnea comes before the one that mentions it once"
+    );
+
+    let built = build_library(&real_content())?;
+    for word in ["sclerotherapy", "stenosis", "concussion", "sciatica"] {
+        let results = built.library.search(word, "en", 20)?;
+        let in_title: Vec<bool> = results
+            .results
+            .iter()
+            .map(|h| h.title.to_lowercase().contains(word))
+            .collect();
+        assert_eq!(
+            in_title.first(),
+            Some(&true),
+            "{word:?}: the first hit has it in its title"
+        );
+        let first_body_only = in_title.iter().position(|t| !t).unwrap_or(in_title.len());
+        assert!(
+            in_title[first_body_only..].iter().all(|t| !t),
+            "{word:?}: every title match comes before every body-only match: {:?}",
+            results.results.iter().map(|h| &h.title).collect::<Vec<_>>()
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn snippets_mark_the_matched_words_and_escape_everything_else() -> TestResult {
+    let fixture_lib = build_library(&fixture("content-valid"))?;
+    let prehab = fixture_lib.library.search("prehab", "en", 5)?;
+    assert_eq!(
+        prehab.results.first().map(|h| h.snippet.as_str()),
+        Some(
+            "…therapist may call it &quot;<mark>prehab</mark>&quot; if it comes before surgery. \
+             No. They are good practice. Go slowly, hold the rail, and lead with your stronger leg…"
+        ),
+        "quotes are escaped, the word is marked, and cut ends get an ellipsis"
+    );
+
+    let built = build_library(&real_content())?;
+    for (query, lang) in [
+        ("slipped disc", "en"),
+        ("hair loss", "en"),
+        ("driver's license", "en"),
+        ("compression stockings", "en"),
+        ("cirugía", "es"),
+        ("várices", "es"),
+    ] {
+        let results = built.library.search(query, lang, 10)?;
+        assert!(!results.results.is_empty(), "{query:?} must find something");
+        assert!(
+            results.results.iter().any(|h| h.snippet.contains("<mark>")),
+            "{query:?}: some snippet marks what matched"
+        );
+        for hit in &results.results {
+            assert_safe_snippet(hit, query);
+        }
+    }
+    let license = built.library.search("driver's license", "en", 3)?;
+    assert!(
+        license.results.iter().any(|h| h
+            .snippet
+            .contains("<mark>driver</mark>&#39;<mark>s</mark> <mark>license</mark>")),
+        "an apostrophe between marked words is escaped: {:?}",
+        license
+            .results
+            .iter()
+            .map(|h| &h.snippet)
+            .collect::<Vec<_>>()
+    );
+    Ok(())
+}
+
+#[test]
+fn type_ahead_suggests_titles_from_two_characters() -> TestResult {
+    let built = build_library(&real_content())?;
+    let lib = &built.library;
+    assert_eq!(
+        lib.suggest("h", "en")?,
+        [],
+        "one character is too little to suggest anything"
+    );
+    assert_eq!(lib.suggest("   ", "en")?, [], "spaces suggest nothing");
+    assert!(
+        !lib.suggest("he", "en")?.is_empty(),
+        "two characters are enough"
+    );
+    let herni = lib.suggest("herni", "en")?;
+    assert_eq!(
+        herni.first().map(|s| s.title.as_str()),
+        Some("Herniated disc"),
+        "a half-typed word suggests the article titled with it: {herni:?}"
+    );
+    assert_eq!(
+        herni[0].slug, "herniated-disc",
+        "a suggestion opens its article"
+    );
+    assert!(
+        herni.len() <= 6,
+        "at most six suggestions fit under the search box"
+    );
+    let hern = lib.suggest("hern", "es")?;
+    assert_eq!(
+        hern.first().map(|s| s.title.as_str()),
+        Some("Hernia de disco"),
+        "type-ahead works in Spanish: {hern:?}"
+    );
+    let search = lib.search("herni", "en", 3)?;
+    assert_eq!(
+        slugs(&search).first().copied(),
+        Some("herniated-disc"),
+        "pressing search on a half-typed word still finds it"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_misspelling_gets_did_you_mean_instead_of_an_empty_screen() -> TestResult {
+    let built = build_library(&real_content())?;
+    let results = built.library.search("sclerotherpy", "en", 10)?;
+    assert!(
+        results.results.is_empty(),
+        "the misspelled word itself matches nothing"
+    );
+    assert_eq!(
+        results.did_you_mean.as_deref(),
+        Some("sclerotherapy"),
+        "the closest word in the library is offered"
+    );
+    assert_eq!(
+        results.message,
+        Some(SearchMessage::NoResults),
+        "the screen explains that nothing matched"
+    );
+    let json = serde_json::to_value(&results)?;
+    assert_eq!(
+        json["message"], "noResults",
+        "the UI gets a message to show: {json}"
+    );
+    assert_eq!(
+        json["didYouMean"], "sclerotherapy",
+        "and the spelling to offer: {json}"
+    );
+
+    let corrected = built.library.search("sclerotherapy", "en", 10)?;
+    assert_eq!(
+        slugs(&corrected).first().copied(),
+        Some("sclerotherapy"),
+        "following the suggestion finds the article"
+    );
+    Ok(())
+}
+
+#[test]
+fn queries_with_nothing_to_search_say_so() -> TestResult {
+    let built = build_library(&real_content())?;
+    let long_word = "a".repeat(2000);
+    for query in ["", "   ", "the of and to", "!!!", "😀🦴💉", &long_word] {
+        let results = built.library.search(query, "en", 10)?;
+        assert!(
+            results.results.is_empty(),
+            "{query:?} has no searchable word"
+        );
+        assert_eq!(
+            results.message,
+            Some(SearchMessage::EmptyQuery),
+            "{query:?} gets the empty-query message"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn the_limit_is_kept_between_one_and_fifty() -> TestResult {
+    let built = build_library(&real_content())?;
+    let lib = &built.library;
+    assert_eq!(
+        lib.search("pain", "en", 2)?.results.len(),
+        2,
+        "a limit of 2 gives 2"
+    );
+    assert_eq!(
+        lib.search("pain", "en", 0)?.results.len(),
+        1,
+        "a limit of 0 still gives one"
+    );
+    let all = lib.search("the pain", "en", 10_000)?;
+    assert!(
+        all.results.len() <= 50,
+        "no more than fifty results, got {}",
+        all.results.len()
+    );
+    Ok(())
+}
+
+#[test]
+fn hostile_queries_give_results_or_a_message_and_never_an_error() -> TestResult {
+    let built = build_library(&real_content())?;
+    let lib = &built.library;
+    let db_before = fs::read(built.db())?;
+    let articles_before = lib.article_count()?;
+
+    let long_text = "back pain after lifting ".repeat(84);
+    let long_word = "x".repeat(2000);
+    let long_number = "9".repeat(400);
+    let hostile: Vec<(&str, &str)> = vec![
+        ("double quotes", "\"slipped disc\""),
+        ("unbalanced quote", "\"slipped disc"),
+        ("only quotes", "\"\"\""),
+        ("single quotes", "'disc'"),
+        ("AND", "disc AND pain"),
+        ("OR", "disc OR hair"),
+        ("NOT", "disc NOT pain"),
+        ("NEAR", "NEAR(disc pain, 2)"),
+        ("bare operator", "AND"),
+        ("bare NOT", "NOT"),
+        ("star", "*"),
+        ("prefix star", "disc*"),
+        ("caret", "^disc"),
+        ("minus", "-disc"),
+        ("minus in the middle", "disc -pain"),
+        ("colon", ":"),
+        ("column filter", "title:disc"),
+        ("column list filter", "{title body}: disc"),
+        ("open parenthesis", "((disc"),
+        ("close parenthesis", "disc))"),
+        ("plus", "+disc +pain"),
+        ("2,000 characters", &long_text),
+        ("2,000-character word", &long_word),
+        ("emoji only", "😀🦴💉"),
+        ("emoji with words", "🦴 slipped 💉 disc"),
+        ("accents", "ÁÉÍÓÚ ñ ü cirugía"),
+        ("combining accent", "cirugi\u{301}a"),
+        ("Arabic", "ألم الظهر"),
+        ("Hebrew", "כאב גב"),
+        ("right-to-left override", "\u{202E}csid deppils"),
+        ("zero-width space", "slip\u{200B}ped disc"),
+        ("NUL", "\0"),
+        ("NUL inside", "disc\0pain"),
+        ("control characters", "\u{1}\u{7}\u{1b}[31mdisc\u{7f}\t\r\n"),
+        ("SQL drop", "'; DROP TABLE article; --"),
+        ("SQL or", "1' OR '1'='1"),
+        ("SQL delete", "disc\"); DELETE FROM article_fts; --"),
+        ("LIKE wildcards", "%_%"),
+        ("backslashes", "\\\\disc\\"),
+        ("stop words only", "the and of to"),
+        ("empty", ""),
+        ("whitespace", " \t \n "),
+        ("digits", "911"),
+        ("very long number", &long_number),
+    ];
+
+    for (name, query) in &hostile {
+        for lang in ["en", "es"] {
+            let results = lib
+                .search(query, lang, 10)
+                .map_err(|e| format!("{name}: search({query:?}, {lang}) failed: {e}"))?;
+            assert!(
+                !results.results.is_empty() || results.message.is_some(),
+                "{name} ({lang}): an empty result must come with a message"
+            );
+            assert!(
+                results.query.chars().count() <= 200,
+                "{name} ({lang}): the echoed query is clipped"
+            );
+            for hit in &results.results {
+                assert_safe_snippet(hit, query);
+            }
+            lib.suggest(query, lang)
+                .map_err(|e| format!("{name}: suggest({query:?}, {lang}) failed: {e}"))?;
+        }
+    }
+
+    assert_eq!(
+        lib.article_count()?,
+        articles_before,
+        "no article was removed"
+    );
+    assert!(
+        fs::read(built.db())? == db_before,
+        "the library file was not changed"
+    );
+    let after = lib.search("slipped disc", "en", 3)?;
+    assert_eq!(
+        slugs(&after).first().copied(),
+        Some("herniated-disc"),
+        "after all that, a normal query still works"
+    );
+    let reopened = Library::open(&built.db())?;
+    assert_eq!(
+        slugs(&reopened.search("disco salido", "es", 3)?)
+            .first()
+            .copied(),
+        Some("hernia-de-disco"),
+        "and so does a fresh connection"
+    );
+    Ok(())
+}
+
+#[test]
+fn synonyms_in_a_content_folder_lead_to_the_clinical_article() -> TestResult {
+    let built = build_library(&fixture("content-valid"))?;
+    assert_eq!(
+        slugs(&built.library.search("stop breathing at night", "en", 3)?)
+            .first()
+            .copied(),
+        Some("sleep-apnea"),
+        "an everyday phrase in synonyms.toml finds the clinical article"
+    );
+    assert_eq!(
+        slugs(&built.library.search("ronquidos fuertes", "es", 3)?)
+            .first()
+            .copied(),
+        Some("apnea-del-sueno"),
+        "Spanish synonyms work the same way"
+    );
+    Ok(())
+}
+
+#[test]
+fn the_search_command_prints_hits_as_json() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let output = kiosk()
+        .args(["search", "slipped disc", "--lang", "en", "--limit", "3"])
+        .env("CLINIC_KIOSK_DATA_DIR", data.path())
+        .output()?;
+    let stdout = String::from_utf8(output.stdout)?;
+    let stderr = String::from_utf8(output.stderr)?;
+    assert!(
+        output.status.success(),
+        "search must succeed; stderr: {stderr}"
+    );
+    let hits: serde_json::Value = serde_json::from_str(&stdout)?;
+    let hits = hits.as_array().ok_or("the output must be a JSON array")?;
+    assert!(
+        !hits.is_empty() && hits.len() <= 3,
+        "between one and three hits, got {}",
+        hits.len()
+    );
+    for hit in hits {
+        assert!(hit["slug"].is_string(), "a hit has a slug: {hit}");
+        assert!(hit["title"].is_string(), "a hit has a title: {hit}");
+        assert!(hit["score"].is_number(), "a hit has a numeric score: {hit}");
+        assert!(hit["snippet"].is_string(), "a hit has a snippet: {hit}");
+    }
+    assert_eq!(
+        hits[0]["slug"], "herniated-disc",
+        "the command ranks like the library"
+    );
+    assert!(
+        data.path().join("library.db").is_file(),
+        "the library is built in CLINIC_KIOSK_DATA_DIR"
+    );
+    Ok(())
+}
+
+#[test]
+fn the_search_command_refuses_an_unknown_language() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let output = kiosk()
+        .args(["search", "disc", "--lang", "fr"])
+        .env("CLINIC_KIOSK_DATA_DIR", data.path())
+        .output()?;
+    assert_eq!(output.status.code(), Some(2), "a usage error exits with 2");
+    let stderr = String::from_utf8(output.stderr)?;
+    assert!(
+        stderr.contains("invalid value 'fr' for '--lang <LANG>'"),
+        "the error names the bad value: {stderr}"
+    );
+    assert!(output.stdout.is_empty(), "nothing is printed as results");
+    Ok(())
+}
