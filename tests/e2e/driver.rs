@@ -41,7 +41,12 @@ impl Driver {
             .filter(|p| p.is_file())
             .unwrap_or_else(|| PathBuf::from("tauri-driver"));
         let child = Command::new(&tauri_driver)
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
             .env("CLINIC_KIOSK_DATA_DIR", data_dir.path())
             .env("CLINIC_KIOSK_LOG", "warn")
             .stdin(Stdio::null())
@@ -173,7 +178,9 @@ impl Session {
 
     pub async fn wait_screen(&self, name: &str) -> Result<()> {
         self.wait_js(
-            &format!("return document.querySelector('[data-test=screen]')?.dataset.screen === '{name}'"),
+            &format!(
+                "return document.querySelector('[data-test=screen]')?.dataset.screen === '{name}'"
+            ),
             &format!("the {name} screen"),
         )
         .await
@@ -210,13 +217,20 @@ impl Session {
 
     /// Injects axe-core and fails on any serious or critical WCAG 2.x A/AA violation.
     pub async fn assert_accessible(&self, screen: &str) -> Result<()> {
-        let axe = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/node_modules/axe-core/axe.min.js");
+        let axe = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/e2e/node_modules/axe-core/axe.min.js");
         let source = std::fs::read_to_string(&axe).with_context(|| {
-            format!("{} is missing; run `npm ci` in tests/e2e (scripts/test does)", axe.display())
+            format!(
+                "{} is missing; run `npm ci` in tests/e2e (scripts/test does)",
+                axe.display()
+            )
         })?;
         let loaded = self
             .client
-            .execute(&format!("{source}\n;return typeof axe !== 'undefined';"), vec![])
+            .execute(
+                &format!("{source}\n;return typeof axe !== 'undefined';"),
+                vec![],
+            )
             .await?;
         if loaded != Value::Bool(true) {
             bail!("axe-core did not load into the page");
@@ -241,7 +255,10 @@ impl Session {
             .collect();
         for v in &violations {
             if !serious.contains(&v) {
-                eprintln!("  axe ({screen}, {}): {} {}", v["impact"], v["id"], v["help"]);
+                eprintln!(
+                    "  axe ({screen}, {}): {} {}",
+                    v["impact"], v["id"], v["help"]
+                );
             }
         }
         if !serious.is_empty() {

@@ -21,7 +21,9 @@ async fn home_shows_every_topic(s: &Session) -> Result<()> {
         tiles.len() >= 6 && tiles.contains(&"spine-care".to_string()),
         "home should show the six topics as tiles, got {tiles:?}"
     );
-    let lang = s.wait_js("return document.documentElement.lang", "html lang").await?;
+    let lang = s
+        .wait_js("return document.documentElement.lang", "html lang")
+        .await?;
     ensure!(lang == "en", "the kiosk starts in English, got lang={lang}");
     s.assert_accessible("home").await?;
     s.screenshot("home").await?;
@@ -29,7 +31,8 @@ async fn home_shows_every_topic(s: &Session) -> Result<()> {
 }
 
 async fn open_a_topic_then_an_article(s: &Session) -> Result<()> {
-    s.click("[data-test=topic-tile][data-slug=spine-care]").await?;
+    s.click("[data-test=topic-tile][data-slug=spine-care]")
+        .await?;
     s.wait_screen("topic").await?;
     let articles = s.attrs("[data-test=article-link]", "data-slug").await?;
     ensure!(
@@ -39,17 +42,33 @@ async fn open_a_topic_then_an_article(s: &Session) -> Result<()> {
     s.assert_accessible("topic").await?;
     s.screenshot("topic").await?;
 
-    s.click("[data-test=article-link][data-slug=herniated-disc]").await?;
+    s.click("[data-test=article-link][data-slug=herniated-disc]")
+        .await?;
     s.wait_screen("article").await?;
     let title = s.text("#article-title").await?;
     ensure!(title == "Herniated disc", "article title was {title:?}");
     let body = s.text("[data-test=article-body]").await?;
-    ensure!(body.split_whitespace().count() > 300, "the article body should be on screen");
-    ensure!(s.count("[data-test=qr] svg").await? == 1, "a QR code to read at home");
+    ensure!(
+        body.split_whitespace().count() > 300,
+        "the article body should be on screen"
+    );
+    ensure!(
+        s.count("[data-test=qr] svg").await? == 1,
+        "a QR code to read at home"
+    );
     let emergency = s.text("[data-test=emergency-notice]").await?;
-    ensure!(emergency.contains("911"), "emergency notice should say 911: {emergency:?}");
-    ensure!(!s.text("[data-test=disclaimer]").await?.is_empty(), "disclaimer shown");
-    ensure!(s.count("[data-test=related] a").await? >= 2, "related articles listed");
+    ensure!(
+        emergency.contains("911"),
+        "emergency notice should say 911: {emergency:?}"
+    );
+    ensure!(
+        !s.text("[data-test=disclaimer]").await?.is_empty(),
+        "disclaimer shown"
+    );
+    ensure!(
+        s.count("[data-test=related] a").await? >= 2,
+        "related articles listed"
+    );
     s.assert_accessible("article").await?;
     s.screenshot("article").await?;
 
@@ -128,13 +147,17 @@ async fn no_results_is_never_an_empty_screen(s: &Session) -> Result<()> {
     input.send_keys("\"disc AND (neck* ^ NEAR").await?;
     input.send_keys(ENTER).await?;
     s.wait_screen("search").await?;
-    ensure!(s.screen().await? == "search", "hostile input stays on the search screen");
+    ensure!(
+        s.screen().await? == "search",
+        "hostile input stays on the search screen"
+    );
     Ok(())
 }
 
 async fn switch_to_spanish(s: &Session) -> Result<()> {
     s.click("[data-test=lang-es]").await?;
-    s.wait_js("return document.documentElement.lang === 'es'", "lang=es").await?;
+    s.wait_js("return document.documentElement.lang === 'es'", "lang=es")
+        .await?;
     s.wait_js(
         "return [...document.querySelectorAll('[data-test=topic-tile]')].some(e => e.textContent.includes('Cuidado de la columna'))",
         "topic names in Spanish",
@@ -156,10 +179,14 @@ async fn switch_to_spanish(s: &Session) -> Result<()> {
         results.first().map(String::as_str) == Some("hernia-de-disco"),
         "\"disco salido\" should find the Spanish herniated disc article first, got {results:?}"
     );
-    s.click("[data-test=search-result][data-slug=hernia-de-disco]").await?;
+    s.click("[data-test=search-result][data-slug=hernia-de-disco]")
+        .await?;
     s.wait_screen("article").await?;
     let emergency = s.text("[data-test=emergency-notice]").await?;
-    ensure!(emergency.contains("911") && emergency.contains("llame"), "Spanish emergency notice: {emergency:?}");
+    ensure!(
+        emergency.contains("911") && emergency.contains("llame"),
+        "Spanish emergency notice: {emergency:?}"
+    );
     s.assert_accessible("article-es").await?;
     s.screenshot("article-es").await?;
 
@@ -185,14 +212,110 @@ async fn change_text_size(s: &Session) -> Result<()> {
         .await?
         .as_f64()
         .unwrap_or(0.0);
-    ensure!(larger >= normal * 1.2, "largest text size should be at least 20% larger: {normal} -> {larger}");
-    let pressed = s.css("[data-test=text-size-xlarge]").await?.attr("aria-pressed").await?;
-    ensure!(pressed.as_deref() == Some("true"), "the chosen size is announced as pressed");
+    ensure!(
+        larger >= normal * 1.2,
+        "largest text size should be at least 20% larger: {normal} -> {larger}"
+    );
+    let pressed = s
+        .css("[data-test=text-size-xlarge]")
+        .await?
+        .attr("aria-pressed")
+        .await?;
+    ensure!(
+        pressed.as_deref() == Some("true"),
+        "the chosen size is announced as pressed"
+    );
     s.assert_accessible("home-xlarge").await?;
     s.screenshot("home-xlarge").await?;
-    s.click("[data-test=topic-tile][data-slug=vein-care]").await?;
+    s.click("[data-test=topic-tile][data-slug=vein-care]")
+        .await?;
     s.wait_screen("topic").await?;
     s.screenshot("topic-xlarge").await?;
+    Ok(())
+}
+
+async fn search_with_the_on_screen_keyboard(s: &Session) -> Result<()> {
+    s.click("#search-input").await?;
+    s.wait_js(
+        "const k = document.querySelector('[data-test=keyboard]'); return !!k && k.getBoundingClientRect().height > 0 && getComputedStyle(k).visibility === 'visible'",
+        "the on-screen keyboard after a tap in the search field",
+    )
+    .await?;
+    // Measured once its slide-in has finished.
+    s.wait_js(
+        "return document.getAnimations().length === 0",
+        "the keyboard to settle",
+    )
+    .await?;
+    let edges = s
+        .wait_js(
+            "const i = document.getElementById('search-input').getBoundingClientRect(); const k = document.querySelector('[data-test=keyboard]').getBoundingClientRect(); return [i.bottom, k.top]",
+            "the field and keyboard edges",
+        )
+        .await?;
+    let (field_bottom, keyboard_top) = (
+        edges[0].as_f64().unwrap_or(f64::MAX),
+        edges[1].as_f64().unwrap_or(0.0),
+    );
+    ensure!(
+        field_bottom <= keyboard_top,
+        "the keyboard must not cover the field: field bottom {field_bottom}, keyboard top {keyboard_top}"
+    );
+    let expanded = s
+        .css("[data-test=keyboard-toggle]")
+        .await?
+        .attr("aria-expanded")
+        .await?;
+    ensure!(
+        expanded.as_deref() == Some("true"),
+        "the keyboard toggle says it is expanded"
+    );
+
+    for key in [
+        "s", "l", "i", "p", "p", "e", "d", "space", "d", "i", "s", "c",
+    ] {
+        s.click(&format!("[data-test=key][data-key='{key}']"))
+            .await?;
+    }
+    let typed = s
+        .wait_js(
+            "return document.getElementById('search-input').value",
+            "the typed words",
+        )
+        .await?;
+    ensure!(
+        typed == "slipped disc",
+        "the keys should type \"slipped disc\", got {typed}"
+    );
+    let focused = s
+        .wait_js(
+            "return document.activeElement?.id ?? 'none'",
+            "the focused element",
+        )
+        .await?;
+    ensure!(
+        focused == "search-input",
+        "focus stays in the field while typing on the keys, was on {focused}"
+    );
+    s.assert_accessible("keyboard").await?;
+    s.screenshot("keyboard").await?;
+
+    s.click("[data-test=key][data-key=enter]").await?;
+    s.wait_screen("search").await?;
+    s.wait_js(
+        "return document.querySelectorAll('[data-test=search-result]').length",
+        "search results",
+    )
+    .await?;
+    let results = s.attrs("[data-test=search-result]", "data-slug").await?;
+    ensure!(
+        results.iter().take(3).any(|r| r == "herniated-disc"),
+        "\"slipped disc\" typed on the keys should find the herniated disc article in the top three, got {results:?}"
+    );
+    ensure!(
+        s.count("[data-test=keyboard]").await? == 0,
+        "the keyboard goes away once the search is made"
+    );
     Ok(())
 }
 
@@ -204,6 +327,7 @@ const JOURNEYS: &[&str] = &[
     "no_results_is_never_an_empty_screen",
     "switch_to_spanish",
     "change_text_size",
+    "search_with_the_on_screen_keyboard",
 ];
 
 async fn run(name: &str, s: &Session) -> Result<()> {
@@ -215,6 +339,7 @@ async fn run(name: &str, s: &Session) -> Result<()> {
         "no_results_is_never_an_empty_screen" => no_results_is_never_an_empty_screen(s).await,
         "switch_to_spanish" => switch_to_spanish(s).await,
         "change_text_size" => change_text_size(s).await,
+        "search_with_the_on_screen_keyboard" => search_with_the_on_screen_keyboard(s).await,
         other => anyhow::bail!("unknown journey {other}"),
     }
 }

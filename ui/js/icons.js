@@ -68,6 +68,17 @@ const ICONS = {
   arrowRight: { p: ['M4.5 12h15', 'M13.5 5.5 20 12l-6.5 6.5'] },
   close: { p: ['M6 6l12 12M18 6 6 18'] },
   document: { p: ['M6.5 2.8h7.2l4 4v14.4H6.5z', 'M13.5 2.8v4.2h4.2', 'M9.3 12h5.4M9.3 15.5h5.4'] },
+  // on-screen keyboard
+  keyboard: {
+    r: [[2.5, 5.5, 19, 13, 2.2]],
+    p: ['M6.5 9.3h.01M10.2 9.3h.01M13.8 9.3h.01M17.5 9.3h.01', 'M6.5 12.2h.01M10.2 12.2h.01M13.8 12.2h.01M17.5 12.2h.01', 'M8.5 15.2h7'],
+  },
+  keyboardHide: {
+    r: [[2.5, 2.5, 19, 12, 2.2]],
+    p: ['M6.5 6h.01M10.2 6h.01M13.8 6h.01M17.5 6h.01', 'M6.5 8.7h.01M10.2 8.7h.01M13.8 8.7h.01M17.5 8.7h.01', 'M8.5 11.5h7', 'M8.5 18.2 12 21.5l3.5-3.3'],
+  },
+  backspace: { p: ['M8.8 5h10.7a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8.8L2.5 12z', 'M11.8 9.3l5.4 5.4M17.2 9.3l-5.4 5.4'] },
+  shift: { p: ['M12 3.8 3.8 12.5h4.4v7.2h7.6v-7.2h4.4z'] },
 };
 
 /** Decorative icon: hidden from assistive technology; the text next to it carries the meaning. */

@@ -9,6 +9,7 @@ import * as topic from './screens/topic.js';
 import * as article from './screens/article.js';
 import * as search from './screens/search.js';
 import * as errorScreen from './screens/error.js';
+import { closeKeyboard } from './components/keyboard.js';
 
 const SCREENS = { home, topic, article, search };
 const LOADING_DELAY_MS = 400;
@@ -89,6 +90,8 @@ async function show(route, { restoreScroll = 0, keepFocus = false } = {}) {
 }
 
 function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
+  // The on-screen keyboard belongs to the screen it was opened on: it goes, and nothing typed stays.
+  closeKeyboard();
   main.classList.remove('is-loading');
   main.removeAttribute('aria-busy');
   main.dataset.screen = result.screen;

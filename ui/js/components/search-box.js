@@ -1,11 +1,13 @@
 // The search field with type-ahead, following the ARIA combobox pattern (a listbox popup with
 // aria-activedescendant): suggestions from the 2nd character, arrow keys move, Enter opens the
-// highlighted article or searches, Escape closes the list.
+// highlighted article or searches, Escape closes the list. A tap in the field brings up the
+// on-screen keyboard, whose Search key submits as Enter does.
 
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { t, getLang } from '../i18n.js';
 import * as api from '../api.js';
+import { attach as attachKeyboard, keyboardInset } from './keyboard.js';
 
 const MIN_CHARS = 2;
 const DEBOUNCE_MS = 150;
@@ -53,9 +55,26 @@ export function createSearchBox({ value = '', large = false, onSubmit, onPick })
 
   const clearButton = h(
     'button',
-    { type: 'button', class: 'searchbox__clear', 'aria-label': t('searchBox.clear'), hidden: !value },
+    {
+      type: 'button',
+      class: 'searchbox__clear',
+      'aria-label': t('searchBox.clear'),
+      hidden: !value,
+      // A tap keeps focus in the field, so the on-screen keyboard stays ready for new words.
+      onpointerdown: (event) => event.preventDefault(),
+    },
     icon('close'),
   );
+
+  const field = h('div', { class: 'searchbox__field' }, icon('search', 'searchbox__icon'), input, clearButton, list);
+  const keyboard = attachKeyboard(input, {
+    layout: 'text',
+    enterLabel: t('searchBox.submit'),
+    enterIcon: 'search',
+    reveal: field,
+    // Room under the field for a few suggestions above the keyboard.
+    room: 7,
+  });
 
   const form = h(
     'form',
@@ -64,7 +83,8 @@ export function createSearchBox({ value = '', large = false, onSubmit, onPick })
     h(
       'div',
       { class: 'searchbox__row' },
-      h('div', { class: 'searchbox__field' }, icon('search', 'searchbox__icon'), input, clearButton, list),
+      field,
+      keyboard.toggle,
       h('button', { type: 'submit', class: 'button button--primary searchbox__submit' }, icon('search'), t('searchBox.submit')),
     ),
   );
@@ -79,6 +99,18 @@ export function createSearchBox({ value = '', large = false, onSubmit, onPick })
     if (suggestions.length === 0) return;
     list.hidden = false;
     input.setAttribute('aria-expanded', 'true');
+    fitList();
+  }
+
+  /** With the on-screen keyboard up, the list ends above it (and scrolls) instead of under it. */
+  function fitList() {
+    const inset = keyboardInset();
+    if (!inset) {
+      list.style.removeProperty('max-height');
+      return;
+    }
+    const room = window.innerHeight - inset - list.getBoundingClientRect().top - 12;
+    list.style.setProperty('max-height', `${Math.max(room, 96)}px`);
   }
 
   function setActive(index) {
@@ -192,6 +224,10 @@ export function createSearchBox({ value = '', large = false, onSubmit, onPick })
       default:
         break;
     }
+  });
+
+  input.addEventListener('keyboardchange', () => {
+    if (!list.hidden) fitList();
   });
 
   input.addEventListener('blur', () => {
