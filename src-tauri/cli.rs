@@ -40,6 +40,39 @@ enum Command {
         #[arg(long)]
         content: Option<PathBuf>,
     },
+    /// Manage staff accounts in kiosk.db.
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
+    /// Work with callback requests in kiosk.db.
+    Callbacks {
+        #[command(subcommand)]
+        action: CallbackAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffAction {
+    /// Add a staff account; the PIN (4 to 12 digits) is asked for twice, or read from stdin.
+    Add {
+        /// The name staff pick on the PIN screen.
+        name: String,
+    },
+    /// Change a staff account's PIN.
+    SetPin { name: String },
+    /// List the staff accounts.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum CallbackAction {
+    /// Write every callback request as CSV (Excel-safe) to a file or stdout.
+    Export {
+        /// The file to write (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,6 +97,8 @@ enum ContentAction {
 const CLI_WORDS: &[&str] = &[
     "content",
     "search",
+    "staff",
+    "callbacks",
     "help",
     "--help",
     "-h",
@@ -113,6 +148,10 @@ pub fn main() -> i32 {
             limit as usize,
             &content.unwrap_or_else(|| paths::content_dir(None)),
         ),
+        Some(Command::Staff { action }) => staff(action),
+        Some(Command::Callbacks {
+            action: CallbackAction::Export { out },
+        }) => export(out.as_deref()),
         None => match crate::run() {
             Ok(()) => 0,
             Err(message) => {
@@ -199,6 +238,99 @@ fn search(words: &str, lang: &str, limit: usize, content_dir: &std::path::Path) 
         }
         Err(err) => {
             eprintln!("clinic-kiosk: {err}");
+            1
+        }
+    }
+}
+
+fn kiosk_db() -> Result<rusqlite::Connection, String> {
+    crate::store::open(&paths::data_dir(None).join(paths::KIOSK_DB)).map_err(|e| e.to_string())
+}
+
+/// A PIN typed twice at a terminal (not echoed), or one line from a pipe.
+fn read_pin() -> Result<String, String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first =
+            rpassword::prompt_password("PIN (4 to 12 digits): ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("PIN again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two PINs differ; nothing was changed".into());
+        }
+        Ok(first.trim().to_string())
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Ok(line.trim().to_string())
+    }
+}
+
+fn staff(action: StaffAction) -> i32 {
+    let result = (|| -> Result<String, String> {
+        let conn = kiosk_db()?;
+        let now = crate::callbacks::now_ms();
+        match action {
+            StaffAction::Add { name } => {
+                let pin = read_pin()?;
+                let name = crate::callbacks::staff::add(&conn, &name, &pin, "command line", now)
+                    .map_err(|e| e.to_string())?;
+                Ok(format!("added staff account `{name}`"))
+            }
+            StaffAction::SetPin { name } => {
+                let pin = read_pin()?;
+                crate::callbacks::staff::set_pin(&conn, &name, &pin, "command line", now)
+                    .map_err(|e| e.to_string())?;
+                Ok(format!("changed the PIN of `{}`", name.trim()))
+            }
+            StaffAction::List => Ok(crate::callbacks::staff::names(&conn)
+                .map_err(|e| e.to_string())?
+                .join("\n")),
+        }
+    })();
+    match result {
+        Ok(message) => {
+            println!("{message}");
+            0
+        }
+        Err(message) => {
+            eprintln!("clinic-kiosk: {message}");
+            1
+        }
+    }
+}
+
+fn export(out: Option<&std::path::Path>) -> i32 {
+    let result = (|| -> Result<usize, String> {
+        let conn = kiosk_db()?;
+        let rows = match out {
+            Some(path) => {
+                let file = std::fs::File::create(path)
+                    .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+                crate::callbacks::queue::export_csv(&conn, std::io::BufWriter::new(file))
+            }
+            None => crate::callbacks::queue::export_csv(&conn, std::io::stdout().lock()),
+        }
+        .map_err(|e| e.to_string())?;
+        crate::callbacks::audit::record(
+            &conn,
+            crate::callbacks::now_ms(),
+            "command line",
+            "export",
+            None,
+            Some(&format!("{rows} row(s)")),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(rows)
+    })();
+    match result {
+        Ok(rows) => {
+            eprintln!("exported {rows} request(s)");
+            0
+        }
+        Err(message) => {
+            eprintln!("clinic-kiosk: {message}");
             1
         }
     }

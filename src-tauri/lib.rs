@@ -1,6 +1,7 @@
 //! Clinic kiosk: an offline patient-education kiosk. This file wires the Tauri app; the
 //! logic lives in modules with no Tauri import (content, library, search, store).
 
+pub mod callbacks;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -27,6 +28,17 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::get_article,
         commands::search,
         commands::suggest,
+        commands::callbacks::callback_config,
+        commands::callbacks::new_request_id,
+        commands::callbacks::submit_callback,
+        commands::callbacks::staff_status,
+        commands::callbacks::staff_create_first,
+        commands::callbacks::staff_unlock,
+        commands::callbacks::staff_lock,
+        commands::callbacks::inbox_list,
+        commands::callbacks::request_update,
+        commands::callbacks::export_callbacks,
+        commands::callbacks::audit_list,
     ]
 }
 
@@ -43,18 +55,52 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
             Err(err.to_string())
         }
     };
+    let config = config::Config::from_env();
     let kiosk = match store::open(&data_dir.join(paths::KIOSK_DB)) {
-        Ok(conn) => Some(Mutex::new(conn)),
+        Ok(mut conn) => {
+            purge(&mut conn, config.callbacks.retention_days);
+            Some(Mutex::new(conn))
+        }
         Err(err) => {
             tracing::error!("kiosk.db unavailable: {err}");
             None
         }
     };
     AppState {
-        config: config::Config::default(),
+        config,
         library: Mutex::new(library),
         kiosk,
+        sessions: Default::default(),
+        data_dir: data_dir.to_path_buf(),
     }
+}
+
+/// Erases personal data of requests closed longer ago than the retention period.
+fn purge(conn: &mut rusqlite::Connection, retention_days: u32) {
+    match callbacks::queue::purge(conn, retention_days, callbacks::now_ms()) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("retention: erased {n} closed request(s)"),
+        Err(err) => tracing::error!("retention purge failed: {err}"),
+    }
+}
+
+/// Runs the retention purge once a day while the app runs (it also runs at start).
+fn spawn_daily_purge<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut every_day = tokio::time::interval(std::time::Duration::from_secs(86_400));
+        every_day.tick().await; // the first tick is immediate; start already purged
+        loop {
+            every_day.tick().await;
+            let state = handle.state::<AppState>();
+            let days = state.config.callbacks.retention_days;
+            if let Some(kiosk) = &state.kiosk {
+                if let Ok(mut conn) = kiosk.lock() {
+                    purge(&mut conn, days);
+                }
+            }
+        }
+    });
 }
 
 /// Starts the kiosk window.
@@ -74,6 +120,7 @@ pub fn run() -> Result<(), String> {
             let data_dir = paths::data_dir(app.path().app_data_dir().ok());
             let content_dir = paths::content_dir(app.path().resource_dir().ok());
             app.manage(open_state(&data_dir, &content_dir));
+            spawn_daily_purge(app.handle());
             Ok(())
         })
         .invoke_handler(invoke_handler())

@@ -148,6 +148,8 @@ fn a_missing_library_is_unavailable_not_a_crash() {
         config: Default::default(),
         library: Mutex::new(Err("the library `x` does not exist".into())),
         kiosk: None,
+        sessions: Default::default(),
+        data_dir: std::env::temp_dir(),
     };
     let app = app(state);
     let main = window(&app, "main");

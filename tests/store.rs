@@ -57,7 +57,17 @@ fn a_new_kiosk_db_is_created_in_wal_mode_at_the_current_version() -> TestResult 
     );
     assert_eq!(
         tables(&conn)?,
-        ["article_view", "setting"],
+        [
+            "article_view",
+            "audit_log",
+            "callback_count",
+            "callback_note",
+            "callback_request",
+            "outbox",
+            "pin_lockout",
+            "setting",
+            "staff"
+        ],
         "the first migration creates these tables"
     );
     let foreign_keys: i64 = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
@@ -82,7 +92,17 @@ fn reopening_kiosk_db_changes_nothing_and_keeps_its_data() -> TestResult {
         );
         assert_eq!(
             tables(&conn)?,
-            ["article_view", "setting"],
+            [
+                "article_view",
+                "audit_log",
+                "callback_count",
+                "callback_note",
+                "callback_request",
+                "outbox",
+                "pin_lockout",
+                "setting",
+                "staff"
+            ],
             "no table is added twice"
         );
         assert_eq!(

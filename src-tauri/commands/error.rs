@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::callbacks::{CallbackError, FieldError};
 use crate::library::LibraryError;
 
 /// What the UI branches on.
@@ -14,31 +15,62 @@ pub enum ErrorKind {
     NotFound,
     /// The library cannot be used right now (missing, broken content, newer schema).
     Unavailable,
+    /// A staff command without a live staff session: show the PIN screen.
+    Unauthorized,
+    /// Too many wrong PINs: wait `retryAfterSecs`.
+    Locked,
     /// A bug or a failing disk.
     Internal,
 }
 
-/// `{ kind, message }`: `message` is for logs and staff, not for patients.
+/// `{ kind, message }`: `message` is for logs and staff, not for patients. Form errors add
+/// `fields`, each with a message in the patient's language made for them.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
 #[error("{kind:?}: {message}")]
 pub struct CommandError {
     pub kind: ErrorKind,
     pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
 }
 
 impl CommandError {
-    pub fn internal(message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         CommandError {
-            kind: ErrorKind::Internal,
+            kind,
             message: message.into(),
+            fields: Vec::new(),
+            retry_after_secs: None,
         }
     }
 
-    pub fn unavailable(message: impl Into<String>) -> Self {
+    pub fn unauthorized() -> Self {
+        CommandError::new(
+            ErrorKind::Unauthorized,
+            "the staff view is locked; unlock it with a PIN",
+        )
+    }
+
+    pub fn fields(fields: Vec<FieldError>) -> Self {
+        let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
         CommandError {
-            kind: ErrorKind::Unavailable,
-            message: message.into(),
+            fields,
+            ..CommandError::new(
+                ErrorKind::InvalidInput,
+                format!("check these fields: {}", names.join(", ")),
+            )
         }
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        CommandError::new(ErrorKind::Internal, message)
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        CommandError::new(ErrorKind::Unavailable, message)
     }
 }
 
@@ -56,9 +88,22 @@ impl From<LibraryError> for CommandError {
         if kind == ErrorKind::Internal {
             tracing::error!("{err}");
         }
-        CommandError {
-            kind,
-            message: err.to_string(),
+        CommandError::new(kind, err.to_string())
+    }
+}
+
+impl From<CallbackError> for CommandError {
+    fn from(err: CallbackError) -> Self {
+        let kind = match &err {
+            CallbackError::NotFound => ErrorKind::NotFound,
+            CallbackError::UnknownStatus(_)
+            | CallbackError::NoteTooLong
+            | CallbackError::Staff(_) => ErrorKind::InvalidInput,
+            _ => ErrorKind::Internal,
+        };
+        if kind == ErrorKind::Internal {
+            tracing::error!("{err}");
         }
+        CommandError::new(kind, err.to_string())
     }
 }

@@ -2,6 +2,7 @@
 //! `{ kind, message }`; the UI branches on `kind` and never shows `message` to a patient.
 //! Nothing a patient types is logged here.
 
+pub mod callbacks;
 mod error;
 
 use std::sync::Mutex;
@@ -23,9 +24,32 @@ pub struct AppState {
     /// `Err` holds why the library could not be opened; commands then answer `unavailable`.
     pub library: Mutex<Result<Library, String>>,
     pub kiosk: Option<Mutex<rusqlite::Connection>>,
+    pub sessions: crate::callbacks::staff::Sessions,
+    /// Where exports are written.
+    pub data_dir: std::path::PathBuf,
 }
 
 impl AppState {
+    fn with_kiosk<T>(
+        &self,
+        f: impl FnOnce(&mut rusqlite::Connection) -> Result<T, crate::callbacks::CallbackError>,
+    ) -> Result<T, CommandError> {
+        let kiosk = self.kiosk.as_ref().ok_or_else(|| {
+            CommandError::unavailable("kiosk.db could not be opened; see the log")
+        })?;
+        let mut conn = kiosk
+            .lock()
+            .map_err(|_| CommandError::internal("kiosk.db lock poisoned"))?;
+        f(&mut conn).map_err(CommandError::from)
+    }
+
+    /// The staff member signed in with `token`, or `unauthorized`.
+    fn staff(&self, token: &str, now: i64) -> Result<String, CommandError> {
+        self.sessions
+            .check(token, now, self.config.callbacks.staff_lock_secs)
+            .ok_or_else(CommandError::unauthorized)
+    }
+
     fn with_library<T>(
         &self,
         f: impl FnOnce(&Library) -> Result<T, crate::library::LibraryError>,

@@ -215,6 +215,21 @@ impl Library {
             .query_row("SELECT count(*) FROM article", [], |r| r.get(0))?)
     }
 
+    /// The clinic's specialties (who takes callbacks), names in `language`.
+    pub fn specialties(&self, language: &str) -> Result<Vec<Named>, LibraryError> {
+        let l = lang(language)?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT slug, name_{l} FROM specialty ORDER BY rowid"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Named {
+                slug: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Topics in display order, with how many articles each has in `language`.
     pub fn topics(&self, language: &str) -> Result<Vec<TopicSummary>, LibraryError> {
         let l = lang(language)?;

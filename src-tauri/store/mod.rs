@@ -11,7 +11,13 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, TransactionBehavior};
 
 /// Every migration in order; the schema version is the number applied.
-pub const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("migrations/0001_init.sql")),
+    (
+        "0002_callbacks",
+        include_str!("migrations/0002_callbacks.sql"),
+    ),
+];
 
 /// The schema version this app writes.
 pub fn version() -> i64 {
@@ -57,7 +63,7 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     // Refuse a newer database before the pragmas: switching to WAL rewrites its header.
     refuse_newer(&conn, path, version())?;
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
     )?;
     migrate(&mut conn, path, MIGRATIONS)?;
     Ok(conn)
@@ -120,7 +126,7 @@ pub fn today_utc() -> String {
 }
 
 /// The calendar date `days` after 1970-01-01 (Howard Hinnant's civil_from_days).
-fn civil_date(days: i64) -> String {
+pub fn civil_date(days: i64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

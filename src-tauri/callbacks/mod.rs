@@ -1,0 +1,43 @@
+//! Specialist callbacks with no network: the form's rules, the durable queue in kiosk.db,
+//! staff accounts and sessions, the audit log and retention. No Tauri in here.
+
+pub mod audit;
+pub mod queue;
+pub mod settings;
+pub mod staff;
+pub mod validate;
+
+pub use queue::{Filter, InboxItem, Outcome, Receipt};
+pub use settings::CallbackSettings;
+pub use validate::{CallbackForm, FieldError, ValidRequest};
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallbackError {
+    /// No request with that id (it may have been erased by retention).
+    #[error("there is no callback request with that id")]
+    NotFound,
+    /// A status that is not one of `new`, `contacted`, `noAnswer`, `closed`.
+    #[error("`{0}` is not a status; use new, contacted, noAnswer or closed")]
+    UnknownStatus(String),
+    /// A staff note over 500 characters.
+    #[error("the note is longer than 500 characters; shorten it")]
+    NoteTooLong,
+    /// Staff name or PIN rules.
+    #[error("{0}")]
+    Staff(String),
+    #[error("kiosk database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot write the export: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot write the export: {0}")]
+    Csv(#[from] csv::Error),
+}

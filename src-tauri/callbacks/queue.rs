@@ -1,0 +1,384 @@
+//! The durable callback queue in kiosk.db: submit (one transaction for the request and its
+//! outbox rows, acknowledged only after commit), the staff inbox, status changes, notes,
+//! retention and CSV export.
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+
+use super::settings::CallbackSettings;
+use super::validate::ValidRequest;
+use super::{audit, CallbackError};
+
+/// What happened to a submitted form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    /// Stored now.
+    Received,
+    /// This request id was stored before (a double tap or a retry): same answer, no copy.
+    AlreadyReceived,
+    /// The same phone has an open request from within the duplicate window.
+    Duplicate,
+    /// Too many requests from this kiosk just now.
+    RateLimited,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Receipt {
+    pub outcome: Outcome,
+    pub request_id: String,
+    /// Seconds to wait, with `RateLimited`.
+    pub retry_after_secs: Option<u64>,
+}
+
+/// Stores `request` durably. Returns only after the transaction has committed, so the
+/// caller may then say "thank you".
+pub fn submit(
+    conn: &mut Connection,
+    request: &ValidRequest,
+    settings: &CallbackSettings,
+    now: i64,
+) -> Result<Receipt, CallbackError> {
+    let id = request.id.to_string();
+    let receipt = |outcome, retry_after_secs| Receipt {
+        outcome,
+        request_id: id.clone(),
+        retry_after_secs,
+    };
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let exists: bool = tx
+        .query_row(
+            "SELECT 1 FROM callback_request WHERE id = ?1",
+            [&id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if exists {
+        return Ok(receipt(Outcome::AlreadyReceived, None));
+    }
+    let window_start = now - i64::from(settings.duplicate_window_hours) * 3_600_000;
+    let duplicate: bool = tx
+        .query_row(
+            "SELECT 1 FROM callback_request
+             WHERE phone = ?1 AND created_at >= ?2 AND status <> 'closed' LIMIT 1",
+            params![request.phone, window_start],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if duplicate {
+        return Ok(receipt(Outcome::Duplicate, None));
+    }
+    let burst_start = now - i64::from(settings.burst_window_secs) * 1000;
+    let (recent, oldest): (i64, Option<i64>) = tx.query_row(
+        "SELECT count(*), min(created_at) FROM callback_request WHERE created_at >= ?1",
+        [burst_start],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if recent >= i64::from(settings.burst_limit) {
+        let free_at = oldest.unwrap_or(now) + i64::from(settings.burst_window_secs) * 1000;
+        let wait = ((free_at - now).max(1000) as u64).div_ceil(1000);
+        return Ok(receipt(Outcome::RateLimited, Some(wait)));
+    }
+    tx.execute(
+        "INSERT INTO callback_request (id, created_at, name, phone, phone_display, best_time,
+            language, note, specialty, topic, article, consent_version, consent_at, status, status_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?2, 'new', ?2)",
+        params![
+            id,
+            now,
+            request.name,
+            request.phone,
+            request.phone_display,
+            request.best_time,
+            request.language,
+            request.note,
+            request.specialty,
+            request.topic,
+            request.article,
+            request.consent_version,
+        ],
+    )?;
+    let mut outbox = tx.prepare(
+        "INSERT INTO outbox (request_id, destination, created_at, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?3)",
+    )?;
+    for destination in &settings.destinations {
+        outbox.execute(params![id, destination, now])?;
+    }
+    drop(outbox);
+    tx.commit()?;
+    Ok(receipt(Outcome::Received, None))
+}
+
+/// Workflow states of a request.
+pub const STATUSES: &[&str] = &["new", "contacted", "noAnswer", "closed"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffNote {
+    pub at: i64,
+    pub staff: String,
+    pub text: String,
+}
+
+/// A request as the staff inbox shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxItem {
+    pub id: String,
+    pub created_at: i64,
+    pub status: String,
+    pub status_at: i64,
+    pub name: String,
+    pub phone: String,
+    pub phone_display: String,
+    pub best_time: String,
+    pub language: String,
+    pub specialty: String,
+    pub topic: Option<String>,
+    pub article: Option<String>,
+    pub note: Option<String>,
+    pub consent_version: String,
+    pub consent_at: i64,
+    pub notes: Vec<StaffNote>,
+}
+
+/// Which requests to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter<'a> {
+    /// Everything not closed.
+    Open,
+    All,
+    Status(&'a str),
+}
+
+const ITEM_COLUMNS: &str =
+    "id, created_at, status, status_at, name, phone, phone_display, best_time,
+    language, specialty, topic, article, note, consent_version, consent_at";
+
+fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<InboxItem> {
+    Ok(InboxItem {
+        id: r.get(0)?,
+        created_at: r.get(1)?,
+        status: r.get(2)?,
+        status_at: r.get(3)?,
+        name: r.get(4)?,
+        phone: r.get(5)?,
+        phone_display: r.get(6)?,
+        best_time: r.get(7)?,
+        language: r.get(8)?,
+        specialty: r.get(9)?,
+        topic: r.get(10)?,
+        article: r.get(11)?,
+        note: r.get(12)?,
+        consent_version: r.get(13)?,
+        consent_at: r.get(14)?,
+        notes: Vec::new(),
+    })
+}
+
+/// Requests, oldest waiting first: new ones, then "no answer" to try again, then
+/// contacted, then closed.
+pub fn list(conn: &Connection, filter: Filter<'_>) -> Result<Vec<InboxItem>, CallbackError> {
+    let (clause, arg) = match filter {
+        Filter::Open => ("status <> 'closed'", None),
+        Filter::All => ("1", None),
+        Filter::Status(s) if STATUSES.contains(&s) => ("status = ?1", Some(s)),
+        Filter::Status(s) => {
+            return Err(CallbackError::UnknownStatus(s.chars().take(20).collect()))
+        }
+    };
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM callback_request WHERE {clause}
+         ORDER BY CASE status WHEN 'new' THEN 0 WHEN 'noAnswer' THEN 1 WHEN 'contacted' THEN 2 ELSE 3 END,
+                  created_at, id"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut items: Vec<InboxItem> = match arg {
+        Some(a) => stmt.query_map([a], item)?.collect::<Result<_, _>>()?,
+        None => stmt.query_map([], item)?.collect::<Result<_, _>>()?,
+    };
+    let mut notes = conn.prepare_cached(
+        "SELECT at, staff, text FROM callback_note WHERE request_id = ?1 ORDER BY at, id",
+    )?;
+    for it in &mut items {
+        it.notes = notes
+            .query_map([&it.id], |r| {
+                Ok(StaffNote {
+                    at: r.get(0)?,
+                    staff: r.get(1)?,
+                    text: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(items)
+}
+
+/// Moves a request to `status` and/or adds a note, as `staff`, in one transaction with its
+/// audit entry.
+pub fn update(
+    conn: &mut Connection,
+    id: &str,
+    status: Option<&str>,
+    note: Option<&str>,
+    staff: &str,
+    now: i64,
+) -> Result<InboxItem, CallbackError> {
+    if let Some(s) = status {
+        if !STATUSES.contains(&s) {
+            return Err(CallbackError::UnknownStatus(s.chars().take(20).collect()));
+        }
+    }
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if let Some(n) = note {
+        if n.chars().count() > 500 {
+            return Err(CallbackError::NoteTooLong);
+        }
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current: Option<String> = tx
+        .query_row(
+            "SELECT status FROM callback_request WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(current) = current else {
+        return Err(CallbackError::NotFound);
+    };
+    if let Some(s) = status.filter(|s| *s != current) {
+        tx.execute(
+            "UPDATE callback_request SET status = ?2, status_at = ?3,
+                closed_at = CASE WHEN ?2 = 'closed' THEN ?3 ELSE NULL END
+             WHERE id = ?1",
+            params![id, s, now],
+        )?;
+        audit::record(
+            &tx,
+            now,
+            staff,
+            "status",
+            Some(id),
+            Some(&format!("{current} -> {s}")),
+        )?;
+    }
+    if let Some(n) = note {
+        tx.execute(
+            "INSERT INTO callback_note (request_id, at, staff, text) VALUES (?1, ?2, ?3, ?4)",
+            params![id, now, staff, n],
+        )?;
+        audit::record(&tx, now, staff, "note", Some(id), None)?;
+    }
+    tx.commit()?;
+    list(conn, Filter::All)?
+        .into_iter()
+        .find(|i| i.id == id)
+        .ok_or(CallbackError::NotFound)
+}
+
+/// Erases closed requests older than the retention period, keeping anonymous counts.
+/// Returns how many were erased.
+pub fn purge(conn: &mut Connection, retention_days: u32, now: i64) -> Result<usize, CallbackError> {
+    let cutoff = now - i64::from(retention_days) * 86_400_000;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute(
+        "INSERT INTO callback_count (day, specialty, outcome, count)
+         SELECT date(created_at / 1000, 'unixepoch'), specialty, status, count(*)
+         FROM callback_request WHERE status = 'closed' AND closed_at < ?1
+         GROUP BY 1, 2, 3
+         ON CONFLICT (day, specialty, outcome) DO UPDATE SET count = count + excluded.count",
+        [cutoff],
+    )?;
+    let erased = tx.execute(
+        "DELETE FROM callback_request WHERE status = 'closed' AND closed_at < ?1",
+        [cutoff],
+    )?;
+    if erased > 0 {
+        audit::record(
+            &tx,
+            now,
+            "system",
+            "purge",
+            None,
+            Some(&format!("{erased} closed request(s) erased")),
+        )?;
+    }
+    tx.commit()?;
+    Ok(erased)
+}
+
+/// Neutralizes a cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab,
+/// carriage return at the start), as OWASP recommends: a leading apostrophe.
+pub fn csv_cell(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r', '|', '%']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// Writes every request as CSV that opens cleanly in Excel (UTF-8 with BOM, CRLF), cells
+/// guarded against formula injection. Returns the number of rows.
+pub fn export_csv<W: std::io::Write>(
+    conn: &Connection,
+    mut out: W,
+) -> Result<usize, CallbackError> {
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    w.write_record([
+        "id",
+        "created (UTC)",
+        "status",
+        "name",
+        "phone",
+        "best time",
+        "language",
+        "specialty",
+        "topic",
+        "article",
+        "patient note",
+        "staff notes",
+        "consent version",
+    ])?;
+    let items = list(conn, Filter::All)?;
+    for it in &items {
+        let notes = it
+            .notes
+            .iter()
+            .map(|n| format!("{} ({}): {}", n.staff, utc(n.at), n.text))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        let row = [
+            it.id.clone(),
+            utc(it.created_at),
+            it.status.clone(),
+            it.name.clone(),
+            it.phone_display.clone(),
+            it.best_time.clone(),
+            it.language.clone(),
+            it.specialty.clone(),
+            it.topic.clone().unwrap_or_default(),
+            it.article.clone().unwrap_or_default(),
+            it.note.clone().unwrap_or_default(),
+            notes,
+            it.consent_version.clone(),
+        ];
+        w.write_record(row.iter().map(|c| csv_cell(c)))?;
+    }
+    w.flush()?;
+    Ok(items.len())
+}
+
+/// `YYYY-MM-DD HH:MM` in UTC.
+pub fn utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let day = crate::store::civil_date(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!("{day} {:02}:{:02}", rem / 3600, (rem % 3600) / 60)
+}

@@ -1,0 +1,98 @@
+//! The clinic's callback settings. Defaults suit a US clinic; the config file (issue #4)
+//! will set them per clinic.
+
+use serde::Serialize;
+
+use crate::content::Localized;
+
+/// A window of the day the patient can choose for the callback.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Slot {
+    pub id: String,
+    pub label: Localized,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallbackSettings {
+    pub slots: Vec<Slot>,
+    /// Shown next to the consent box; stored with the request by version.
+    pub consent_text: Localized,
+    pub consent_version: String,
+    /// ISO 3166 region for phone numbers, such as `US`.
+    pub region: String,
+    pub phone_example: String,
+    pub accept_foreign_numbers: bool,
+    /// Personal data of closed requests is erased this many days after closing.
+    pub retention_days: u32,
+    /// The same phone again within this window gets "we already have your request".
+    pub duplicate_window_hours: u32,
+    /// At most this many requests from this kiosk ...
+    pub burst_limit: u32,
+    /// ... within this many seconds.
+    pub burst_window_secs: u32,
+    /// The staff view locks after this long without a staff action.
+    pub staff_lock_secs: u64,
+    /// Where each request is delivered; one outbox row per destination.
+    pub destinations: Vec<String>,
+}
+
+fn localized(en: &str, es: &str) -> Localized {
+    [
+        ("en".to_string(), en.to_string()),
+        ("es".to_string(), es.to_string()),
+    ]
+    .into_iter()
+    .collect()
+}
+
+impl Default for CallbackSettings {
+    fn default() -> Self {
+        CallbackSettings {
+            slots: vec![
+                Slot { id: "morning".into(), label: localized("Morning (9 am to 12 pm)", "Por la mañana (9 a 12)") },
+                Slot { id: "afternoon".into(), label: localized("Afternoon (12 pm to 5 pm)", "Por la tarde (12 a 5)") },
+                Slot { id: "any".into(), label: localized("Any time during office hours", "Cualquier hora de oficina") },
+            ],
+            consent_text: localized(
+                "I agree that the clinic may call me at this number about my question, and keep my name and phone number until my request is closed.",
+                "Acepto que la clínica me llame a este número sobre mi pregunta y guarde mi nombre y teléfono hasta cerrar mi solicitud.",
+            ),
+            consent_version: "2026-11".into(),
+            region: "US".into(),
+            phone_example: "(201) 555-0123".into(),
+            accept_foreign_numbers: false,
+            retention_days: 30,
+            duplicate_window_hours: 24,
+            burst_limit: 5,
+            burst_window_secs: 600,
+            staff_lock_secs: 120,
+            destinations: vec!["staff-inbox".into()],
+        }
+    }
+}
+
+impl CallbackSettings {
+    pub fn phone_region(&self) -> phonenumber::country::Id {
+        self.region.parse().unwrap_or(phonenumber::country::Id::US)
+    }
+
+    /// The region's name for messages ("the United States").
+    pub fn region_name(&self, lang: &str) -> String {
+        match (self.region.as_str(), lang) {
+            ("US", "es") => "Estados Unidos".into(),
+            ("US", _) => "the United States".into(),
+            ("CA", "es") => "Canadá".into(),
+            ("CA", _) => "Canada".into(),
+            ("MX", "es") => "México".into(),
+            ("MX", _) => "Mexico".into(),
+            (other, _) => other.to_string(),
+        }
+    }
+
+    pub fn text<'a>(map: &'a Localized, lang: &str) -> &'a str {
+        map.get(lang)
+            .or_else(|| map.get("en"))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}

@@ -1,0 +1,363 @@
+//! The callback form's rules. Rust is the authority; the UI mirrors them for quick feedback.
+//! Every problem names its field and says, in the patient's language, how to fix it.
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+use super::settings::CallbackSettings;
+
+pub const NAME_MAX: usize = 80;
+pub const NOTE_MAX: usize = 280;
+const PHONE_INPUT_MAX: usize = 32;
+
+/// The form as the UI sends it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CallbackForm {
+    pub request_id: String,
+    pub name: String,
+    pub phone: String,
+    pub best_time: String,
+    pub language: String,
+    pub note: String,
+    pub consent: bool,
+    pub consent_version: String,
+    pub specialty: String,
+    pub topic: Option<String>,
+    pub article: Option<String>,
+}
+
+/// A form that passed every rule, normalized for storage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidRequest {
+    pub id: uuid::Uuid,
+    pub name: String,
+    /// E.164, such as `+12015550123`.
+    pub phone: String,
+    /// As the clinic would dial it, such as `(201) 555-0123`.
+    pub phone_display: String,
+    pub best_time: String,
+    pub language: String,
+    pub note: Option<String>,
+    pub consent_version: String,
+    pub specialty: String,
+    pub topic: Option<String>,
+    pub article: Option<String>,
+}
+
+/// One field's problem: `code` for the UI to branch on, `message` to show the patient.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn is_control(c: char) -> bool {
+    c.is_control()
+        // Bidirectional overrides and isolates can disguise text; zero-width joiners too.
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+fn looks_like_markup(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(2).any(|w| {
+        w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!' || w[1] == b'?')
+    })
+}
+
+/// Text in both languages; `es` when the form is in Spanish.
+fn say(lang: &str, en: &str, es: &str) -> String {
+    if lang == "es" { es } else { en }.to_string()
+}
+
+/// Checks `form` against the rules and the clinic's settings; `specialties` are the slugs
+/// the library knows.
+pub fn validate(
+    form: &CallbackForm,
+    settings: &CallbackSettings,
+    specialties: &[String],
+) -> Result<ValidRequest, Vec<FieldError>> {
+    let lang = if form.language == "es" { "es" } else { "en" };
+    let mut errors = Vec::new();
+    let mut err = |field: &'static str, code: &'static str, message: String| {
+        errors.push(FieldError {
+            field,
+            code,
+            message,
+        })
+    };
+
+    let id = match uuid::Uuid::parse_str(form.request_id.trim()) {
+        Ok(id) if id.get_version_num() == 7 => Some(id),
+        _ => {
+            err(
+                "requestId",
+                "invalid",
+                say(
+                    lang,
+                    "Please close this form and open it again.",
+                    "Cierre este formulario y ábralo de nuevo.",
+                ),
+            );
+            None
+        }
+    };
+
+    let name: String = form
+        .name
+        .nfc()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name.is_empty() {
+        err(
+            "name",
+            "required",
+            say(lang, "Please enter your name.", "Escriba su nombre."),
+        );
+    } else if name.chars().count() > NAME_MAX {
+        err(
+            "name",
+            "tooLong",
+            say(
+                lang,
+                &format!("Please shorten your name to {NAME_MAX} letters or fewer."),
+                &format!("Acorte su nombre a {NAME_MAX} letras o menos."),
+            ),
+        );
+    } else if form.name.chars().any(is_control) {
+        err(
+            "name",
+            "invalidCharacters",
+            say(
+                lang,
+                "Your name has hidden characters. Please type it again.",
+                "Su nombre tiene caracteres ocultos. Escríbalo de nuevo.",
+            ),
+        );
+    } else if !name.chars().any(char::is_alphabetic)
+        || !name.chars().all(|c| {
+            c.is_alphabetic()
+                || unicode_normalization::char::is_combining_mark(c)
+                || matches!(c, ' ' | '-' | '\'' | '’' | '.')
+        })
+    {
+        err(
+            "name",
+            "lettersOnly",
+            say(
+                lang,
+                "Please use only letters, spaces, hyphens and apostrophes in your name.",
+                "Use solo letras, espacios, guiones y apóstrofos en su nombre.",
+            ),
+        );
+    }
+
+    let phone = parse_phone(&form.phone, settings);
+    let (phone, phone_display) = match phone {
+        Ok(p) => p,
+        Err(code) => {
+            let message = match code {
+                "required" => say(
+                    lang,
+                    "Please enter a phone number.",
+                    "Escriba un número de teléfono.",
+                ),
+                "letters" => say(
+                    lang,
+                    "A phone number has only digits. Please remove the letters.",
+                    "Un número de teléfono solo tiene dígitos. Quite las letras.",
+                ),
+                "foreign" => say(
+                    lang,
+                    &format!(
+                        "Please give a phone number in {} so we can call you.",
+                        settings.region_name("en")
+                    ),
+                    &format!(
+                        "Dé un número de teléfono de {} para que podamos llamarle.",
+                        settings.region_name("es")
+                    ),
+                ),
+                _ => say(
+                    lang,
+                    &format!(
+                        "Please check the phone number. It should look like {}.",
+                        settings.phone_example
+                    ),
+                    &format!(
+                        "Revise el número de teléfono. Debe ser como {}.",
+                        settings.phone_example
+                    ),
+                ),
+            };
+            err("phone", code, message);
+            (String::new(), String::new())
+        }
+    };
+
+    if !settings.slots.iter().any(|s| s.id == form.best_time) {
+        err(
+            "bestTime",
+            "required",
+            say(
+                lang,
+                "Please choose the best time to call you.",
+                "Elija la mejor hora para llamarle.",
+            ),
+        );
+    }
+    if !matches!(form.language.as_str(), "en" | "es") {
+        err(
+            "language",
+            "required",
+            say(lang, "Please choose a language.", "Elija un idioma."),
+        );
+    }
+
+    let note: String = form
+        .note
+        .nfc()
+        .map(|c| {
+            if c == '\n' || c == '\t' || c == '\r' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .trim()
+        .to_string();
+    if note.chars().count() > NOTE_MAX {
+        err(
+            "note",
+            "tooLong",
+            say(
+                lang,
+                &format!("Please shorten your note to {NOTE_MAX} characters or fewer."),
+                &format!("Acorte su nota a {NOTE_MAX} caracteres o menos."),
+            ),
+        );
+    } else if note.chars().any(is_control) {
+        err(
+            "note",
+            "invalidCharacters",
+            say(
+                lang,
+                "Your note has hidden characters. Please type it again.",
+                "Su nota tiene caracteres ocultos. Escríbala de nuevo.",
+            ),
+        );
+    } else if looks_like_markup(&note) {
+        err(
+            "note",
+            "markup",
+            say(
+                lang,
+                "Please write your note as plain words, without < > tags.",
+                "Escriba su nota con palabras, sin etiquetas < >.",
+            ),
+        );
+    }
+
+    if !form.consent {
+        err(
+            "consent",
+            "required",
+            say(
+                lang,
+                "Please tick the box to agree that we may call you.",
+                "Marque la casilla para aceptar que le llamemos.",
+            ),
+        );
+    } else if form.consent_version != settings.consent_version {
+        err(
+            "consent",
+            "changed",
+            say(
+                lang,
+                "The consent text has changed. Please read it and tick the box again.",
+                "El texto de consentimiento cambió. Léalo y marque la casilla otra vez.",
+            ),
+        );
+    }
+
+    if !specialties.contains(&form.specialty) {
+        err(
+            "specialty",
+            "unknown",
+            say(
+                lang,
+                "Please choose who should call you.",
+                "Elija quién debe llamarle.",
+            ),
+        );
+    }
+    let slug = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && s.len() <= 100 && crate::content::frontmatter::is_slug(s))
+            .map(str::to_string)
+    };
+
+    match id {
+        Some(id) if errors.is_empty() => Ok(ValidRequest {
+            id,
+            name,
+            phone,
+            phone_display,
+            best_time: form.best_time.clone(),
+            language: form.language.clone(),
+            note: (!note.is_empty()).then_some(note),
+            consent_version: form.consent_version.clone(),
+            specialty: form.specialty.clone(),
+            topic: slug(&form.topic),
+            article: slug(&form.article),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Parses a phone number in the clinic's region: (E.164, national display) or an error code.
+fn parse_phone(input: &str, settings: &CallbackSettings) -> Result<(String, String), &'static str> {
+    let raw = input.trim();
+    if raw.is_empty() {
+        return Err("required");
+    }
+    if raw.chars().count() > PHONE_INPUT_MAX || raw.chars().any(is_control) {
+        return Err("invalid");
+    }
+    if raw.chars().any(|c| c.is_alphabetic()) {
+        return Err("letters");
+    }
+    if !raw
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '.' | '+'))
+    {
+        return Err("invalid");
+    }
+    let region = settings.phone_region();
+    let number = phonenumber::parse(Some(region), raw).map_err(|_| "invalid")?;
+    if !phonenumber::is_valid(&number) {
+        return Err("invalid");
+    }
+    if number.country().id() != Some(region) && !settings.accept_foreign_numbers {
+        return Err("foreign");
+    }
+    let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+    let display = if number.country().id() == Some(region) {
+        number
+            .format()
+            .mode(phonenumber::Mode::National)
+            .to_string()
+    } else {
+        number
+            .format()
+            .mode(phonenumber::Mode::International)
+            .to_string()
+    };
+    Ok((e164, display))
+}
