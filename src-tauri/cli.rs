@@ -40,6 +40,11 @@ enum Command {
         #[arg(long)]
         content: Option<PathBuf>,
     },
+    /// Check the clinic's config file.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// Manage staff accounts in kiosk.db.
     Staff {
         #[command(subcommand)]
@@ -49,6 +54,15 @@ enum Command {
     Callbacks {
         #[command(subcommand)]
         action: CallbackAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigAction {
+    /// List every problem in a config file as `path:line: key: message`; exit 1 if any.
+    Check {
+        /// The file (default: --config, CLINIC_KIOSK_CONFIG, or the app's config folder).
+        file: Option<PathBuf>,
     },
 }
 
@@ -99,6 +113,7 @@ const CLI_WORDS: &[&str] = &[
     "search",
     "staff",
     "callbacks",
+    "config",
     "help",
     "--help",
     "-h",
@@ -148,6 +163,9 @@ pub fn main() -> i32 {
             limit as usize,
             &content.unwrap_or_else(|| paths::content_dir(None)),
         ),
+        Some(Command::Config {
+            action: ConfigAction::Check { file },
+        }) => config_check(file),
         Some(Command::Staff { action }) => staff(action),
         Some(Command::Callbacks {
             action: CallbackAction::Export { out },
@@ -333,5 +351,20 @@ fn export(out: Option<&std::path::Path>) -> i32 {
             eprintln!("clinic-kiosk: {message}");
             1
         }
+    }
+}
+
+fn config_check(file: Option<PathBuf>) -> i32 {
+    let (path, _) = crate::config::config_path(file);
+    let (_, problems) = crate::config::file::load(&path, true);
+    for p in &problems {
+        println!("{p}");
+    }
+    if problems.is_empty() {
+        println!("{}: ok", path.display());
+        0
+    } else {
+        println!("{} problem(s)", problems.len());
+        1
     }
 }

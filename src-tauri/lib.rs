@@ -55,7 +55,10 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
             Err(err.to_string())
         }
     };
-    let config = config::Config::from_env();
+    let (config, problems) = config::Config::load(config_arg());
+    for p in &problems {
+        tracing::warn!("config: {p}");
+    }
     let kiosk = match store::open(&data_dir.join(paths::KIOSK_DB)) {
         Ok(mut conn) => {
             purge(&mut conn, config.callbacks.retention_days);
@@ -68,11 +71,26 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
     };
     AppState {
         config,
+        config_problems: problems.iter().map(ToString::to_string).collect(),
         library: Mutex::new(library),
         kiosk,
         sessions: Default::default(),
         data_dir: data_dir.to_path_buf(),
     }
+}
+
+/// `--config PATH` from the command line that started the window.
+fn config_arg() -> Option<std::path::PathBuf> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--config")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.strip_prefix("--config="))
+                .map(std::path::PathBuf::from)
+        })
 }
 
 /// Erases personal data of requests closed longer ago than the retention period.

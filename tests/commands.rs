@@ -146,6 +146,7 @@ fn search_answers_hostile_input_calmly() {
 fn a_missing_library_is_unavailable_not_a_crash() {
     let state = AppState {
         config: Default::default(),
+        config_problems: Vec::new(),
         library: Mutex::new(Err("the library `x` does not exist".into())),
         kiosk: None,
         sessions: Default::default(),

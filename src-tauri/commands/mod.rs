@@ -21,6 +21,8 @@ include!("names.rs");
 /// What the commands work on, managed by Tauri.
 pub struct AppState {
     pub config: Config,
+    /// Problems in the config file, for the "configuration problem" screen and staff.
+    pub config_problems: Vec<String>,
     /// `Err` holds why the library could not be opened; commands then answer `unavailable`.
     pub library: Mutex<Result<Library, String>>,
     pub kiosk: Option<Mutex<rusqlite::Connection>>,
@@ -43,10 +45,15 @@ impl AppState {
         f(&mut conn).map_err(CommandError::from)
     }
 
-    /// The staff member signed in with `token`, or `unauthorized`.
-    fn staff(&self, token: &str, now: i64) -> Result<String, CommandError> {
+    /// The staff member signed in with `token`, or `unauthorized` (also when the UI sent
+    /// no token at all, so it always gets a `kind` to branch on).
+    fn staff(&self, token: Option<&str>, now: i64) -> Result<String, CommandError> {
         self.sessions
-            .check(token, now, self.config.callbacks.staff_lock_secs)
+            .check(
+                token.unwrap_or_default(),
+                now,
+                self.config.callbacks.staff_lock_secs,
+            )
             .ok_or_else(CommandError::unauthorized)
     }
 
@@ -72,6 +79,13 @@ pub struct AppInfo {
     pub languages: Vec<String>,
     pub default_lang: String,
     pub version: String,
+    /// `kiosk`, `front-desk` or `windowed`.
+    pub mode: &'static str,
+    pub accent_colour: String,
+    pub idle_seconds: u32,
+    pub idle_warning_seconds: u32,
+    /// Problems in the config file (for staff; the patient sees a calm screen).
+    pub config_problems: Vec<String>,
 }
 
 #[tauri::command(async)]
@@ -81,6 +95,11 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
         languages: state.config.languages.clone(),
         default_lang: state.config.default_language.clone(),
         version: env!("CARGO_PKG_VERSION").into(),
+        mode: state.config.mode.as_str(),
+        accent_colour: state.config.accent_colour.clone(),
+        idle_seconds: state.config.idle_seconds,
+        idle_warning_seconds: state.config.idle_warning_seconds,
+        config_problems: state.config_problems.clone(),
     })
 }
 

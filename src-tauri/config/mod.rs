@@ -1,0 +1,107 @@
+//! Settings of one clinic's kiosk, from one TOML file for the clinic's IT person
+//! (docs/config.example.toml). Sensible defaults let the app run with no file.
+
+pub mod file;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::callbacks::CallbackSettings;
+use crate::content::Localized;
+
+pub use file::{ConfigProblem, SpecialtyTopics};
+
+/// The config file's path; `--config PATH` wins over it.
+pub const CONFIG_ENV: &str = "CLINIC_KIOSK_CONFIG";
+
+/// How the app opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The patient screens, with the staff view behind a PIN.
+    Kiosk,
+    /// A front-desk laptop: straight to the staff view.
+    FrontDesk,
+    /// The patient screens in an ordinary window (for trying things out).
+    Windowed,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Kiosk => "kiosk",
+            Mode::FrontDesk => "front-desk",
+            Mode::Windowed => "windowed",
+        }
+    }
+}
+
+/// Overrides the file's `mode` (`kiosk`, `front-desk`, `windowed`), for tests and trials.
+pub const MODE_ENV: &str = "CLINIC_KIOSK_MODE";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub clinic_name: String,
+    /// A PNG or SVG shown on the home screen.
+    pub logo: Option<PathBuf>,
+    /// `#rrggbb`, checked for 4.5:1 contrast with white text.
+    pub accent_colour: String,
+    pub languages: Vec<String>,
+    pub default_language: String,
+    pub mode: Mode,
+    /// Seconds without a touch before the idle warning.
+    pub idle_seconds: u32,
+    /// How long the idle warning counts down before the reset (at least 20).
+    pub idle_warning_seconds: u32,
+    pub callbacks: CallbackSettings,
+    /// `disclaimer` and `emergency` overriding content/notices.toml.
+    pub notices: BTreeMap<String, Localized>,
+    pub specialty_topics: SpecialtyTopics,
+}
+
+/// Where the config file is and whether it must exist.
+pub fn config_path(cli: Option<PathBuf>) -> (PathBuf, bool) {
+    if let Some(p) = cli {
+        return (p, true);
+    }
+    if let Some(p) = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty()) {
+        return (PathBuf::from(p), true);
+    }
+    let default = dirs::config_dir()
+        .map(|d| d.join(crate::paths::IDENTIFIER).join("config.toml"))
+        .unwrap_or_else(|| PathBuf::from("config.toml"));
+    (default, false)
+}
+
+impl Config {
+    /// The config from the file (see [`config_path`]) with the mode override applied, and
+    /// the file's problems; bad values keep their defaults.
+    pub fn load(cli: Option<PathBuf>) -> (Self, Vec<ConfigProblem>) {
+        let (path, required) = config_path(cli);
+        let (mut config, problems) = file::load(&path, required);
+        match std::env::var(MODE_ENV).as_deref() {
+            Ok("front-desk") => config.mode = Mode::FrontDesk,
+            Ok("kiosk") => config.mode = Mode::Kiosk,
+            Ok("windowed") => config.mode = Mode::Windowed,
+            _ => {}
+        }
+        (config, problems)
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            clinic_name: "Riverside Spine & Vein Clinic".into(),
+            languages: vec!["en".into(), "es".into()],
+            default_language: "en".into(),
+            logo: None,
+            accent_colour: "#0b5f6b".into(),
+            mode: Mode::Kiosk,
+            idle_seconds: 90,
+            idle_warning_seconds: 30,
+            callbacks: CallbackSettings::default(),
+            notices: BTreeMap::new(),
+            specialty_topics: BTreeMap::new(),
+        }
+    }
+}

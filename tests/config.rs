@@ -1,0 +1,143 @@
+//! The clinic's config file: every problem with line and key, defaults for bad values, and
+//! the `config check` command.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use clinic_kiosk::config::{file, Config, Mode};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/config.example.toml")
+}
+
+#[test]
+fn the_documented_example_is_valid_and_matches_the_defaults_it_shows() {
+    let (config, problems) = file::load(&example(), true);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(config.mode, Mode::Kiosk);
+    assert_eq!(config.idle_seconds, 90);
+    assert_eq!(config.callbacks.slots.len(), 3);
+    assert_eq!(config.specialty_topics["spine"], ["spine-care"]);
+}
+
+#[test]
+fn every_problem_in_a_broken_file_is_listed_with_line_and_key() {
+    let path = fixture("config-invalid.toml");
+    let (config, problems) = file::load(&path, true);
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.line, p.key))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "1: mode",
+            "2: colour",
+            "5: clinic.name",
+            "6: clinic.accent_colour",
+            "9: languages.available",
+            "10: languages.default",
+            "13: idle.timeout_seconds",
+            "14: idle.warning_seconds",
+            "15: idle.extra",
+            "18: callbacks.phone_region",
+            "19: callbacks.retention_days",
+            "20: callbacks.consent_text",
+            "23: callbacks.slot[0].id",
+        ]
+    );
+    assert!(
+        problems[3].message.contains("4.5:1"),
+        "the contrast problem says what WCAG needs: {}",
+        problems[3]
+    );
+    // Bad values keep their defaults, so the app still runs.
+    let defaults = Config::default();
+    assert_eq!(config.mode, defaults.mode);
+    assert_eq!(config.accent_colour, defaults.accent_colour);
+    assert_eq!(config.idle_seconds, defaults.idle_seconds);
+    assert_eq!(
+        config.callbacks.retention_days,
+        defaults.callbacks.retention_days
+    );
+}
+
+#[test]
+fn invalid_toml_is_reported_with_its_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "[clinic]\nname = \"A\"\nlogo = \n").expect("write");
+    let (_, problems) = file::load(&path, true);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!((problems[0].line, problems[0].key.as_str()), (3, "toml"));
+}
+
+#[test]
+fn a_missing_default_file_means_defaults_but_a_named_one_is_a_problem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("nope.toml");
+    let (config, problems) = file::load(&path, false);
+    assert!(problems.is_empty());
+    assert_eq!(config, Config::default());
+    let (_, problems) = file::load(&path, true);
+    assert_eq!(problems[0].key, "file");
+}
+
+#[test]
+fn good_values_are_applied() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "mode = \"front-desk\"\n[clinic]\nname = \"Lakeside Clinic\"\naccent_colour = \"#1F3A93\"\n\
+         [idle]\ntimeout_seconds = 120\nwarning_seconds = 25\n[callbacks]\nretention_days = 14\nphone_region = \"ca\"\n",
+    )
+    .expect("write");
+    let (config, problems) = file::load(&path, true);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(config.mode, Mode::FrontDesk);
+    assert_eq!(config.clinic_name, "Lakeside Clinic");
+    assert_eq!(config.accent_colour, "#1f3a93");
+    assert_eq!(
+        (config.idle_seconds, config.idle_warning_seconds),
+        (120, 25)
+    );
+    assert_eq!(config.callbacks.retention_days, 14);
+    assert_eq!(config.callbacks.region, "CA");
+}
+
+#[test]
+fn config_check_exits_1_and_prints_path_line_key_message() {
+    let out = Command::new(env!("CARGO_BIN_EXE_clinic-kiosk"))
+        .args(["config", "check"])
+        .arg(fixture("config-invalid.toml"))
+        .env_remove("CLINIC_KIOSK_CONFIG")
+        .output()
+        .expect("run clinic-kiosk");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout
+            .contains("config-invalid.toml:18: callbacks.phone_region: `ZZ` is not a country code"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("13 problem(s)"), "{stdout}");
+
+    let ok = Command::new(env!("CARGO_BIN_EXE_clinic-kiosk"))
+        .args(["config", "check"])
+        .arg(example())
+        .output()
+        .expect("run clinic-kiosk");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+}
