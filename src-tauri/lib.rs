@@ -10,6 +10,7 @@ pub mod library;
 pub mod paths;
 pub mod qr;
 pub mod search;
+pub mod shell;
 pub mod store;
 
 use std::sync::Mutex;
@@ -137,8 +138,11 @@ pub fn run() -> Result<(), String> {
         .setup(|app| {
             let data_dir = paths::data_dir(app.path().app_data_dir().ok());
             let content_dir = paths::content_dir(app.path().resource_dir().ok());
-            app.manage(open_state(&data_dir, &content_dir));
+            let state = open_state(&data_dir, &content_dir);
+            let mode = state.config.mode;
+            app.manage(state);
             spawn_daily_purge(app.handle());
+            shell::open_window(app, mode)?;
             Ok(())
         })
         .invoke_handler(invoke_handler())
