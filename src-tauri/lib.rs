@@ -40,6 +40,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::callbacks::request_update,
         commands::callbacks::export_callbacks,
         commands::callbacks::audit_list,
+        commands::health::staff_health,
     ]
 }
 

@@ -192,3 +192,57 @@ fn article_views_are_counted_anonymously() {
         .expect("count");
     assert_eq!(views, 2);
 }
+
+#[test]
+fn searches_that_found_nothing_reach_the_staff_health_screen() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let app = app(real_state(&data));
+    let main = window(&app, "main");
+    invoke(
+        &main,
+        "search",
+        json!({ "query": "zzqqxx wobble", "lang": "en" }),
+    )
+    .expect("search");
+    invoke(
+        &main,
+        "search",
+        json!({ "query": "ZZQQXX  wobble!", "lang": "en" }),
+    )
+    .expect("search");
+    invoke(
+        &main,
+        "search",
+        json!({ "query": "slipped disc", "lang": "en" }),
+    )
+    .expect("search");
+
+    let refused = invoke(&main, "staff_health", json!({})).unwrap_err();
+    assert_eq!(
+        refused["kind"], "unauthorized",
+        "health is for staff only: {refused}"
+    );
+
+    let session = invoke(
+        &main,
+        "staff_create_first",
+        json!({ "name": "Ana", "pin": "2580" }),
+    )
+    .expect("first staff account");
+    let health =
+        invoke(&main, "staff_health", json!({ "token": session["token"] })).expect("health");
+    assert_eq!(health["articleCount"], 32, "{health}");
+    assert_eq!(health["queueLength"], 0);
+    assert!(
+        health["freeDiskBytes"].as_u64().unwrap_or(0) > 0,
+        "{health}"
+    );
+    assert!(health["kioskBytes"].as_u64().unwrap_or(0) > 0, "{health}");
+    let misses = &health["usage"]["misses"];
+    assert_eq!(misses[0], json!(["en", "zzqqxx wobble", 2]), "{misses}");
+    assert_eq!(
+        misses.as_array().map(Vec::len),
+        Some(1),
+        "a search with results is not a miss: {misses}"
+    );
+}

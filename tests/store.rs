@@ -65,6 +65,7 @@ fn a_new_kiosk_db_is_created_in_wal_mode_at_the_current_version() -> TestResult 
             "callback_request",
             "outbox",
             "pin_lockout",
+            "search_miss",
             "setting",
             "staff"
         ],
@@ -100,6 +101,7 @@ fn reopening_kiosk_db_changes_nothing_and_keeps_its_data() -> TestResult {
                 "callback_request",
                 "outbox",
                 "pin_lockout",
+                "search_miss",
                 "setting",
                 "staff"
             ],

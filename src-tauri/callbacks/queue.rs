@@ -72,8 +72,10 @@ pub fn submit(
         return Ok(receipt(Outcome::Duplicate, None));
     }
     let burst_start = now - i64::from(settings.burst_window_secs) * 1000;
+    // A request exactly one window old has left it, so that retrying after
+    // `retry_after_secs` (counted to that moment) is accepted.
     let (recent, oldest): (i64, Option<i64>) = tx.query_row(
-        "SELECT count(*), min(created_at) FROM callback_request WHERE created_at >= ?1",
+        "SELECT count(*), min(created_at) FROM callback_request WHERE created_at > ?1",
         [burst_start],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -308,6 +310,11 @@ pub fn purge(conn: &mut Connection, retention_days: u32, now: i64) -> Result<usi
         )?;
     }
     tx.commit()?;
+    if erased > 0 {
+        // The WAL still holds the pages as they were before the erasure; copy the erased
+        // pages into the database and empty the WAL file.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    }
     Ok(erased)
 }
 

@@ -168,25 +168,20 @@ pub fn staff_unlock(
 }
 
 #[tauri::command(async)]
-pub fn staff_lock(state: State<'_, AppState>, token: String) -> Result<(), CommandError> {
+pub fn staff_lock(state: State<'_, AppState>, token: Option<String>) -> Result<(), CommandError> {
     let now = callbacks::now_ms();
-    if let Some(name) = state
-        .staff(&token, now)
-        .ok()
-        .and_then(|_| state.sessions.end())
-    {
-        state.with_kiosk(|conn| audit::record(conn, now, &name, "lock", None, None))?;
-    }
-    Ok(())
+    let name = state.staff(token.as_deref(), now)?;
+    state.sessions.end();
+    state.with_kiosk(|conn| audit::record(conn, now, &name, "lock", None, None))
 }
 
 #[tauri::command(async)]
 pub fn inbox_list(
     state: State<'_, AppState>,
-    token: String,
+    token: Option<String>,
     status: Option<String>,
 ) -> Result<Vec<InboxItem>, CommandError> {
-    state.staff(&token, callbacks::now_ms())?;
+    state.staff(token.as_deref(), callbacks::now_ms())?;
     let filter = match status.as_deref() {
         None | Some("open") => Filter::Open,
         Some("all") => Filter::All,
@@ -198,13 +193,13 @@ pub fn inbox_list(
 #[tauri::command(async)]
 pub fn request_update(
     state: State<'_, AppState>,
-    token: String,
+    token: Option<String>,
     id: String,
     status: Option<String>,
     note: Option<String>,
 ) -> Result<InboxItem, CommandError> {
     let now = callbacks::now_ms();
-    let name = state.staff(&token, now)?;
+    let name = state.staff(token.as_deref(), now)?;
     state
         .with_kiosk(|conn| queue::update(conn, &id, status.as_deref(), note.as_deref(), &name, now))
 }
@@ -219,10 +214,10 @@ pub struct ExportView {
 #[tauri::command(async)]
 pub fn export_callbacks(
     state: State<'_, AppState>,
-    token: String,
+    token: Option<String>,
 ) -> Result<ExportView, CommandError> {
     let now = callbacks::now_ms();
-    let name = state.staff(&token, now)?;
+    let name = state.staff(token.as_deref(), now)?;
     let dir = state.data_dir.join("exports");
     std::fs::create_dir_all(&dir)
         .map_err(|e| CommandError::internal(format!("cannot create {}: {e}", dir.display())))?;
@@ -250,9 +245,9 @@ pub fn export_callbacks(
 #[tauri::command(async)]
 pub fn audit_list(
     state: State<'_, AppState>,
-    token: String,
+    token: Option<String>,
     limit: Option<usize>,
 ) -> Result<Vec<audit::AuditEntry>, CommandError> {
-    state.staff(&token, callbacks::now_ms())?;
+    state.staff(token.as_deref(), callbacks::now_ms())?;
     state.with_kiosk(|conn| audit::recent(conn, limit.unwrap_or(200)))
 }

@@ -4,6 +4,7 @@
 
 pub mod callbacks;
 mod error;
+pub mod health;
 
 use std::sync::Mutex;
 
@@ -138,7 +139,13 @@ pub fn search(
     lang: String,
     limit: Option<usize>,
 ) -> Result<SearchResults, CommandError> {
-    state.with_library(|l| l.search(&query, &lang, limit.unwrap_or(20)))
+    let results = state.with_library(|l| l.search(&query, &lang, limit.unwrap_or(20)))?;
+    if results.results.is_empty()
+        && results.message == Some(crate::search::SearchMessage::NoResults)
+    {
+        record_miss(&state, &lang, &query);
+    }
+    Ok(results)
 }
 
 #[tauri::command(async)]
@@ -148,6 +155,21 @@ pub fn suggest(
     lang: String,
 ) -> Result<Vec<Suggestion>, CommandError> {
     state.with_library(|l| l.suggest(&prefix, &lang))
+}
+
+/// Searches that found nothing are counted by their words, for staff to see what patients
+/// miss. Like view counts, a failure is only logged.
+fn record_miss(state: &AppState, lang: &str, query: &str) {
+    let words: Vec<String> = crate::search::text::words(query).take(12).collect();
+    if let Some(kiosk) = &state.kiosk {
+        if let Ok(conn) = kiosk.lock() {
+            let day = crate::store::today_utc();
+            if let Err(err) = crate::store::record_search_miss(&conn, lang, &words.join(" "), &day)
+            {
+                tracing::warn!("could not count a search without results: {err}");
+            }
+        }
+    }
 }
 
 /// Anonymous view counts are nice to have: a failure is logged, never shown.

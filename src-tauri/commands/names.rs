@@ -18,4 +18,5 @@ pub const NAMES: &[&str] = &[
     "request_update",
     "export_callbacks",
     "audit_list",
+    "staff_health",
 ];

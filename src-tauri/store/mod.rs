@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_callbacks",
         include_str!("migrations/0002_callbacks.sql"),
     ),
+    ("0003_usage", include_str!("migrations/0003_usage.sql")),
 ];
 
 /// The schema version this app writes.
@@ -62,8 +63,11 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // Refuse a newer database before the pragmas: switching to WAL rewrites its header.
     refuse_newer(&conn, path, version())?;
+    // secure_delete: rows erased by retention are overwritten, not left readable in free
+    // space of the file.
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;",
     )?;
     migrate(&mut conn, path, MIGRATIONS)?;
     Ok(conn)
@@ -114,6 +118,57 @@ pub fn record_view(conn: &Connection, slug: &str, day: &str) -> Result<(), Store
         params![day, slug],
     )?;
     Ok(())
+}
+
+/// Counts one search in `lang` that found nothing; `words` are the query's words, lower
+/// case, at most 100 characters.
+pub fn record_search_miss(
+    conn: &Connection,
+    lang: &str,
+    words: &str,
+    day: &str,
+) -> Result<(), StoreError> {
+    let words: String = words.chars().take(100).collect();
+    if words.trim().is_empty() {
+        return Ok(());
+    }
+    conn.execute(
+        "INSERT INTO search_miss (day, lang, words, count) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (day, lang, words) DO UPDATE SET count = count + 1",
+        params![day, lang, words],
+    )?;
+    Ok(())
+}
+
+/// Anonymous usage since `since_day` (YYYY-MM-DD): the most read articles and the most
+/// common searches that found nothing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    pub views: Vec<(String, i64)>,
+    pub misses: Vec<(String, String, i64)>,
+}
+
+pub fn usage(conn: &Connection, since_day: &str, limit: usize) -> Result<Usage, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT slug, sum(views) AS n FROM article_view WHERE day >= ?1
+         GROUP BY slug ORDER BY n DESC, slug LIMIT ?2",
+    )?;
+    let views = stmt
+        .query_map(params![since_day, limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT lang, words, sum(count) AS n FROM search_miss WHERE day >= ?1
+         GROUP BY lang, words ORDER BY n DESC, words LIMIT ?2",
+    )?;
+    let misses = stmt
+        .query_map(params![since_day, limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Usage { views, misses })
 }
 
 /// Today's date in UTC as `YYYY-MM-DD`.

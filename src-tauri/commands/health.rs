@@ -1,0 +1,97 @@
+//! The staff health screen: is this kiosk well? Versions, library, databases, queue, disk,
+//! config problems, and anonymous usage.
+
+use serde::Serialize;
+use tauri::State;
+
+use super::{AppState, CommandError};
+use crate::callbacks;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    pub app_version: String,
+    pub mode: &'static str,
+    /// First 12 characters of the content hash the library was built from.
+    pub content_version: Option<String>,
+    pub article_count: Option<i64>,
+    pub library_bytes: Option<u64>,
+    pub kiosk_bytes: Option<u64>,
+    /// Outbox rows not delivered yet.
+    pub queue_length: Option<i64>,
+    /// Unix ms of the last delivery, if any.
+    pub last_delivery: Option<i64>,
+    pub free_disk_bytes: Option<u64>,
+    pub config_problems: Vec<String>,
+    pub library_problem: Option<String>,
+    pub usage: Option<crate::store::Usage>,
+}
+
+fn file_size(path: &std::path::Path) -> Option<u64> {
+    let main = std::fs::metadata(path).ok()?.len();
+    let wal = std::fs::metadata(path.with_extension("db-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    Some(main + wal)
+}
+
+#[tauri::command(async)]
+pub fn staff_health(
+    state: State<'_, AppState>,
+    token: Option<String>,
+) -> Result<Health, CommandError> {
+    let now = callbacks::now_ms();
+    state.staff(token.as_deref(), now)?;
+    let (content_version, article_count, library_problem) = match &*state
+        .library
+        .lock()
+        .map_err(|_| CommandError::internal("library lock poisoned"))?
+    {
+        Ok(lib) => (
+            lib.content_hash()
+                .ok()
+                .map(|h| h.chars().take(12).collect()),
+            lib.article_count().ok(),
+            None,
+        ),
+        Err(why) => (None, None, Some(why.clone())),
+    };
+    let since = crate::store::civil_date(now.div_euclid(86_400_000) - 30);
+    let (queue_length, last_delivery, usage) = match &state.kiosk {
+        Some(kiosk) => {
+            let conn = kiosk
+                .lock()
+                .map_err(|_| CommandError::internal("kiosk.db lock poisoned"))?;
+            let queue = conn
+                .query_row(
+                    "SELECT count(*) FROM outbox WHERE delivered_at IS NULL",
+                    [],
+                    |r| r.get(0),
+                )
+                .ok();
+            let last = conn
+                .query_row("SELECT max(delivered_at) FROM outbox", [], |r| r.get(0))
+                .ok()
+                .flatten();
+            let usage = crate::store::usage(&conn, &since, 20)
+                .map_err(|e| tracing::warn!("usage counts unavailable: {e}"))
+                .ok();
+            (queue, last, usage)
+        }
+        None => (None, None, None),
+    };
+    Ok(Health {
+        app_version: env!("CARGO_PKG_VERSION").into(),
+        mode: state.config.mode.as_str(),
+        content_version,
+        article_count,
+        library_bytes: file_size(&state.data_dir.join(crate::paths::LIBRARY_DB)),
+        kiosk_bytes: file_size(&state.data_dir.join(crate::paths::KIOSK_DB)),
+        queue_length,
+        last_delivery,
+        free_disk_bytes: fs4::available_space(&state.data_dir).ok(),
+        config_problems: state.config_problems.clone(),
+        library_problem,
+        usage,
+    })
+}
