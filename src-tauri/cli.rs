@@ -198,6 +198,7 @@ fn init_logging(to_file: bool) -> Option<tracing_appender::non_blocking::WorkerG
         .with_filter(filter());
     let (file, guard) = if to_file {
         let dir = paths::data_dir(None).join("logs");
+        let _ = std::fs::create_dir_all(&dir);
         match tracing_appender::rolling::Builder::new()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix("clinic-kiosk")

@@ -78,6 +78,7 @@ pub fn open_window<R: Runtime, M: Manager<R>>(manager: &M, mode: Mode) -> tauri:
         builder = builder.initialization_script(KIOSK_GUARD);
     }
     let window = builder.build()?;
+    reload_when_the_web_process_dies(&window);
     if locked {
         // Without a window manager (a bare X session) fullscreen is only a hint: cover the
         // monitor ourselves as well.
@@ -91,6 +92,27 @@ pub fn open_window<R: Runtime, M: Manager<R>>(manager: &M, mode: Mode) -> tauri:
     }
     Ok(())
 }
+
+/// A crashed or killed web process leaves a blank window; load the start page again so
+/// the lobby never shows a blank screen. Everything on the page is gone with the process.
+#[cfg(target_os = "linux")]
+fn reload_when_the_web_process_dies<R: Runtime>(window: &tauri::WebviewWindow<R>) {
+    let result = window.with_webview(|webview| {
+        use webkit2gtk::WebViewExt;
+        webview
+            .inner()
+            .connect_web_process_terminated(|view, reason| {
+                tracing::error!("the web process ended ({reason:?}); reloading the start page");
+                view.load_uri("tauri://localhost/index.html");
+            });
+    });
+    if let Err(err) = result {
+        tracing::warn!("cannot watch the web process: {err}");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn reload_when_the_web_process_dies<R: Runtime>(_window: &tauri::WebviewWindow<R>) {}
 
 #[cfg(test)]
 mod tests {
