@@ -21,7 +21,11 @@ fn setting<'a>(unit: &'a str, key: &str) -> Vec<&'a str> {
 fn the_unit_restarts_the_kiosk_whenever_it_exits_and_never_gives_up() {
     let unit = unit();
     assert_eq!(setting(&unit, "Restart"), ["always"]);
-    assert_eq!(setting(&unit, "StartLimitIntervalSec"), ["0"], "no start limit for a kiosk");
+    assert_eq!(
+        setting(&unit, "StartLimitIntervalSec"),
+        ["0"],
+        "no start limit for a kiosk"
+    );
     assert_eq!(setting(&unit, "ExecStart"), ["/usr/bin/clinic-kiosk"]);
     assert_eq!(setting(&unit, "WantedBy"), ["graphical-session.target"]);
 }

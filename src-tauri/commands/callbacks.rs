@@ -221,8 +221,21 @@ pub fn export_callbacks(
     let dir = state.data_dir.join("exports");
     std::fs::create_dir_all(&dir)
         .map_err(|e| CommandError::internal(format!("cannot create {}: {e}", dir.display())))?;
-    let stamp = queue::utc(now).replace([' ', ':'], "-");
-    let path = dir.join(format!("callbacks-{stamp}.csv"));
+    // To the second, and never over an earlier export.
+    let secs = now.div_euclid(1000);
+    let stamp = format!(
+        "{}-{:02}{:02}{:02}",
+        crate::store::civil_date(secs.div_euclid(86_400)),
+        secs.rem_euclid(86_400) / 3600,
+        secs.rem_euclid(3600) / 60,
+        secs.rem_euclid(60)
+    );
+    let mut path = dir.join(format!("callbacks-{stamp}.csv"));
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("callbacks-{stamp}-{n}.csv"));
+        n += 1;
+    }
     let rows = state.with_kiosk(|conn| {
         let file = std::fs::File::create(&path)?;
         let rows = queue::export_csv(conn, std::io::BufWriter::new(file))?;
