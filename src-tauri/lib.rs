@@ -136,6 +136,15 @@ pub fn run() -> Result<(), String> {
         }
     }
     tauri::Builder::default()
+        // A second start (a double-click, an autostart racing the service) only brings the
+        // running kiosk to the front. Needs the session's D-Bus; without one it starts normally.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            tracing::info!("a second start was refused; showing the running kiosk");
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
         .setup(|app| {
             let data_dir = paths::data_dir(app.path().app_data_dir().ok());
             let content_dir = paths::content_dir(app.path().resource_dir().ok());
