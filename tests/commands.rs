@@ -246,3 +246,28 @@ fn searches_that_found_nothing_reach_the_staff_health_screen() {
         "a search with results is not a miss: {misses}"
     );
 }
+
+#[test]
+fn the_clinics_config_can_reword_the_notices() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut state = real_state(&data);
+    state.config.notices.insert(
+        "emergency".into(),
+        [("es".to_string(), "Llame al 911 de inmediato.".to_string())]
+            .into_iter()
+            .collect(),
+    );
+    let app = app(state);
+    let main = window(&app, "main");
+    let es = invoke(&main, "get_article", json!({ "slug": "hernia-de-disco" })).expect("article");
+    assert_eq!(es["notices"]["emergency"], "Llame al 911 de inmediato.");
+    let en = invoke(&main, "get_article", json!({ "slug": "herniated-disc" })).expect("article");
+    assert!(
+        en["notices"]["emergency"]
+            .as_str()
+            .unwrap_or("")
+            .contains("call 911"),
+        "a language the config does not reword keeps the content's notice: {}",
+        en["notices"]["emergency"]
+    );
+}

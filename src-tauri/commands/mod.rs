@@ -127,7 +127,22 @@ pub fn get_article(
     slug: String,
     topic: Option<String>,
 ) -> Result<ArticleView, CommandError> {
-    let view = state.with_library(|l| l.article(&slug, topic.as_deref()))?;
+    let mut view = state.with_library(|l| l.article(&slug, topic.as_deref()))?;
+    // The clinic's config may word the notices its own way.
+    let notice = |key: &str| {
+        state
+            .config
+            .notices
+            .get(key)
+            .and_then(|t| t.get(&view.lang))
+            .cloned()
+    };
+    if let Some(text) = notice("emergency") {
+        view.notices.emergency = text;
+    }
+    if let Some(text) = notice("disclaimer") {
+        view.notices.disclaimer = text;
+    }
     record_view(&state, &view.slug);
     Ok(view)
 }
