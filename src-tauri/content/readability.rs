@@ -23,8 +23,17 @@ pub fn measure(text: &str, language: &str) -> Readability {
     let mut syllables = 0usize;
     let mut sentences = 0usize;
     let mut in_sentence = false;
+    // One buffer for every word: this runs over every word of every article.
+    let mut word = String::new();
     for token in text.split_whitespace() {
-        let word: String = token.chars().filter(|c| c.is_alphabetic()).collect();
+        word.clear();
+        for c in token.chars().filter(|c| c.is_alphabetic()) {
+            if c.is_ascii() {
+                word.push(c.to_ascii_lowercase());
+            } else {
+                word.extend(c.to_lowercase());
+            }
+        }
         if !word.is_empty() {
             words += 1;
             syllables += if language == "es" {
@@ -67,44 +76,48 @@ fn is_vowel_en(c: char) -> bool {
     matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
 }
 
-/// Counts vowel groups, less a silent final `e`; good to a syllable or so per word.
+/// Counts vowel groups of a lower-case word, less a silent final `e`; good to a syllable or
+/// so per word.
 fn syllables_en(word: &str) -> usize {
-    let w: Vec<char> = word.to_lowercase().chars().collect();
     let mut count: usize = 0;
     let mut prev_vowel = false;
-    for &c in &w {
+    let mut n = 0;
+    // The last three letters, the last one first.
+    let mut end = ['\0'; 3];
+    for c in word.chars() {
         let v = is_vowel_en(c);
         if v && !prev_vowel {
             count += 1;
         }
         prev_vowel = v;
+        end = [c, end[0], end[1]];
+        n += 1;
     }
-    let n = w.len();
+    let [last, second, third] = end;
     if n > 2
-        && w[n - 1] == 'e'
-        && !is_vowel_en(w[n - 2])
-        && !(w[n - 2] == 'l' && n > 3 && !is_vowel_en(w[n - 3]))
+        && last == 'e'
+        && !is_vowel_en(second)
+        && !(second == 'l' && n > 3 && !is_vowel_en(third))
     {
         count = count.saturating_sub(1);
     }
-    if n > 3 && w.ends_with(&['e', 'd']) && !matches!(w[n - 3], 't' | 'd') && !is_vowel_en(w[n - 3])
-    {
+    if n > 3 && second == 'e' && last == 'd' && !matches!(third, 't' | 'd') && !is_vowel_en(third) {
         count = count.saturating_sub(1);
     }
     count.max(1)
 }
 
-/// Spanish syllables: vowel groups, where two strong vowels (a, e, o) or an accented weak
-/// vowel (í, ú) start a new syllable (hiatus).
+/// Spanish syllables of a lower-case word: vowel groups, where two strong vowels (a, e, o)
+/// or an accented weak vowel (í, ú) start a new syllable (hiatus).
 fn syllables_es(word: &str) -> usize {
     let strong = |c: char| matches!(c, 'a' | 'e' | 'o' | 'á' | 'é' | 'ó' | 'í' | 'ú');
     let vowel = |c: char| strong(c) || matches!(c, 'i' | 'u' | 'ü' | 'y');
-    let w: Vec<char> = word.to_lowercase().chars().collect();
     let mut count = 0;
     let mut prev: Option<char> = None;
-    for (i, &c) in w.iter().enumerate() {
+    let mut chars = word.chars().peekable();
+    while let Some(c) = chars.next() {
         // A final y is a vowel ("muy"), otherwise a consonant ("mayo").
-        let is_v = vowel(c) && !(c == 'y' && i + 1 < w.len());
+        let is_v = vowel(c) && !(c == 'y' && chars.peek().is_some());
         match prev {
             // Two strong vowels side by side are two syllables (hiatus).
             Some(p) if is_v && strong(p) && strong(c) => count += 1,

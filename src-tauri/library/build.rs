@@ -10,8 +10,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection};
 
 use super::{schema, LibraryError};
-use crate::content::Content;
-use crate::search::text::{words, Analyzer};
+use crate::content::{Article, Content};
+use crate::search::text::Analyzer;
+
+/// Memory FTS5 may fill with pending index terms before writing a segment.
+const FTS_HASH_BYTES: i64 = 32 * 1024 * 1024;
 
 /// What a build produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +43,13 @@ pub fn build(content: &Content, target: &Path) -> Result<BuildStats, LibraryErro
         conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")?;
         let tx = conn.transaction()?;
         tx.execute_batch(schema::SQL)?;
+        // FTS5 writes a new segment, to be merged later, each time its pending terms pass
+        // `hashsize` (1 MB by default); with room for a whole library the build does a
+        // fraction of the merging, and is about a third faster.
+        tx.execute(
+            "INSERT INTO article_fts (article_fts, rank) VALUES ('hashsize', ?1)",
+            [FTS_HASH_BYTES],
+        )?;
         write_content(&tx, content)?;
         tx.pragma_update(None, "user_version", schema::VERSION)?;
         tx.commit()?;
@@ -118,62 +128,110 @@ fn write_content(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<()
     let mut related = tx.prepare(
         "INSERT INTO article_related (article_id, position, related_slug) VALUES (?1, ?2, ?3)",
     )?;
-    let mut fts = tx.prepare(
-        "INSERT INTO article_fts (rowid, title, summary, headings, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    let analyzers = [("en", Analyzer::new("en")), ("es", Analyzer::new("es"))];
-    let mut vocabulary: HashMap<(&str, String), i64> = HashMap::new();
+    // Articles are stemmed on other threads while their rows are written here.
+    std::thread::scope(|scope| {
+        let indexing = scope.spawn(|| index_articles(&content.articles));
+        for (i, a) in content.articles.iter().enumerate() {
+            let id = i as i64 + 1;
+            let m = &a.meta;
+            article.execute(params![
+                id,
+                m.slug,
+                m.language,
+                m.title,
+                m.summary,
+                m.date,
+                m.reviewed,
+                m.reviewer,
+                m.specialty,
+                m.canonical_url,
+                m.translation_of,
+                a.body.html,
+                a.body.text,
+                a.readability.reading_minutes,
+                a.readability.grade,
+                a.readability.words as i64,
+            ])?;
+            for t in &m.topics {
+                article_topic.execute(params![id, t])?;
+            }
+            for (pos, r) in m.related.iter().enumerate() {
+                related.execute(params![id, pos as i64, r])?;
+            }
+        }
+        let (indexed, vocabulary) = indexing.join().expect("indexing thread panicked");
 
-    for (i, a) in content.articles.iter().enumerate() {
-        let id = i as i64 + 1;
-        let m = &a.meta;
-        article.execute(params![
-            id,
-            m.slug,
-            m.language,
-            m.title,
-            m.summary,
-            m.date,
-            m.reviewed,
-            m.reviewer,
-            m.specialty,
-            m.canonical_url,
-            m.translation_of,
-            a.body.html,
-            a.body.text,
-            a.readability.reading_minutes,
-            a.readability.grade,
-            a.readability.words as i64,
-        ])?;
-        for t in &m.topics {
-            article_topic.execute(params![id, t])?;
+        let mut fts = tx.prepare(
+            "INSERT INTO article_fts (rowid, title, summary, headings, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (i, [title, summary, headings, body]) in indexed.into_iter().enumerate() {
+            fts.execute(params![i as i64 + 1, title, summary, headings, body])?;
         }
-        for (pos, r) in m.related.iter().enumerate() {
-            related.execute(params![id, pos as i64, r])?;
+        let mut word = tx.prepare("INSERT INTO word (lang, word, freq) VALUES (?1, ?2, ?3)")?;
+        for (lang, words) in vocabulary {
+            for (w, freq) in words {
+                word.execute(params![lang, w, freq])?;
+            }
         }
-        let (lang, analyzer) = analyzers
-            .iter()
-            .find(|(l, _)| *l == m.language)
-            .unwrap_or(&analyzers[0]);
-        fts.execute(params![
-            id,
-            analyzer.index_text(&m.title),
-            analyzer.index_text(&m.summary),
-            analyzer.index_text(&a.body.headings),
-            analyzer.index_text(&a.body.text),
-        ])?;
-        for source in [&m.title, &m.summary, &a.body.headings, &a.body.text] {
-            for w in words(source) {
-                if w.chars().count() >= 3 && w.chars().all(char::is_alphabetic) {
-                    *vocabulary.entry((lang, w)).or_insert(0) += 1;
-                }
+        Ok(())
+    })
+}
+
+/// Surface words of titles, summaries, headings and bodies with how often each occurs, per
+/// language, for "did you mean".
+type Vocabulary = [(&'static str, HashMap<String, i64>); 2];
+
+/// The stemmed title, summary, headings and body of each article, in order, and the
+/// vocabulary. Stemming is most of a build's CPU time, so it runs on every core, as
+/// `content::load` does.
+fn index_articles(articles: &[Article]) -> (Vec<[String; 4]>, Vocabulary) {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    let chunk = articles.len().div_ceil(threads).max(1);
+    let parts: Vec<(Vec<[String; 4]>, Vocabulary)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = articles
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || index_part(part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("indexing thread panicked"))
+            .collect()
+    });
+    let mut indexed = Vec::with_capacity(articles.len());
+    let mut vocabulary: Vocabulary = [("en", HashMap::new()), ("es", HashMap::new())];
+    for (fields, words) in parts {
+        indexed.extend(fields);
+        for ((_, all), (_, part)) in vocabulary.iter_mut().zip(words) {
+            for (w, n) in part {
+                *all.entry(w).or_insert(0) += n;
             }
         }
     }
+    (indexed, vocabulary)
+}
 
-    let mut word = tx.prepare("INSERT INTO word (lang, word, freq) VALUES (?1, ?2, ?3)")?;
-    for ((lang, w), freq) in vocabulary {
-        word.execute(params![lang, w, freq])?;
-    }
-    Ok(())
+fn index_part(articles: &[Article]) -> (Vec<[String; 4]>, Vocabulary) {
+    let analyzers = [Analyzer::new("en"), Analyzer::new("es")];
+    let mut seen = [HashMap::new(), HashMap::new()];
+    let indexed = articles
+        .iter()
+        .map(|a| {
+            let m = &a.meta;
+            let i = usize::from(m.language == "es");
+            [&m.title, &m.summary, &a.body.headings, &a.body.text]
+                .map(|text| analyzers[i].index_text_counting(text, &mut seen[i]))
+        })
+        .collect();
+    let vocabulary = [("en", 0), ("es", 1)].map(|(lang, i)| {
+        let words = std::mem::take(&mut seen[i])
+            .into_iter()
+            .filter(|(w, _)| w.chars().count() >= 3 && w.chars().all(char::is_alphabetic))
+            .map(|(w, s)| (w, s.count))
+            .collect();
+        (lang, words)
+    });
+    (indexed, vocabulary)
 }

@@ -8,6 +8,7 @@
 
 pub mod text;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection};
@@ -346,14 +347,25 @@ fn snippet(
         .map(|s| s.chars().take(3).collect())
         .collect();
     let matches = |word: &str| -> bool {
-        let folded = fold(&word.to_lowercase());
+        // Most words are lower-case ASCII, already folded: look at those without allocating.
+        let folded: Cow<str> = if word
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        {
+            Cow::Borrowed(word)
+        } else {
+            Cow::Owned(fold(&word.to_lowercase()))
+        };
         if let Some((raw, stem)) = prefix {
             if folded.starts_with(raw.as_str()) || folded.starts_with(stem.as_str()) {
                 return true;
             }
         }
-        let head: String = folded.chars().take(3).collect();
-        heads.contains(&head) && stems.contains(analyzer.stem(&word.to_lowercase()).as_str())
+        let head = match folded.char_indices().nth(3) {
+            Some((i, _)) => &folded[..i],
+            None => &folded[..],
+        };
+        heads.contains(head) && stems.contains(analyzer.stem(&word.to_lowercase()).as_str())
     };
     let spans = spans(body);
     if spans.is_empty() {
