@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -163,7 +163,19 @@ impl Session {
     }
 
     pub async fn click(&self, selector: &str) -> Result<()> {
-        self.css(selector).await?.click().await?;
+        let element = self.css(selector).await?;
+        // WebKitWebDriver does not always scroll a control below the fold into view before
+        // clicking it (it then answers "element not interactable"): bring it to the middle.
+        self.client
+            .execute(
+                &format!(
+                    "const e = document.querySelector({}); if (e && getComputedStyle(e).position !== 'fixed' && !e.closest('[data-test=keyboard]')) e.scrollIntoView({{ block: 'center' }}); return true;",
+                    serde_json::to_string(selector)?
+                ),
+                vec![],
+            )
+            .await?;
+        element.click().await?;
         Ok(())
     }
 
@@ -203,10 +215,89 @@ impl Session {
         Ok(out)
     }
 
+    /// Types `text` on the on-screen keyboard's keys, as a finger would: shift before a
+    /// capital letter, the space bar for spaces. The keyboard must be open.
+    pub async fn tap_keys(&self, text: &str) -> Result<()> {
+        for c in text.chars() {
+            let key = match c {
+                ' ' => "space".to_string(),
+                c if c.is_uppercase() => {
+                    self.click("[data-test=key][data-key=shift]").await?;
+                    c.to_string()
+                }
+                c => c.to_string(),
+            };
+            let selector = format!("[data-test=key][data-key={}]", serde_json::to_string(&key)?);
+            self.click(&selector).await?;
+        }
+        Ok(())
+    }
+
+    /// Fails unless the on-screen keyboard is open and `selector` is wholly above it and
+    /// below the header.
+    pub async fn assert_keyboard_clear_of(&self, selector: &str) -> Result<()> {
+        self.wait_js(
+            "const k = document.querySelector('[data-test=keyboard]'); return !!k && k.getBoundingClientRect().height > 0 && document.getAnimations().length === 0",
+            "the on-screen keyboard, settled",
+        )
+        .await?;
+        let sel = serde_json::to_string(selector)?;
+        let edges = self
+            .client
+            .execute(
+                &format!(
+                    "const f = document.querySelector({sel}).getBoundingClientRect();
+                     const k = document.querySelector('[data-test=keyboard]').getBoundingClientRect();
+                     const h = document.getElementById('site-header').getBoundingClientRect();
+                     return [f.top, f.bottom, k.top, h.bottom];"
+                ),
+                vec![],
+            )
+            .await?;
+        let n = |i: usize| edges[i].as_f64().unwrap_or(f64::NAN);
+        let (top, bottom, keyboard_top, header_bottom) = (n(0), n(1), n(2), n(3));
+        ensure!(
+            bottom <= keyboard_top && top >= header_bottom,
+            "the keyboard or the header covers {selector}: field {top}..{bottom}, header ends at {header_bottom}, keyboard starts at {keyboard_top}"
+        );
+        Ok(())
+    }
+
+    /// Which of `needles` appear anywhere in the page: its markup, its text, or the value
+    /// of any field.
+    pub async fn traces(&self, needles: &[&str]) -> Result<Vec<String>> {
+        // The needles go in as a JSON literal rather than as script arguments.
+        let script = format!(
+            "const needles = {};
+             const values = [...document.querySelectorAll('input, textarea, select')].map(e => e.value).join(' | ');
+             const html = document.documentElement.outerHTML;
+             const text = document.body.innerText;
+             return needles.filter(n => html.includes(n) || text.includes(n) || values.includes(n));",
+            json!(needles)
+        );
+        let found = self.client.execute(&script, vec![]).await?;
+        Ok(serde_json::from_value(found)?)
+    }
+
     /// Writes a PNG of the window under target/screenshots/ for people to look at.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         // Let fonts, focus rings and transitions settle.
         tokio::time::sleep(Duration::from_millis(400)).await;
+        // WebKitWebDriver's screenshot waits for the page's next frame, and WebKitGTK does
+        // not always draw one for a page at rest (the call then never returns). Keep a few
+        // frames coming while it waits, with a change of colour no one can see.
+        self.client
+            .execute(
+                "const body = document.body; let n = 0;
+                 const timer = setInterval(() => {
+                   n += 1;
+                   body.style.setProperty('background-color', n % 2 ? '#f2f4f4' : '#f2f4f3');
+                   if (n > 30) { clearInterval(timer); body.style.removeProperty('background-color'); }
+                 }, 100);
+                 return true;",
+                vec![],
+            )
+            .await?;
         let png = self.client.screenshot().await?;
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir)?;

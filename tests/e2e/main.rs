@@ -319,6 +319,482 @@ async fn search_with_the_on_screen_keyboard(s: &Session) -> Result<()> {
     Ok(())
 }
 
+// ---------- callbacks (issue #3) ----------
+//
+// Only obviously fictional people are typed: "Test Patient" and numbers in the 555-01xx range
+// that North America keeps for fiction. Screenshots are committed, so none is taken while
+// anything that looks like a real person's details is on screen.
+
+const PATIENT: &str = "Test Patient";
+/// Every way the fictional number 201-555-0123 could show up.
+const PHONE_TRACES: &[&str] = &[
+    "2015550123",
+    "201-555-0123",
+    "(201) 555-0123",
+    "201 555 0123",
+    "555-0123",
+    "555 0123",
+    "5550123",
+];
+
+/// Fails if `name` or the phone number is anywhere in the page (markup, text, field values).
+async fn assert_no_personal_data(
+    s: &Session,
+    name: &str,
+    phones: &[&str],
+    where_: &str,
+) -> Result<()> {
+    let mut needles = vec![name];
+    needles.extend_from_slice(phones);
+    let found = s.traces(&needles).await?;
+    ensure!(
+        found.is_empty(),
+        "{where_}: personal data left in the page: {found:?}"
+    );
+    Ok(())
+}
+
+async fn open_herniated_disc(s: &Session) -> Result<()> {
+    s.click("[data-test=topic-tile][data-slug=spine-care]")
+        .await?;
+    s.wait_screen("topic").await?;
+    s.click("[data-test=article-link][data-slug=herniated-disc]")
+        .await?;
+    s.wait_screen("article").await?;
+    Ok(())
+}
+
+async fn field_error(s: &Session, field: &str) -> Result<String> {
+    let script = format!(
+        "const e = document.querySelector('[data-test=field-error][data-field={field}]'); return e && !e.hidden ? e.textContent.trim() : ''"
+    );
+    let text = s
+        .wait_js(&script, &format!("an error message for the {field} field"))
+        .await?;
+    Ok(text.as_str().unwrap_or_default().to_string())
+}
+
+async fn patient_requests_a_callback_offline(s: &Session) -> Result<()> {
+    open_herniated_disc(s).await?;
+    s.click("[data-test=callback-cta]").await?;
+    s.wait_screen("callback").await?;
+    let called_by = s.text("[data-test=called-by]").await?;
+    ensure!(
+        called_by.contains("Spine specialist"),
+        "the form says who will call: {called_by:?}"
+    );
+    ensure!(
+        s.count("input[name=specialty]").await? == 0,
+        "from an article the specialty is already chosen"
+    );
+    let language = s
+        .wait_js(
+            "return document.querySelector('input[name=cbLanguage]:checked')?.value",
+            "a chosen call language",
+        )
+        .await?;
+    ensure!(
+        language == "en",
+        "the call language starts as the screen's: {language}"
+    );
+    s.assert_accessible("callback").await?;
+    s.screenshot("callback-form").await?;
+
+    // Name on the letter keys; Next brings the phone pad, which does not cover its field either.
+    s.click("#cb-name").await?;
+    s.assert_keyboard_clear_of("#cb-name").await?;
+    ensure!(
+        s.css("[data-test=keyboard]")
+            .await?
+            .attr("data-layout")
+            .await?
+            .as_deref()
+            == Some("text"),
+        "letters for the name"
+    );
+    s.tap_keys(PATIENT).await?;
+    s.click("[data-test=key][data-key=enter]").await?;
+    s.wait_js(
+        "return document.querySelector('[data-test=keyboard]')?.dataset.layout === 'phone' && document.activeElement?.id === 'cb-phone'",
+        "the phone pad on the phone field",
+    )
+    .await?;
+    s.assert_keyboard_clear_of("#cb-phone").await?;
+    s.assert_accessible("callback-keyboard").await?;
+    s.tap_keys("201 555 0123").await?;
+    s.click("[data-test=key][data-key=enter]").await?;
+    s.wait_js(
+        "return !document.querySelector('[data-test=keyboard]')",
+        "the keys to go once the phone is typed",
+    )
+    .await?;
+
+    s.click("input[name=bestTime][value=afternoon]").await?;
+
+    s.click("#cb-note").await?;
+    s.assert_keyboard_clear_of("#cb-note").await?;
+    s.tap_keys("Mornings are best").await?;
+    let counter = s.text("#cb-note-counter").await?;
+    ensure!(
+        counter.contains("263"),
+        "the counter shows what is left of 280: {counter:?}"
+    );
+    s.click("[data-test=key][data-key=close]").await?;
+
+    let typed = s
+        .wait_js(
+            "return [document.getElementById('cb-name').value, document.getElementById('cb-phone').value, document.getElementById('cb-note').value].join('|')",
+            "the typed values",
+        )
+        .await?;
+    ensure!(
+        typed == "Test Patient|201 555 0123|Mornings are best",
+        "the keys typed {typed}"
+    );
+
+    s.click("label[for=cb-consent]").await?;
+    s.click("[data-test=cb-send]").await?;
+    s.wait_screen("thanks").await?;
+    let thanks = s.text("[data-test=cb-thanks]").await?;
+    ensure!(
+        thanks.contains("we will call you"),
+        "a calm thank-you: {thanks:?}"
+    );
+    ensure!(
+        !thanks.contains("Test") && !PHONE_TRACES.iter().any(|p| thanks.contains(p)),
+        "the thank-you shows no personal data: {thanks:?}"
+    );
+    assert_no_personal_data(s, PATIENT, PHONE_TRACES, "the thank-you screen").await?;
+    s.assert_accessible("thanks").await?;
+    s.screenshot("callback-thanks").await?;
+
+    // Home again by itself after the countdown; nothing of the form is left anywhere.
+    s.wait_screen("home").await?;
+    assert_no_personal_data(s, PATIENT, PHONE_TRACES, "home after the request").await?;
+    ensure!(
+        s.count("[data-test=keyboard]").await? == 0,
+        "no keyboard left open"
+    );
+    Ok(())
+}
+
+async fn bad_input_gets_clear_messages(s: &Session) -> Result<()> {
+    s.click("[data-test=lang-es]").await?;
+    s.wait_js("return document.documentElement.lang === 'es'", "lang=es")
+        .await?;
+    s.click("[data-test=callback-home]").await?;
+    s.wait_screen("callback").await?;
+    ensure!(
+        s.count("input[name=specialty]").await? >= 4,
+        "from home the patient picks who should call"
+    );
+    s.assert_accessible("callback-es").await?;
+
+    // Letters in the phone, no name: caught at once, in Spanish, next to each field.
+    s.css("#cb-phone").await?.send_keys("201 555 ABCD").await?;
+    s.click("[data-test=cb-send]").await?;
+    let name_error = field_error(s, "name").await?;
+    let phone_error = field_error(s, "phone").await?;
+    ensure!(
+        name_error.contains("Escriba su nombre"),
+        "the name error is in Spanish: {name_error:?}"
+    );
+    ensure!(
+        phone_error.contains("letras") && phone_error.contains("teléfono"),
+        "the phone error names the letters, in Spanish: {phone_error:?}"
+    );
+    for (id, field) in [("cb-name", "name"), ("cb-phone", "phone")] {
+        let invalid = s
+            .wait_js(
+                &format!(
+                    "const i = document.getElementById('{id}'); return i.getAttribute('aria-invalid') === 'true' && (i.getAttribute('aria-describedby') || '').split(' ').includes('cb-{field}-error')"
+                ),
+                &format!("{id} marked invalid and described by its error"),
+            )
+            .await?;
+        ensure!(invalid == true, "{id} is marked invalid");
+    }
+    let focused = s
+        .wait_js("return document.activeElement?.id", "the focused element")
+        .await?;
+    ensure!(
+        focused == "cb-error-summary",
+        "focus moves to the error summary, was on {focused}"
+    );
+    let summary = s.text("[data-test=error-summary]").await?;
+    ensure!(
+        summary.contains("Revise") && summary.contains("Escriba su nombre"),
+        "the summary lists the problems in Spanish: {summary:?}"
+    );
+    s.assert_accessible("callback-errors-es").await?;
+    s.screenshot("callback-errors-es").await?;
+    s.click("[data-test=summary-link][data-field=name]").await?;
+    s.wait_js(
+        "return document.activeElement?.id === 'cb-name'",
+        "the summary link to focus the name field",
+    )
+    .await?;
+
+    // What only Rust knows: 099 is no area code. Its message, in Spanish, next to the phone.
+    let name = s.css("#cb-name").await?;
+    name.send_keys(PATIENT).await?;
+    let phone = s.css("#cb-phone").await?;
+    phone.clear().await?;
+    phone.send_keys("099 555 0123").await?;
+    s.click("input[name=specialty][value=spine]").await?;
+    s.click("input[name=bestTime][value=morning]").await?;
+    s.click("label[for=cb-consent]").await?;
+    s.click("[data-test=cb-send]").await?;
+    s.wait_js(
+        "const e = document.querySelector('[data-test=field-error][data-field=phone]'); return !!e && !e.hidden && e.textContent.includes('Revise el número')",
+        "Rust's Spanish message for an impossible number",
+    )
+    .await?;
+    ensure!(
+        s.count("[data-test=field-error][data-field=name]:not([hidden])")
+            .await?
+            == 0,
+        "the name error is gone once the name is typed"
+    );
+    ensure!(
+        s.screen().await? == "callback",
+        "the form stays, filled in, to fix the number"
+    );
+    let kept = s
+        .wait_js(
+            "return document.getElementById('cb-name').value",
+            "the name kept",
+        )
+        .await?;
+    ensure!(kept == PATIENT, "the form keeps what was typed");
+
+    // Another language redraws the same form, with what was typed still in it.
+    s.click("[data-test=lang-en]").await?;
+    s.wait_js(
+        "return document.documentElement.lang === 'en' && document.querySelector('#page-title')?.textContent === 'Ask for a call back'",
+        "the form in English",
+    )
+    .await?;
+    let carried = s
+        .wait_js(
+            "return [document.getElementById('cb-name').value, document.getElementById('cb-phone').value, document.querySelector('input[name=bestTime]:checked')?.value, document.getElementById('cb-consent').checked].join('|')",
+            "the values after the change of language",
+        )
+        .await?;
+    ensure!(
+        carried == "Test Patient|099 555 0123|morning|true",
+        "a change of language keeps the form: {carried}"
+    );
+
+    // Leaving the form drops what was typed.
+    s.click("[data-test=home]").await?;
+    s.wait_screen("home").await?;
+    assert_no_personal_data(
+        s,
+        PATIENT,
+        &["099 555 0123", "0995550123"],
+        "home after leaving the form",
+    )
+    .await?;
+    Ok(())
+}
+
+const STAFF_NAME: &str = "Test Staff";
+const STAFF_PIN: &str = "2580";
+/// A second fictional number, so this journey's request is its own and not a duplicate.
+const PHONE_TWO: &[&str] = &["2015550142", "(201) 555-0142", "201-555-0142", "555-0142"];
+const PATIENT_TWO: &str = "Test Patient Two";
+
+async fn tap_pin(s: &Session, pin: &str) -> Result<()> {
+    for digit in pin.chars() {
+        s.click(&format!("[data-test=pin-key][data-key='{digit}']"))
+            .await?;
+    }
+    s.click("[data-test=pin-key][data-key=ok]").await
+}
+
+async fn staff_unlock_find_and_mark_contacted(s: &Session) -> Result<()> {
+    // A staff account: made on the first-run screen, or the one an earlier run of this made.
+    s.click("[data-test=staff-open]").await?;
+    s.wait_js(
+        "return ['staff-setup', 'staff-pin'].includes(document.querySelector('[data-test=screen]').dataset.screen)",
+        "the staff setup or PIN screen",
+    )
+    .await?;
+    if s.screen().await? == "staff-setup" {
+        s.assert_accessible("staff-setup").await?;
+        s.screenshot("staff-setup").await?;
+        s.css("#setup-name").await?.send_keys(STAFF_NAME).await?;
+        s.click("#setup-pin").await?;
+        s.tap_keys(STAFF_PIN).await?;
+        s.css("#setup-pin2").await?.send_keys(STAFF_PIN).await?;
+        s.click("[data-test=setup-create]").await?;
+        s.wait_screen("inbox").await?;
+        s.click("[data-test=home]").await?;
+        s.wait_screen("home").await?;
+    } else {
+        s.click("[data-test=home]").await?;
+        s.wait_screen("home").await?;
+    }
+
+    // A patient asks for a call.
+    s.click("[data-test=callback-home]").await?;
+    s.wait_screen("callback").await?;
+    s.css("#cb-name").await?.send_keys(PATIENT_TWO).await?;
+    s.css("#cb-phone").await?.send_keys("201-555-0142").await?;
+    s.click("input[name=specialty][value=vein]").await?;
+    s.click("input[name=bestTime][value=any]").await?;
+    s.click("label[for=cb-consent]").await?;
+    s.click("[data-test=cb-send]").await?;
+    s.wait_screen("thanks").await?;
+    s.click("[data-test=thanks-done]").await?;
+    s.wait_screen("home").await?;
+
+    // The same number again while the first request waits: one request, a calm answer.
+    s.click("[data-test=callback-home]").await?;
+    s.wait_screen("callback").await?;
+    s.css("#cb-name").await?.send_keys(PATIENT_TWO).await?;
+    s.css("#cb-phone")
+        .await?
+        .send_keys("(201) 555-0142")
+        .await?;
+    s.click("input[name=specialty][value=vein]").await?;
+    s.click("input[name=bestTime][value=any]").await?;
+    s.click("label[for=cb-consent]").await?;
+    s.click("[data-test=cb-send]").await?;
+    s.wait_screen("thanks").await?;
+    let again = s.text("[data-test=cb-thanks]").await?;
+    ensure!(
+        again.contains("We already have your request")
+            && s.css("[data-test=cb-thanks]")
+                .await?
+                .attr("data-outcome")
+                .await?
+                .as_deref()
+                == Some("duplicate"),
+        "a second request for the same number is recognised: {again:?}"
+    );
+    assert_no_personal_data(s, PATIENT_TWO, PHONE_TWO, "the duplicate screen").await?;
+    s.click("[data-test=thanks-done]").await?;
+    s.wait_screen("home").await?;
+
+    // Staff unlock: a wrong PIN first, then the right one on the pad.
+    s.click("[data-test=staff-open]").await?;
+    s.wait_screen("staff-pin").await?;
+    s.click(&format!("[data-test=staff-name][data-name='{STAFF_NAME}']"))
+        .await?;
+    s.assert_accessible("staff-pin").await?;
+    s.screenshot("staff-pin").await?;
+    tap_pin(s, "1397").await?;
+    s.wait_js(
+        "return document.querySelector('[data-test=pin-message]')?.textContent.includes('Wrong PIN')",
+        "Wrong PIN",
+    )
+    .await?;
+    tap_pin(s, STAFF_PIN).await?;
+    s.wait_screen("inbox").await?;
+
+    // Find the request, oldest waiting first, and mark it contacted.
+    let id = s
+        .wait_js(
+            &format!(
+                "const item = [...document.querySelectorAll('[data-test=inbox-item]')].find(e => e.textContent.includes('{PATIENT_TWO}')); return item ? item.dataset.id : ''"
+            ),
+            "the new request in the inbox",
+        )
+        .await?;
+    let id = id.as_str().unwrap_or_default().to_string();
+    let copies = s
+        .wait_js(
+            &format!("return [...document.querySelectorAll('[data-test=inbox-item]')].filter(e => e.textContent.includes('{PATIENT_TWO}')).length"),
+            "the request's cards",
+        )
+        .await?;
+    ensure!(copies == 1, "one card for one person, got {copies}");
+    let item = format!("[data-test=inbox-item][data-id='{id}']");
+    let card = s.text(&item).await?;
+    ensure!(
+        card.contains("(201) 555-0142")
+            && card.contains("Vein specialist")
+            && card.contains("Any time"),
+        "the card shows the phone, specialist and time: {card:?}"
+    );
+    ensure!(
+        s.css(&item).await?.attr("data-status").await?.as_deref() == Some("new"),
+        "a new request"
+    );
+    s.assert_accessible("inbox").await?;
+    s.screenshot("inbox").await?;
+
+    s.click(&format!("{item} [data-test=mark-contacted]"))
+        .await?;
+    s.wait_js(
+        &format!("return document.querySelector(\"{item}\")?.dataset.status === 'contacted'"),
+        "the request marked contacted",
+    )
+    .await?;
+    // Contacted requests go after everyone still waiting for a first call.
+    let order_ok = s
+        .wait_js(
+            "const s = [...document.querySelectorAll('[data-test=inbox-item]')].map(e => e.dataset.status); const i = s.indexOf('contacted'); return i >= 0 && !s.slice(i).some(x => x === 'new' || x === 'noAnswer')",
+            "contacted requests after waiting ones",
+        )
+        .await?;
+    ensure!(order_ok == true, "order after marking contacted");
+    s.click("[data-test=inbox-filter][data-filter=new]").await?;
+    s.wait_js(
+        &format!("return document.querySelector('[data-test=inbox-filter][data-filter=new]').getAttribute('aria-pressed') === 'true' && !document.querySelector(\"{item}\")"),
+        "the request gone from New",
+    )
+    .await?;
+    s.click("[data-test=inbox-filter][data-filter=contacted]")
+        .await?;
+    s.css(&item).await?;
+
+    // A staff note, on the keys.
+    s.click(&format!("{item} [data-test=add-note]")).await?;
+    s.tap_keys("Left a message").await?;
+    s.click("[data-test=key][data-key=enter]").await?;
+    s.wait_js(
+        &format!(
+            "return document.querySelector(\"{item}\")?.textContent.includes('Left a message')"
+        ),
+        "the staff note on the card",
+    )
+    .await?;
+
+    // Export and the audit log.
+    s.click("[data-test=export-csv]").await?;
+    let exported = s
+        .wait_js(
+            "const e = document.querySelector('[data-test=export-result]'); return e && !e.hidden ? e.textContent : ''",
+            "the export's result",
+        )
+        .await?;
+    ensure!(
+        exported
+            .as_str()
+            .is_some_and(|t| t.contains(".csv") && t.contains("Exported")),
+        "the export says where and how many: {exported}"
+    );
+    s.click("[data-test=audit-tab]").await?;
+    s.wait_js(
+        "return [...document.querySelectorAll('[data-test=audit-row]')].some(r => r.dataset.action === 'status')",
+        "the status change in the audit log",
+    )
+    .await?;
+    s.assert_accessible("inbox-audit").await?;
+
+    // Lock: the PIN screen again, and no patient detail left anywhere.
+    s.click("[data-test=staff-lock]").await?;
+    s.wait_screen("staff-pin").await?;
+    assert_no_personal_data(s, PATIENT_TWO, PHONE_TWO, "the PIN screen after Lock").await?;
+    s.click("[data-test=home]").await?;
+    s.wait_screen("home").await?;
+    assert_no_personal_data(s, PATIENT_TWO, PHONE_TWO, "home after the staff view").await?;
+    Ok(())
+}
+
 const JOURNEYS: &[&str] = &[
     "home_shows_every_topic",
     "open_a_topic_then_an_article",
@@ -328,6 +804,9 @@ const JOURNEYS: &[&str] = &[
     "switch_to_spanish",
     "change_text_size",
     "search_with_the_on_screen_keyboard",
+    "patient_requests_a_callback_offline",
+    "bad_input_gets_clear_messages",
+    "staff_unlock_find_and_mark_contacted",
 ];
 
 async fn run(name: &str, s: &Session) -> Result<()> {
@@ -340,6 +819,9 @@ async fn run(name: &str, s: &Session) -> Result<()> {
         "switch_to_spanish" => switch_to_spanish(s).await,
         "change_text_size" => change_text_size(s).await,
         "search_with_the_on_screen_keyboard" => search_with_the_on_screen_keyboard(s).await,
+        "patient_requests_a_callback_offline" => patient_requests_a_callback_offline(s).await,
+        "bad_input_gets_clear_messages" => bad_input_gets_clear_messages(s).await,
+        "staff_unlock_find_and_mark_contacted" => staff_unlock_find_and_mark_contacted(s).await,
         other => anyhow::bail!("unknown journey {other}"),
     }
 }

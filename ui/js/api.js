@@ -1,8 +1,11 @@
 // The only module that knows about Tauri: one small wrapper per command in docs/ipc.md.
 // Every rejection is turned into { kind } so screens can branch on it; the raw message is
-// logged for staff and never shown to a patient.
+// logged for staff and never shown to a patient. Arguments are never logged: they may hold
+// what a patient typed.
 
-const KNOWN_KINDS = new Set(['invalidInput', 'notFound', 'unavailable', 'internal']);
+const KNOWN_KINDS = new Set(['invalidInput', 'notFound', 'unavailable', 'internal', 'unauthorized', 'locked']);
+/** Fields a form error may name (docs/ipc.md, submit_callback). */
+const FORM_FIELDS = new Set(['name', 'phone', 'bestTime', 'language', 'note', 'consent', 'specialty', 'requestId']);
 
 async function call(command, args) {
   const invoke = window.__TAURI__?.core?.invoke;
@@ -13,17 +16,27 @@ async function call(command, args) {
     return await invoke(command, args);
   } catch (raw) {
     const kind = raw && typeof raw === 'object' && KNOWN_KINDS.has(raw.kind) ? raw.kind : 'internal';
-    // For staff and logs only.
-    console.error(`command ${command} failed`, raw);
-    throw new ApiError(kind);
+    // For staff and logs only: the kind and Rust's own words, never the arguments.
+    console.error(`command ${command} failed: ${kind}`, typeof raw === 'object' ? raw?.message ?? '' : String(raw));
+    throw new ApiError(kind, raw);
   }
 }
 
-/** A failed command, reduced to the kind the UI branches on. */
+/**
+ * A failed command, reduced to what the UI branches on: `kind`, and for some commands
+ * `fields` (form errors, each with a message made for the patient) and `retryAfterSecs`.
+ */
 export class ApiError extends Error {
-  constructor(kind) {
+  constructor(kind, raw = null) {
     super(kind);
     this.kind = kind;
+    this.fields = Array.isArray(raw?.fields)
+      ? raw.fields
+          .filter((f) => f && FORM_FIELDS.has(f.field))
+          .map((f) => ({ field: f.field, code: String(f.code ?? ''), message: String(f.message ?? '') }))
+      : [];
+    const wait = Number(raw?.retryAfterSecs);
+    this.retryAfterSecs = Number.isFinite(wait) && wait > 0 ? Math.ceil(wait) : null;
   }
 }
 
@@ -40,3 +53,32 @@ export const search = (query, lang, limit) =>
   call('search', limit ? { query, lang, limit } : { query, lang });
 
 export const suggest = (prefix, lang) => call('suggest', { prefix, lang });
+
+// ---------- callbacks ----------
+
+export const callbackConfig = (lang) => call('callback_config', { lang });
+
+export const newRequestId = () => call('new_request_id');
+
+/** form: { requestId, name, phone, bestTime, language, note, consent, consentVersion, specialty, topic, article } */
+export const submitCallback = (form) => call('submit_callback', { form });
+
+// ---------- staff ----------
+
+export const staffStatus = () => call('staff_status');
+
+export const staffCreateFirst = (name, pin) => call('staff_create_first', { name, pin });
+
+export const staffUnlock = (name, pin) => call('staff_unlock', { name, pin });
+
+export const staffLock = (token) => call('staff_lock', { token });
+
+export const inboxList = (token, status) => call('inbox_list', { token, status });
+
+/** status and note are optional; leave one out to change only the other. */
+export const requestUpdate = (token, id, { status = null, note = null } = {}) =>
+  call('request_update', { token, id, status, note });
+
+export const exportCallbacks = (token) => call('export_callbacks', { token });
+
+export const auditList = (token, limit = 200) => call('audit_list', { token, limit });

@@ -1,4 +1,5 @@
-// The header shown on every screen: Home, Back, the clinic's name, language and text size.
+// The header shown on every screen: Home, Back, the clinic's name, language and text size, and
+// at the far end a small, quiet Staff button that opens the staff view (behind a PIN).
 // Built once; update() refreshes its words and pressed states so focus stays where it was.
 
 import { h, srOnly } from './dom.js';
@@ -8,11 +9,13 @@ import { t } from './i18n.js';
 // Language names are written in their own language, so they are not translated.
 const LANGUAGE_NAMES = { en: 'English', es: 'Español' };
 
+const STAFF_SCREENS = new Set(['staff-setup', 'staff-pin', 'inbox']);
+
 export const TEXT_SIZES = ['normal', 'large', 'xlarge'];
 const SIZE_KEYS = { normal: 'textSizeNormal', large: 'textSizeLarge', xlarge: 'textSizeXlarge' };
 
 /**
- * @param {object} handlers { onHome, onBack, onLanguage(lang), onTextSize(size) }
+ * @param {object} handlers { onHome, onBack, onLanguage(lang), onTextSize(size), onStaff }
  * @param {string[]} languages languages offered by the app
  */
 export function createHeader(handlers, languages) {
@@ -63,6 +66,14 @@ export function createHeader(handlers, languages) {
     }),
   );
 
+  const staffLabel = h('span', { class: 'hbtn__label' });
+  const staffButton = h(
+    'button',
+    { type: 'button', class: 'hbtn hbtn--quiet', dataset: { test: 'staff-open' }, onclick: handlers.onStaff },
+    icon('lock'),
+    staffLabel,
+  );
+
   settings.replaceChildren(
     h(
       'div',
@@ -76,6 +87,7 @@ export function createHeader(handlers, languages) {
       h('span', { class: 'setting__head' }, icon('textSize'), sizeLabel),
       h('div', { class: 'segmented' }, sizeButtons),
     ),
+    staffButton,
   );
 
   return {
@@ -90,6 +102,12 @@ export function createHeader(handlers, languages) {
       brand.textContent = state.app?.clinicName ?? '';
       brand.classList.toggle('is-hidden', onHome);
       brand.setAttribute('aria-hidden', onHome ? 'true' : 'false');
+
+      staffLabel.textContent = t('header.staff');
+      // The visible word starts the name, as WCAG 2.5.3 asks.
+      staffButton.setAttribute('aria-label', t('header.staffLabel'));
+      // In the staff view it has nothing to open.
+      staffButton.hidden = STAFF_SCREENS.has(state.screen);
 
       languageLabel.textContent = t('header.language');
       for (const button of languageButtons) {

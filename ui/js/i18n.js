@@ -28,6 +28,9 @@ export function setLang(lang) {
 
 export const getLang = () => current;
 
+/** Whether `key` has a text in the current language (for texts chosen by a code from Rust). */
+export const hasText = (key) => lookup(current, key) !== undefined;
+
 function lookup(lang, key) {
   let node = dictionaries.get(lang);
   for (const part of key.split('.')) {

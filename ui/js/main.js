@@ -8,10 +8,13 @@ import * as home from './screens/home.js';
 import * as topic from './screens/topic.js';
 import * as article from './screens/article.js';
 import * as search from './screens/search.js';
+import * as callback from './screens/callback.js';
+import * as thanks from './screens/thanks.js';
+import * as staff from './screens/staff.js';
 import * as errorScreen from './screens/error.js';
 import { closeKeyboard } from './components/keyboard.js';
 
-const SCREENS = { home, topic, article, search };
+const SCREENS = { home, topic, article, search, callback, thanks, staff };
 const LOADING_DELAY_MS = 400;
 
 const state = {
@@ -25,6 +28,8 @@ const main = document.getElementById('main');
 let header;
 let renderToken = 0;
 let firstScreen = true;
+/** The screen on show: its onLeave(nextScreen) runs when another replaces it. */
+let mounted = null;
 
 async function boot() {
   let bootError = null;
@@ -46,6 +51,7 @@ async function boot() {
       onBack: bootError ? startOver : () => router.goBack(),
       onLanguage: changeLanguage,
       onTextSize: changeTextSize,
+      onStaff: bootError ? startOver : () => router.navigate(router.hrefStaff()),
     },
     languages,
   );
@@ -57,6 +63,11 @@ async function boot() {
     renderToken++;
     mount(errorScreen.render('other', { onHome: startOver, onRetry: startOver }));
     return;
+  }
+  // A front-desk laptop opens on the staff view instead of the patients' home screen.
+  if (router.parse().name === 'home') {
+    const status = await api.staffStatus().catch(() => null);
+    if (status?.mode === 'front-desk') history.replaceState(history.state, '', router.hrefStaff());
   }
   router.start(show);
 }
@@ -92,6 +103,14 @@ async function show(route, { restoreScroll = 0, keepFocus = false } = {}) {
 function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
   // The on-screen keyboard belongs to the screen it was opened on: it goes, and nothing typed stays.
   closeKeyboard();
+  // The screen going away drops what it held (a form's fields, the staff session).
+  const previous = mounted;
+  mounted = result;
+  try {
+    previous?.onLeave?.(result.screen);
+  } catch (error) {
+    console.error(error);
+  }
   main.classList.remove('is-loading');
   main.removeAttribute('aria-busy');
   main.dataset.screen = result.screen;

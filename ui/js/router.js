@@ -4,6 +4,9 @@
 //   #/topic/<slug>              topic page
 //   #/article/<slug>?topic=<t>  article, optionally reached from topic <t> (for previous/next)
 //   #/search?q=<words>          search
+//   #/callback?specialty=<s>&topic=<t>&article=<a>   the callback form (every part optional)
+//   #/thanks?outcome=<o>        after a callback request: received or duplicate
+//   #/staff                     the staff view: first-run setup, PIN, or the inbox
 
 let listener = () => {};
 let index = 0;
@@ -20,6 +23,18 @@ export function parse(hash = location.hash) {
     return { name: 'article', params: { slug: parts[1], topic: query.get('topic') || null } };
   }
   if (parts[0] === 'search' && parts.length === 1) return { name: 'search', params: { q: query.get('q') ?? '' } };
+  if (parts[0] === 'callback' && parts.length === 1) {
+    return {
+      name: 'callback',
+      params: {
+        specialty: query.get('specialty') || null,
+        topic: query.get('topic') || null,
+        article: query.get('article') || null,
+      },
+    };
+  }
+  if (parts[0] === 'thanks' && parts.length === 1) return { name: 'thanks', params: { outcome: query.get('outcome') || 'received' } };
+  if (parts[0] === 'staff' && parts.length === 1) return { name: 'staff', params: {} };
   return { name: 'notFound', params: {} };
 }
 
@@ -36,6 +51,16 @@ export const hrefTopic = (slug) => `#/topic/${encodeURIComponent(slug)}`;
 export const hrefArticle = (slug, topic) =>
   `#/article/${encodeURIComponent(slug)}${topic ? `?topic=${encodeURIComponent(topic)}` : ''}`;
 export const hrefSearch = (q) => `#/search${q ? `?q=${encodeURIComponent(q)}` : ''}`;
+export function hrefCallback({ specialty = null, topic = null, article = null } = {}) {
+  const query = new URLSearchParams();
+  if (specialty) query.set('specialty', specialty);
+  if (topic) query.set('topic', topic);
+  if (article) query.set('article', article);
+  const text = query.toString();
+  return `#/callback${text ? `?${text}` : ''}`;
+}
+export const hrefThanks = (outcome) => `#/thanks${outcome && outcome !== 'received' ? `?outcome=${encodeURIComponent(outcome)}` : ''}`;
+export const hrefStaff = () => '#/staff';
 
 export const current = () => parse();
 

@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { t, getLang, formatDate } from '../i18n.js';
 import * as api from '../api.js';
-import { hrefArticle, hrefTopic } from '../router.js';
+import { hrefArticle, hrefTopic, hrefCallback, navigate } from '../router.js';
 import { articleCards } from '../components/article-cards.js';
 
 export async function render({ params }) {
@@ -69,7 +69,7 @@ export async function render({ params }) {
           body,
           notice('disclaimer', 'info', t('article.disclaimerTitle'), article.notices?.disclaimer, lang),
         ),
-        h('div', { class: 'article__aside' }, qrPanel(article), specialistPanel(article, lang)),
+        h('div', { class: 'article__aside' }, qrPanel(article), specialistPanel(article, lang, topicSlug)),
       ),
     ),
     pager(article, topicSlug, lang),
@@ -115,20 +115,17 @@ function qrPanel(article) {
   );
 }
 
-function specialistPanel(article, lang) {
+function specialistPanel(article, lang, topicSlug) {
   const headingId = 'specialist-heading';
-  const status = h('p', { class: 'panel__status', role: 'status' });
-  // Placeholder: issue #3 replaces this button's action with the callback request form.
+  // The form is filled in from here: who will call, and what the patient was reading.
   const button = h(
     'button',
     {
       type: 'button',
       class: 'button button--primary button--block',
       dataset: { test: 'callback-cta', specialty: article.specialty?.slug },
-      onclick: () => {
-        status.replaceChildren(icon('info'), h('span', {}, t('article.specialistFrontDesk')));
-        status.classList.add('is-shown');
-      },
+      onclick: () =>
+        navigate(hrefCallback({ specialty: article.specialty?.slug, topic: topicSlug, article: article.slug })),
     },
     icon('phone'),
     t('article.specialistButton'),
@@ -140,7 +137,6 @@ function specialistPanel(article, lang) {
     article.specialty?.name ? h('p', { class: 'panel__specialty', lang }, article.specialty.name) : null,
     h('p', { class: 'panel__text' }, t('article.specialistText')),
     button,
-    status,
   );
 }
 

@@ -1,9 +1,11 @@
-// Home: the clinic's name, a welcome, the big search box and the topic tiles.
+// Home: the clinic's name, a welcome, the big search box, the topic tiles and a way to ask a
+// specialist to call back.
 
 import { h } from '../dom.js';
+import { icon } from '../icons.js';
 import { t, getLang } from '../i18n.js';
 import * as api from '../api.js';
-import { navigate, hrefSearch, hrefArticle } from '../router.js';
+import { navigate, hrefSearch, hrefArticle, hrefCallback } from '../router.js';
 import { createSearchBox } from '../components/search-box.js';
 import { topicTiles } from '../components/topic-tiles.js';
 
@@ -37,6 +39,23 @@ export async function render({ app }) {
         h('p', { class: 'section__intro' }, t('home.topicsIntro')),
       ),
       topicTiles(topics, 3),
+    ),
+    h(
+      'section',
+      { class: 'callback-banner', 'aria-labelledby': 'callback-heading' },
+      h('span', { class: 'callback-banner__icon' }, icon('phone')),
+      h(
+        'div',
+        { class: 'callback-banner__text' },
+        h('h2', { class: 'callback-banner__title', id: 'callback-heading' }, t('home.callbackTitle')),
+        h('p', {}, t('home.callbackText')),
+      ),
+      h(
+        'a',
+        { class: 'button button--primary button--large', href: hrefCallback(), dataset: { test: 'callback-home' } },
+        icon('phone'),
+        t('home.callbackButton'),
+      ),
     ),
   );
 

@@ -1,0 +1,977 @@
+// The staff view, behind a PIN: first-run setup (no account yet), the PIN screen (pick your
+// name, enter the PIN on a large pad) and the callback inbox (requests, notes, export, audit).
+//
+// The session token lives only in this module's memory. Rust checks it on every command; any
+// `unauthorized` answer drops it and brings back the PIN screen. The view also locks itself
+// after staff_status().lockSeconds without a touch or a key. Leaving the staff view (Home,
+// Back, Lock, the timeout) ends the session and drops every patient detail it showed.
+
+import { h } from '../dom.js';
+import { icon } from '../icons.js';
+import { t, getLang } from '../i18n.js';
+import * as api from '../api.js';
+import { navigate, hrefStaff } from '../router.js';
+import { attach as attachKeyboard, closeKeyboard } from '../components/keyboard.js';
+
+/** The screens of the staff view: moving between them keeps the session. */
+const STAFF_SCREENS = new Set(['staff-setup', 'staff-pin', 'inbox']);
+const FILTERS = ['open', 'new', 'noAnswer', 'contacted', 'closed', 'all'];
+const STATUSES = ['new', 'noAnswer', 'contacted', 'closed'];
+const PIN_MIN = 4;
+const PIN_MAX = 12;
+const STAFF_NOTE_MAX = 500;
+/** Warn this long before the view locks itself. */
+const WARN_SECS = 20;
+/** At most this often, staff activity tells Rust the session is in use. */
+const PING_MS = 30_000;
+
+const session = { token: null, name: null };
+const view = {
+  lockSeconds: 120,
+  filter: 'open',
+  tab: 'requests',
+  /** Shown once on the next PIN screen: 'locked', 'idle' or 'ended'. */
+  notice: null,
+  /** The name picked on the PIN screen, kept across a change of language. */
+  picked: null,
+};
+
+export async function render() {
+  if (session.token) {
+    const inbox = await renderInbox();
+    if (inbox) return inbox;
+  }
+  const status = await api.staffStatus();
+  if (Number(status.lockSeconds) > 0) view.lockSeconds = Number(status.lockSeconds);
+  if (!status.hasAccounts) return renderSetup();
+  return renderPin(Array.isArray(status.names) ? status.names : []);
+}
+
+/** Draws the staff view again (after unlocking, locking or a refused token). */
+function reshow() {
+  navigate(hrefStaff(), { replace: true });
+}
+
+/** Ends the session here and in Rust, and forgets everything the staff view held. */
+function endSession() {
+  const token = session.token;
+  session.token = null;
+  session.name = null;
+  view.filter = 'open';
+  view.tab = 'requests';
+  view.notice = null;
+  view.picked = null;
+  if (token) api.staffLock(token).catch(() => {});
+}
+
+/** Rust refused the token: forget it and ask for the PIN again. */
+function dropSession(notice) {
+  session.token = null;
+  session.name = null;
+  view.notice = notice;
+}
+
+function leaving(next) {
+  if (!STAFF_SCREENS.has(next)) endSession();
+}
+
+function pageHead(iconName, title, lead) {
+  return h(
+    'div',
+    { class: 'page-head page-head--staff' },
+    h('span', { class: 'page-head__icon' }, icon(iconName)),
+    h(
+      'div',
+      { class: 'page-head__text' },
+      h('h1', { class: 'page-head__title', id: 'page-title', tabindex: '-1' }, title),
+      lead ? h('p', { class: 'page-head__lead' }, lead) : null,
+    ),
+  );
+}
+
+function noticeBox(kind) {
+  if (!kind) return null;
+  return h(
+    'p',
+    { class: 'staff-notice', role: 'status', dataset: { test: 'staff-notice', kind } },
+    icon(kind === 'exists' ? 'info' : 'lock'),
+    h('span', {}, t(`staff.notice.${kind}`)),
+  );
+}
+
+// ---------- first run ----------
+
+function renderSetup() {
+  const notice = view.notice;
+  view.notice = null;
+  const inputs = {
+    name: h('input', { id: 'setup-name', class: 'field__input', type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: '40', 'aria-required': 'true' }),
+    pin: pinInput('setup-pin'),
+    pin2: pinInput('setup-pin2'),
+  };
+  const errors = {};
+  const fieldNodes = {};
+  const keyboards = {};
+  const labels = { name: t('staff.setup.name'), pin: t('staff.setup.pin'), pin2: t('staff.setup.pin2') };
+  for (const [field, input] of Object.entries(inputs)) {
+    const errorId = `${input.id}-error`;
+    // One hint for both PIN fields, above them.
+    const hintId = field === 'name' ? null : 'setup-pin-hint';
+    const text = h('span', {});
+    const error = h('p', { class: 'field-error', id: errorId, dataset: { test: 'field-error', field }, hidden: true }, icon('alert'), h('span', { class: 'sr-only' }, t('callback.errorPrefix')), ' ', text);
+    errors[field] = {
+      set(message) {
+        text.textContent = message ?? '';
+        error.hidden = !message;
+        if (message) input.setAttribute('aria-invalid', 'true');
+        else input.removeAttribute('aria-invalid');
+        const ids = [hintId, message ? errorId : null].filter(Boolean);
+        if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
+        else input.removeAttribute('aria-describedby');
+      },
+    };
+    if (hintId) input.setAttribute('aria-describedby', hintId);
+    const keyboard = attachKeyboard(input, {
+      layout: field === 'name' ? 'text' : 'phone',
+      enterLabel: field === 'pin2' ? t('staff.setup.create') : t('callback.next'),
+      enterIcon: field === 'pin2' ? null : 'arrowRight',
+      onEnter: () => next(field, { keys: true }),
+    });
+    keyboards[field] = keyboard;
+    fieldNodes[field] = h(
+      'div',
+      { class: 'field' },
+      h('label', { class: 'field__label', for: input.id }, labels[field]),
+      error,
+      h('div', { class: 'field__row' }, input, keyboard.toggle),
+    );
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && field !== 'pin2') {
+        event.preventDefault();
+        next(field);
+      }
+    });
+  }
+
+  /** Enter moves on to the next field (with its keys, when the keys were used), then creates. */
+  function next(field, { keys = false } = {}) {
+    const following = { name: 'pin', pin: 'pin2' }[field];
+    if (!following) submit();
+    else if (keys) keyboards[following].open();
+    else inputs[following].focus();
+  }
+
+  const message = h('p', { class: 'form-alert', role: 'alert', hidden: true, dataset: { test: 'setup-message' } });
+  const create = h('button', { type: 'submit', class: 'button button--primary button--large', dataset: { test: 'setup-create' } }, icon('lock'), t('staff.setup.create'));
+  let busy = false;
+
+  async function submit() {
+    if (busy) return;
+    message.hidden = true;
+    const name = inputs.name.value.trim().split(/\s+/).filter(Boolean).join(' ');
+    const pin = inputs.pin.value;
+    const problems = {
+      name: !name ? 'nameRequired' : [...name].length > 40 || !/^[\p{L}\p{N} '.-]+$/u.test(name) ? 'nameInvalid' : null,
+      pin: pinProblem(pin),
+      pin2: !pinProblem(pin) && inputs.pin2.value !== pin ? 'pinMismatch' : null,
+    };
+    let first = null;
+    for (const [field, code] of Object.entries(problems)) {
+      errors[field].set(code ? t(`staff.setup.errors.${code}`) : null);
+      if (code && !first) first = field;
+    }
+    if (first) {
+      inputs[first].focus();
+      return;
+    }
+    busy = true;
+    create.disabled = true;
+    try {
+      const started = await api.staffCreateFirst(name, pin);
+      session.token = started.token;
+      session.name = started.name;
+      wipe();
+      reshow();
+    } catch {
+      // Someone made the first account meanwhile: then the PIN screen is the way in.
+      const status = await api.staffStatus().catch(() => null);
+      if (status?.hasAccounts) {
+        wipe();
+        view.notice = 'exists';
+        reshow();
+        return;
+      }
+      message.replaceChildren(icon('info'), h('span', {}, t('staff.setup.failed')));
+      message.hidden = false;
+    } finally {
+      busy = false;
+      create.disabled = false;
+    }
+  }
+
+  function wipe() {
+    for (const input of Object.values(inputs)) input.value = '';
+  }
+
+  const node = h(
+    'div',
+    { class: 'staff-setup' },
+    pageHead('users', t('staff.setup.title'), t('staff.setup.lead')),
+    noticeBox(notice),
+    h(
+      'form',
+      {
+        class: 'staff-card staff-setup__form',
+        novalidate: true,
+        'aria-labelledby': 'page-title',
+        onsubmit: (event) => {
+          event.preventDefault();
+          submit();
+        },
+      },
+      fieldNodes.name,
+      h(
+        'div',
+        { class: 'field-group' },
+        h('p', { class: 'field__hint field-group__hint', id: 'setup-pin-hint' }, icon('info'), t('staff.setup.pinHint')),
+        h('div', { class: 'form-row' }, fieldNodes.pin, fieldNodes.pin2),
+      ),
+      message,
+      h('div', { class: 'form-actions' }, create),
+    ),
+  );
+  return { screen: 'staff-setup', title: t('staff.setup.title'), node, onLeave: (next) => { wipe(); leaving(next); } };
+}
+
+function pinInput(id) {
+  const input = h('input', {
+    id,
+    class: 'field__input field__input--pin',
+    type: 'password',
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    maxlength: String(PIN_MAX),
+    'aria-required': 'true',
+  });
+  // Digits only, whichever keys typed them.
+  input.addEventListener('input', () => {
+    const digits = input.value.replace(/\D/g, '').slice(0, PIN_MAX);
+    if (digits !== input.value) input.value = digits;
+  });
+  return input;
+}
+
+function pinProblem(pin) {
+  if (!/^\d+$/.test(pin) || pin.length < PIN_MIN || pin.length > PIN_MAX) return 'pinLength';
+  if ([...pin].every((digit) => digit === pin[0])) return 'pinRepeated';
+  return null;
+}
+
+// ---------- PIN ----------
+
+function renderPin(names) {
+  const notice = view.notice;
+  view.notice = null;
+  let picked = names.includes(view.picked) ? view.picked : names.length === 1 ? names[0] : null;
+  let busy = false;
+  let waitTimer = 0;
+  let waitUntil = 0;
+
+  const input = pinInput('staff-pin');
+  input.setAttribute('aria-describedby', 'pin-message');
+  const pinLabel = h('label', { class: 'pin__label staff-card__title', id: 'staff-pin-label', for: 'staff-pin' });
+  const message = h('p', { class: 'pin__message', id: 'pin-message', role: 'alert', dataset: { test: 'pin-message' } });
+
+  const nameButtons = names.map((name) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'staff-name',
+        'aria-pressed': 'false',
+        dataset: { test: 'staff-name', name },
+        onclick: () => pick(name),
+      },
+      h('span', { class: 'staff-name__avatar', 'aria-hidden': 'true' }, initials(name)),
+      h('span', { class: 'staff-name__text' }, name),
+    ),
+  );
+
+  function pick(name) {
+    picked = name;
+    view.picked = name;
+    for (const button of nameButtons) button.setAttribute('aria-pressed', String(button.dataset.name === name));
+    pinLabel.textContent = t('staff.pinFor', { name });
+    if (!isWaiting()) message.textContent = '';
+    input.focus({ preventScroll: true });
+  }
+
+  const keys = [];
+  const key = (value, content, { label = null, variant = null } = {}) => {
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: ['pin-key', variant && `pin-key--${variant}`],
+        // Digits are typed in the field from a keyboard; the pad is for fingers.
+        tabindex: value === 'ok' ? null : '-1',
+        'aria-label': label,
+        dataset: { test: 'pin-key', key: value },
+        onpointerdown: (event) => event.preventDefault(),
+        onclick: () => press(value),
+      },
+      content,
+    );
+    keys.push(button);
+    return button;
+  };
+  const pad = h(
+    'div',
+    { class: 'pin-pad', role: 'group', 'aria-label': t('staff.padLabel') },
+    [...'123456789'].map((digit) => key(digit, digit)),
+    key('backspace', icon('backspace'), { label: t('staff.backspace'), variant: 'fn' }),
+    key('0', '0'),
+    key('ok', t('staff.ok'), { variant: 'ok' }),
+  );
+
+  function press(value) {
+    if (busy || isWaiting()) return;
+    if (value === 'ok') {
+      submit();
+      return;
+    }
+    if (document.activeElement !== input) input.focus({ preventScroll: true });
+    if (value === 'backspace') input.value = input.value.slice(0, -1);
+    else if (input.value.length < PIN_MAX) input.value += value;
+  }
+
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      submit();
+    }
+  });
+
+  async function submit() {
+    if (busy || isWaiting()) return;
+    if (!picked) {
+      say(t('staff.chooseNameFirst'), 'info');
+      nameButtons[0]?.focus();
+      return;
+    }
+    const pin = input.value;
+    if (pin.length < PIN_MIN) {
+      say(t('staff.pinTooShort'), 'info');
+      input.focus({ preventScroll: true });
+      return;
+    }
+    busy = true;
+    setEnabled(false);
+    try {
+      const started = await api.staffUnlock(picked, pin);
+      input.value = '';
+      session.token = started.token;
+      session.name = started.name;
+      reshow();
+    } catch (error) {
+      input.value = '';
+      if (error?.kind === 'locked' || (error?.kind === 'invalidInput' && error.retryAfterSecs)) {
+        wait(error.retryAfterSecs ?? 30, error.kind === 'locked' ? 'staff.tooManyWait' : 'staff.wrongPinWait');
+      } else if (error?.kind === 'invalidInput') {
+        say(t('staff.wrongPin'));
+      } else {
+        say(t('staff.unlockFailed'));
+      }
+    } finally {
+      busy = false;
+      if (!isWaiting()) {
+        setEnabled(true);
+        input.focus({ preventScroll: true });
+      }
+    }
+  }
+
+  /** tone: 'error' for a refusal, 'info' for guidance. */
+  function say(text, tone = 'error') {
+    message.textContent = text;
+    message.dataset.tone = tone;
+  }
+
+  const isWaiting = () => Date.now() < waitUntil;
+
+  /** The pad is off for `seconds`, with the time left on screen. */
+  function wait(seconds, key) {
+    clearInterval(waitTimer);
+    waitUntil = Date.now() + seconds * 1000;
+    setEnabled(false);
+    message.dataset.waiting = 'true';
+    message.dataset.tone = 'error';
+    const tick = () => {
+      const left = Math.ceil((waitUntil - Date.now()) / 1000);
+      if (left <= 0) {
+        clearInterval(waitTimer);
+        delete message.dataset.waiting;
+        say(t('staff.tryAgainNow'), 'info');
+        setEnabled(true);
+        input.focus({ preventScroll: true });
+        return;
+      }
+      countdownText.textContent = t('staff.secondsLeft', { count: left });
+    };
+    const countdownText = h('span', { class: 'pin__countdown', dataset: { test: 'pin-countdown' } });
+    message.replaceChildren(h('span', {}, t(key, { count: seconds })), ' ', countdownText);
+    // Only the first words are announced; the countdown just updates on screen.
+    countdownText.setAttribute('aria-hidden', 'true');
+    tick();
+    waitTimer = setInterval(tick, 250);
+  }
+
+  function setEnabled(enabled) {
+    for (const button of keys) button.disabled = !enabled;
+    input.disabled = !enabled;
+    pad.classList.toggle('is-disabled', !enabled);
+  }
+
+  // A physical keyboard types into the PIN wherever focus is on this screen.
+  function onKeydown(event) {
+    if (event.target === input || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (/^[0-9]$/.test(event.key)) {
+      event.preventDefault();
+      press(event.key);
+    } else if (event.key === 'Backspace') {
+      event.preventDefault();
+      press('backspace');
+    } else if (event.key === 'Enter' && event.target.tagName !== 'BUTTON') {
+      event.preventDefault();
+      submit();
+    }
+  }
+
+  const node = h(
+    'div',
+    { class: 'staff-pin', onkeydown: onKeydown },
+    pageHead('lock', t('staff.pinTitle'), t('staff.pinLead')),
+    noticeBox(notice),
+    h(
+      'div',
+      { class: 'staff-pin__layout' },
+      h(
+        'section',
+        { class: 'staff-card staff-pin__names', 'aria-labelledby': 'staff-names-heading' },
+        h('h2', { class: 'staff-card__title', id: 'staff-names-heading' }, t('staff.namesHeading')),
+        h('ul', { class: 'staff-names', role: 'list' }, nameButtons.map((button) => h('li', {}, button))),
+      ),
+      h(
+        'section',
+        { class: 'staff-card staff-pin__pad', 'aria-labelledby': 'staff-pin-label' },
+        pinLabel,
+        input,
+        message,
+        pad,
+      ),
+    ),
+  );
+
+  if (picked) pick(picked);
+  else pinLabel.textContent = t('staff.pinLabel');
+
+  return {
+    screen: 'staff-pin',
+    title: t('staff.pinTitle'),
+    node,
+    onLeave: (next) => {
+      clearInterval(waitTimer);
+      input.value = '';
+      leaving(next);
+    },
+  };
+}
+
+function initials(name) {
+  return [...name.trim().split(/\s+/).map((part) => [...part][0] ?? '').join('')].slice(0, 2).join('').toLocaleUpperCase();
+}
+
+// ---------- the inbox ----------
+
+async function renderInbox() {
+  const token = session.token;
+  const lang = getLang();
+  let config;
+  let topics;
+  let items;
+  try {
+    [config, topics, items] = await Promise.all([
+      api.callbackConfig(lang).catch(() => null),
+      api.listTopics(lang).catch(() => []),
+      api.inboxList(token, view.filter),
+    ]);
+  } catch (error) {
+    if (error?.kind === 'unauthorized') {
+      dropSession('ended');
+      return null;
+    }
+    throw error;
+  }
+  if (token !== session.token) return null;
+
+  const names = {
+    slot: new Map((config?.slots ?? []).map((slot) => [slot.id, slot.label])),
+    specialty: new Map((config?.specialties ?? []).map((s) => [s.slug, s.name])),
+    topic: new Map((topics ?? []).map((topic) => [topic.slug, topic.name])),
+  };
+  const dateTime = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
+  const when = (ms) => dateTime.format(new Date(Number(ms)));
+  let alive = true;
+
+  // ---------- parts ----------
+
+  const status = h('p', { class: 'inbox-status', role: 'status', dataset: { test: 'inbox-status' } });
+  const announce = (text) => {
+    status.textContent = '';
+    setTimeout(() => {
+      if (alive) status.textContent = text;
+    }, 60);
+  };
+
+  const count = h('p', { class: 'inbox-count', id: 'inbox-count', tabindex: '-1' });
+  const list = h('ul', { class: 'inbox-list', role: 'list', 'aria-labelledby': 'inbox-count' });
+
+  const filterButtons = FILTERS.map((filter) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'segmented__option',
+        'aria-pressed': String(filter === view.filter),
+        dataset: { test: 'inbox-filter', filter },
+        onclick: () => {
+          if (view.filter === filter) return;
+          view.filter = filter;
+          for (const button of filterButtons) button.setAttribute('aria-pressed', String(button.dataset.filter === filter));
+          reload();
+        },
+      },
+      t(`inbox.filter.${filter}`),
+    ),
+  );
+
+  function drawList() {
+    closeKeyboard();
+    count.textContent = items.length ? t('inbox.count', { count: items.length }) : t(view.filter === 'open' ? 'inbox.emptyOpen' : 'inbox.empty');
+    count.classList.toggle('is-empty', !items.length);
+    list.replaceChildren(...items.map(card));
+  }
+
+  async function reload({ focusId = null } = {}) {
+    list.setAttribute('aria-busy', 'true');
+    try {
+      const fresh = await guard(() => api.inboxList(session.token, view.filter));
+      if (!alive || !fresh) return;
+      items = fresh;
+      drawList();
+      const again = focusId && list.querySelector(`[data-id="${CSS.escape(focusId)}"] .request__name`);
+      if (again) again.focus({ preventScroll: false });
+      else if (focusId) count.focus();
+    } catch {
+      if (alive) announce(t('inbox.loadFailed'));
+    } finally {
+      list.removeAttribute('aria-busy');
+    }
+  }
+
+  function card(item) {
+    const headingId = `request-${item.id}`;
+    const statusName = STATUSES.includes(item.status) ? item.status : 'new';
+    const details = [
+      ['bestTime', names.slot.get(item.bestTime) ?? item.bestTime],
+      ['language', t(`languageNames.${item.language}`) || item.language],
+      ['specialty', names.specialty.get(item.specialty) ?? item.specialty],
+      item.topic ? ['topic', names.topic.get(item.topic) ?? item.topic] : null,
+      item.article ? ['article', item.article] : null,
+    ].filter(Boolean);
+
+    const editorSlot = h('div', { class: 'request__editor' });
+    const actions = h(
+      'div',
+      { class: 'request__actions' },
+      statusName === 'closed'
+        ? action('reopen', 'retry', () => update(item, { status: 'new' }, 'new'))
+        : [
+            action('mark-contacted', 'check', () => update(item, { status: 'contacted' }, 'contacted'), statusName === 'contacted'),
+            action('mark-no-answer', 'retry', () => update(item, { status: 'noAnswer' }, 'noAnswer'), statusName === 'noAnswer'),
+            action('mark-closed', 'archive', () => update(item, { status: 'closed' }, 'closed')),
+          ],
+      action('add-note', 'pencil', (event) => openEditor(item, editorSlot, event.currentTarget)),
+    );
+
+    return h(
+      'li',
+      { class: ['request', `request--${statusName}`], dataset: { test: 'inbox-item', id: item.id, status: statusName } },
+      h(
+        'article',
+        { class: 'request__body', 'aria-labelledby': headingId },
+        h(
+          'div',
+          { class: 'request__head' },
+          h('h2', { class: 'request__name', id: headingId, tabindex: '-1' }, item.name),
+          h('span', { class: ['badge', `badge--${statusName}`], dataset: { test: 'inbox-status-badge' } }, t(`inbox.status.${statusName}`)),
+        ),
+        h('p', { class: 'request__phone', dataset: { test: 'inbox-phone' } }, icon('phone'), item.phoneDisplay),
+        h('p', { class: 'request__time' }, icon('clock'), t('inbox.received', { time: when(item.createdAt) })),
+        h(
+          'dl',
+          { class: 'request__details' },
+          details.map(([label, value]) => h('div', { class: 'request__detail' }, h('dt', {}, t(`inbox.fields.${label}`)), h('dd', {}, value))),
+        ),
+        item.note
+          ? h(
+              'div',
+              { class: 'request__note' },
+              h('p', { class: 'request__note-label' }, t('inbox.fields.patientNote')),
+              h('p', { class: 'request__note-text' }, item.note),
+            )
+          : null,
+        item.notes?.length
+          ? h(
+              'div',
+              { class: 'request__staff-notes' },
+              h('p', { class: 'request__note-label' }, t('inbox.fields.staffNotes')),
+              h(
+                'ul',
+                { role: 'list' },
+                item.notes.map((note) =>
+                  h('li', {}, h('span', { class: 'request__note-meta' }, t('inbox.noteBy', { staff: note.staff, time: when(note.at) })), ' ', note.text),
+                ),
+              ),
+            )
+          : null,
+        actions,
+        editorSlot,
+      ),
+    );
+  }
+
+  function action(test, iconName, onclick, current = false) {
+    const key = { 'mark-contacted': 'markContacted', 'mark-no-answer': 'markNoAnswer', 'mark-closed': 'markClosed', 'add-note': 'addNote', reopen: 'reopen' }[test];
+    return h(
+      'button',
+      { type: 'button', class: ['button', 'button--secondary', 'request__action'], dataset: { test }, disabled: current, onclick },
+      icon(iconName),
+      t(`inbox.${key}`),
+    );
+  }
+
+  async function update(item, change, done) {
+    try {
+      const updated = await guard(() => api.requestUpdate(session.token, item.id, change));
+      if (!alive || !updated) return;
+      announce(t(`inbox.updated.${done}`));
+      await reload({ focusId: item.id });
+    } catch {
+      if (alive) announce(t('inbox.updateFailed'));
+    }
+  }
+
+  function openEditor(item, slot, opener) {
+    if (slot.firstChild) {
+      slot.querySelector('input')?.focus();
+      return;
+    }
+    const inputId = `note-${item.id}`;
+    const input = h('input', { id: inputId, class: 'field__input', type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: String(STAFF_NOTE_MAX) });
+    const close = () => {
+      keyboard.close();
+      slot.replaceChildren();
+      opener.focus();
+    };
+    const save = async () => {
+      const text = input.value.trim();
+      if (!text) {
+        input.focus();
+        return;
+      }
+      keyboard.close();
+      try {
+        const updated = await guard(() => api.requestUpdate(session.token, item.id, { note: text }));
+        if (!alive || !updated) return;
+        announce(t('inbox.updated.note'));
+        await reload({ focusId: item.id });
+      } catch {
+        if (alive) announce(t('inbox.updateFailed'));
+      }
+    };
+    const keyboard = attachKeyboard(input, { layout: 'text', enterLabel: t('inbox.saveNote'), onEnter: save });
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        save();
+      } else if (event.key === 'Escape') {
+        event.preventDefault();
+        close();
+      }
+    });
+    slot.replaceChildren(
+      h(
+        'div',
+        { class: 'note-editor' },
+        h('label', { class: 'field__label', for: inputId }, t('inbox.noteLabel')),
+        h('div', { class: 'field__row' }, input, keyboard.toggle),
+        h(
+          'div',
+          { class: 'note-editor__actions' },
+          h('button', { type: 'button', class: 'button button--primary', dataset: { test: 'note-save' }, onclick: save }, t('inbox.saveNote')),
+          h('button', { type: 'button', class: 'button button--secondary', dataset: { test: 'note-cancel' }, onclick: close }, t('inbox.cancel')),
+        ),
+      ),
+    );
+    input.focus();
+    keyboard.open();
+  }
+
+  /** Runs a staff command; a refused token ends the session here and shows the PIN screen. */
+  async function guard(command) {
+    try {
+      return await command();
+    } catch (error) {
+      if (error?.kind === 'unauthorized') {
+        if (alive) {
+          dropSession('ended');
+          reshow();
+        }
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  // ---------- export ----------
+
+  const exportButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button button--secondary',
+      dataset: { test: 'export-csv' },
+      onclick: async () => {
+        exportButton.disabled = true;
+        try {
+          const result = await guard(() => api.exportCallbacks(session.token));
+          if (!alive || !result) return;
+          exportResult.replaceChildren(
+            icon('download'),
+            h('span', {}, t('inbox.exported', { count: result.rows }), ' ', h('code', { class: 'path' }, result.path)),
+          );
+          exportResult.hidden = false;
+        } catch {
+          if (!alive) return;
+          exportResult.replaceChildren(icon('info'), h('span', {}, t('inbox.exportFailed')));
+          exportResult.hidden = false;
+        } finally {
+          exportButton.disabled = false;
+        }
+      },
+    },
+    icon('download'),
+    t('inbox.exportCsv'),
+  );
+  const exportResult = h('p', { class: 'export-result', role: 'status', dataset: { test: 'export-result' }, hidden: true });
+
+  const lockButton = h(
+    'button',
+    { type: 'button', class: 'button button--primary', dataset: { test: 'staff-lock' }, onclick: () => lock('locked') },
+    icon('lock'),
+    t('inbox.lock'),
+  );
+
+  function lock(notice) {
+    if (!alive) return;
+    endSession();
+    view.notice = notice;
+    reshow();
+  }
+
+  // ---------- tabs ----------
+
+  const tabs = [
+    { id: 'requests', icon: 'inbox', label: t('inbox.tabRequests'), test: 'requests-tab' },
+    { id: 'audit', icon: 'history', label: t('inbox.tabAudit'), test: 'audit-tab' },
+  ];
+  const tabButtons = tabs.map((tab) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        role: 'tab',
+        id: `tab-${tab.id}`,
+        class: 'tab',
+        'aria-controls': `panel-${tab.id}`,
+        dataset: { test: tab.test, tab: tab.id },
+        onclick: () => selectTab(tab.id),
+        onkeydown: (event) => {
+          const index = tabs.indexOf(tab);
+          const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+          const to = step ? tabs[(index + step + tabs.length) % tabs.length] : event.key === 'Home' ? tabs[0] : event.key === 'End' ? tabs.at(-1) : null;
+          if (!to) return;
+          event.preventDefault();
+          selectTab(to.id);
+          document.getElementById(`tab-${to.id}`)?.focus();
+        },
+      },
+      icon(tab.icon),
+      tab.label,
+    ),
+  );
+
+  const auditBody = h('div', { class: 'audit' });
+  const requestsPanel = h(
+    'div',
+    { class: 'tab-panel', id: 'panel-requests', role: 'tabpanel', 'aria-labelledby': 'tab-requests' },
+    h(
+      'div',
+      { class: 'inbox-toolbar' },
+      h('span', { class: 'inbox-toolbar__label', id: 'inbox-filter-label' }, t('inbox.filterLabel')),
+      h('div', { class: 'segmented segmented--wrap', role: 'group', 'aria-labelledby': 'inbox-filter-label' }, filterButtons),
+    ),
+    count,
+    list,
+  );
+  const auditPanel = h('div', { class: 'tab-panel', id: 'panel-audit', role: 'tabpanel', 'aria-labelledby': 'tab-audit' }, auditBody);
+
+  function selectTab(id) {
+    view.tab = id;
+    for (const button of tabButtons) {
+      const selected = button.dataset.tab === id;
+      button.setAttribute('aria-selected', String(selected));
+      button.tabIndex = selected ? 0 : -1;
+    }
+    requestsPanel.hidden = id !== 'requests';
+    auditPanel.hidden = id !== 'audit';
+    if (id === 'audit') loadAudit();
+  }
+
+  async function loadAudit() {
+    auditBody.setAttribute('aria-busy', 'true');
+    try {
+      const entries = await guard(() => api.auditList(session.token, 200));
+      if (!alive || !entries) return;
+      auditBody.replaceChildren(auditTable(entries));
+    } catch {
+      if (alive) auditBody.replaceChildren(h('p', { class: 'empty-note' }, t('inbox.auditFailed')));
+    } finally {
+      auditBody.removeAttribute('aria-busy');
+    }
+  }
+
+  function auditTable(entries) {
+    if (!entries.length) return h('p', { class: 'empty-note' }, t('inbox.auditEmpty'));
+    const actionName = (action) => {
+      const key = { unlock: 'unlock', 'unlock-failed': 'unlockFailed', lock: 'lock', status: 'status', note: 'note', export: 'export', 'staff-added': 'staffAdded', 'pin-changed': 'pinChanged', purge: 'purge' }[action];
+      return key ? t(`inbox.audit.actions.${key}`) : action;
+    };
+    return h(
+      'table',
+      { class: 'audit-table', dataset: { test: 'audit-table' } },
+      h('caption', { class: 'audit-table__caption' }, t('inbox.audit.caption')),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['when', 'who', 'action', 'request', 'detail'].map((col) => h('th', { scope: 'col' }, t(`inbox.audit.${col}`))),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        entries.map((entry) =>
+          h(
+            'tr',
+            { dataset: { test: 'audit-row', action: entry.action } },
+            h('td', {}, when(entry.at)),
+            h('td', {}, entry.staff),
+            h('td', {}, actionName(entry.action)),
+            h('td', {}, entry.requestId ? h('code', { class: 'request-id', title: entry.requestId }, `…${entry.requestId.slice(-8)}`) : '—'),
+            h('td', {}, entry.detail ?? ''),
+          ),
+        ),
+      ),
+    );
+  }
+
+  // ---------- locking by itself ----------
+
+  const idleLeft = h('span', { 'aria-hidden': 'true' });
+  const idleWarning = h(
+    'div',
+    { class: 'idle-warning', role: 'alert', dataset: { test: 'idle-warning' }, hidden: true },
+    icon('lock'),
+    h('p', {}, h('span', {}, t('inbox.idleWarning')), ' ', idleLeft),
+  );
+  let lastActivity = Date.now();
+  let lastPing = Date.now();
+  let idleTimer = 0;
+
+  function activity() {
+    lastActivity = Date.now();
+    if (!idleWarning.hidden) idleWarning.hidden = true;
+    // Reading and typing are use too: tell Rust now and then, so its session lives as long.
+    if (lastActivity - lastPing > PING_MS && session.token) {
+      lastPing = lastActivity;
+      guard(() => api.auditList(session.token, 1)).catch(() => {});
+    }
+  }
+  function checkIdle() {
+    const left = Math.ceil((lastActivity + view.lockSeconds * 1000 - Date.now()) / 1000);
+    if (left <= 0) {
+      lock('idle');
+      return;
+    }
+    if (left <= WARN_SECS) {
+      idleLeft.textContent = t('staff.secondsLeft', { count: left });
+      idleWarning.hidden = false;
+    }
+  }
+  const ACTIVITY = ['pointerdown', 'keydown', 'input', 'wheel'];
+
+  // ---------- the screen ----------
+
+  drawList();
+  const node = h(
+    'div',
+    { class: 'inbox' },
+    h(
+      'div',
+      { class: 'inbox-head' },
+      pageHead('inbox', t('inbox.title'), t('inbox.signedInAs', { name: session.name ?? '' })),
+      h('div', { class: 'inbox-head__actions' }, exportButton, lockButton),
+    ),
+    idleWarning,
+    exportResult,
+    status,
+    h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('inbox.title') }, tabButtons),
+    requestsPanel,
+    auditPanel,
+  );
+  selectTab(view.tab);
+
+  return {
+    screen: 'inbox',
+    title: t('inbox.title'),
+    node,
+    afterMount: () => {
+      for (const type of ACTIVITY) document.addEventListener(type, activity, { capture: true, passive: true });
+      idleTimer = setInterval(checkIdle, 1000);
+    },
+    onLeave: (next) => {
+      alive = false;
+      clearInterval(idleTimer);
+      for (const type of ACTIVITY) document.removeEventListener(type, activity, { capture: true });
+      items = [];
+      list.replaceChildren();
+      auditBody.replaceChildren();
+      exportResult.replaceChildren();
+      leaving(next);
+    },
+  };
+}
