@@ -75,6 +75,11 @@ impl Driver {
         Ok(driver)
     }
 
+    /// The app's data folder (library.db, kiosk.db, logs/) shared by this run's sessions.
+    pub fn data_dir(&self) -> &Path {
+        self._data_dir.path()
+    }
+
     /// Starts the app and connects to it.
     pub async fn session(&self) -> Result<Session> {
         let mut caps = serde_json::Map::new();

@@ -795,6 +795,49 @@ async fn staff_unlock_find_and_mark_contacted(s: &Session) -> Result<()> {
     Ok(())
 }
 
+/// Files of the data folder, other than kiosk.db and its WAL, that hold any of `needles`.
+fn files_with(dir: &std::path::Path, needles: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().to_string();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !name.starts_with("kiosk.db") && !name.starts_with("callbacks-") {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                let text = String::from_utf8_lossy(&bytes);
+                for n in needles {
+                    if text.contains(n) {
+                        found.push(format!("{} holds {n:?}", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// After the journeys: what the patient typed into the form has left no trace in the logs
+/// or library.db (kiosk.db holds the request on purpose; CSV exports are staff files).
+fn no_patient_data_outside_kiosk_db(data_dir: &std::path::Path) -> Result<()> {
+    let logs = data_dir.join("logs");
+    ensure!(
+        std::fs::read_dir(&logs).map(|d| d.count()).unwrap_or(0) > 0,
+        "the app should have written a log file in {}",
+        logs.display()
+    );
+    let mut needles = vec![PATIENT];
+    needles.extend_from_slice(PHONE_TRACES);
+    let found = files_with(data_dir, &needles);
+    ensure!(
+        found.is_empty(),
+        "personal data outside kiosk.db: {found:#?}"
+    );
+    Ok(())
+}
+
 const JOURNEYS: &[&str] = &[
     "home_shows_every_topic",
     "open_a_topic_then_an_article",
@@ -868,6 +911,19 @@ fn main() -> ExitCode {
             Err(e) => {
                 failed += 1;
                 println!("test {name} ... FAILED\n  {e:#}");
+            }
+        }
+    }
+    // A check of the whole run, outside any one window session.
+    if filter.is_empty() {
+        match no_patient_data_outside_kiosk_db(driver.data_dir()) {
+            Ok(()) => {
+                passed += 1;
+                println!("test no_patient_data_outside_kiosk_db ... ok");
+            }
+            Err(e) => {
+                failed += 1;
+                println!("test no_patient_data_outside_kiosk_db ... FAILED\n  {e:#}");
             }
         }
     }
