@@ -2,55 +2,18 @@
 //! answer the camelCase DTOs the UI reads, errors cross as `{kind, message}`, and the
 //! capability file really limits who may call them.
 
+#[path = "common/ipc.rs"]
+mod ipc;
+
 use std::path::Path;
 use std::sync::Mutex;
 
 use clinic_kiosk::commands::AppState;
-use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use ipc::{app, invoke, window};
+use serde_json::json;
 
 fn content_dir() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/content"))
-}
-
-fn app(state: AppState) -> App<tauri::test::MockRuntime> {
-    mock_builder()
-        .manage(state)
-        .invoke_handler(clinic_kiosk::invoke_handler())
-        .build(tauri::generate_context!("tauri.conf.json"))
-        .expect("the mock app builds with the real context")
-}
-
-fn window(
-    app: &App<tauri::test::MockRuntime>,
-    label: &str,
-) -> WebviewWindow<tauri::test::MockRuntime> {
-    WebviewWindowBuilder::new(app, label, Default::default())
-        .build()
-        .expect("mock window")
-}
-
-fn invoke(
-    w: &WebviewWindow<tauri::test::MockRuntime>,
-    cmd: &str,
-    args: Value,
-) -> Result<Value, Value> {
-    get_ipc_response(
-        w,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().expect("json body"))
 }
 
 fn real_state(data: &tempfile::TempDir) -> AppState {

@@ -4,6 +4,9 @@
 
 mod common;
 
+#[path = "common/ipc.rs"]
+mod ipc;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -13,12 +16,9 @@ use clinic_kiosk::callbacks::{audit, CallbackError};
 use clinic_kiosk::commands::AppState;
 use clinic_kiosk::store;
 use common::TestResult;
+use ipc::{app, invoke, window};
 use rusqlite::Connection;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 
 /// 2025-11-25 10:00:00 UTC, in Unix ms.
 const NOW: i64 = 1_764_064_800_000;
@@ -349,43 +349,6 @@ fn an_unknown_name_counts_as_a_wrong_pin() -> TestResult {
 
 fn content_dir() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/content"))
-}
-
-fn app(state: AppState) -> App<tauri::test::MockRuntime> {
-    mock_builder()
-        .manage(state)
-        .invoke_handler(clinic_kiosk::invoke_handler())
-        .build(tauri::generate_context!("tauri.conf.json"))
-        .expect("the mock app builds with the real context")
-}
-
-fn window(
-    app: &App<tauri::test::MockRuntime>,
-    label: &str,
-) -> WebviewWindow<tauri::test::MockRuntime> {
-    WebviewWindowBuilder::new(app, label, Default::default())
-        .build()
-        .expect("mock window")
-}
-
-fn invoke(
-    w: &WebviewWindow<tauri::test::MockRuntime>,
-    cmd: &str,
-    args: Value,
-) -> Result<Value, Value> {
-    get_ipc_response(
-        w,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().expect("json body"))
 }
 
 /// The app's real state on a temporary data folder holding one staff account, Marta/2580.
