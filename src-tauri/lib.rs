@@ -41,6 +41,10 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::callbacks::export_callbacks,
         commands::callbacks::audit_list,
         commands::health::staff_health,
+        commands::kiosk::ui_ready,
+        commands::kiosk::staff_leave_kiosk,
+        commands::kiosk::staff_quit,
+        commands::kiosk::report_ui_error,
     ]
 }
 
@@ -71,6 +75,7 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
             None
         }
     };
+    let logo = config.logo.as_deref().and_then(config::logo_data_url);
     AppState {
         config,
         config_problems: problems.iter().map(ToString::to_string).collect(),
@@ -78,6 +83,8 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
         kiosk,
         sessions: Default::default(),
         data_dir: data_dir.to_path_buf(),
+        logo,
+        started: std::time::Instant::now(),
     }
 }
 

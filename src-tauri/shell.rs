@@ -93,6 +93,17 @@ pub fn open_window<R: Runtime, M: Manager<R>>(manager: &M, mode: Mode) -> tauri:
     Ok(())
 }
 
+/// Leaves kiosk mode for this run (staff only, see commands::kiosk): the window gets its
+/// frame back, leaves fullscreen and becomes an ordinary window. Navigation stays locked.
+pub fn leave_kiosk<R: Runtime>(window: &tauri::WebviewWindow<R>) -> tauri::Result<()> {
+    window.set_fullscreen(false)?;
+    window.set_decorations(true)?;
+    window.set_resizable(true)?;
+    window.set_size(tauri::LogicalSize::new(1280.0, 800.0))?;
+    window.center()?;
+    Ok(())
+}
+
 /// A crashed or killed web process leaves a blank window; load the start page again so
 /// the lobby never shows a blank screen. Everything on the page is gone with the process.
 #[cfg(target_os = "linux")]

@@ -114,6 +114,8 @@ fn a_missing_library_is_unavailable_not_a_crash() {
         kiosk: None,
         sessions: Default::default(),
         data_dir: std::env::temp_dir(),
+        logo: None,
+        started: std::time::Instant::now(),
     };
     let app = app(state);
     let main = window(&app, "main");

@@ -31,6 +31,18 @@ fn the_unit_restarts_the_kiosk_whenever_it_exits_and_never_gives_up() {
 }
 
 #[test]
+fn a_staff_quit_is_the_one_exit_that_is_not_restarted() {
+    let unit = unit();
+    assert_eq!(
+        setting(&unit, "RestartPreventExitStatus"),
+        [clinic_kiosk::commands::kiosk::STAFF_QUIT_STATUS
+            .to_string()
+            .as_str()],
+        "the unit must not restart the app after a staff member closed it"
+    );
+}
+
+#[test]
 fn systemd_accepts_the_unit() {
     // systemd-analyze checks the executable exists, so point it at the built binary.
     let dir = tempfile::tempdir().expect("tempdir");

@@ -5,6 +5,7 @@
 pub mod callbacks;
 mod error;
 pub mod health;
+pub mod kiosk;
 
 use std::sync::Mutex;
 
@@ -30,6 +31,10 @@ pub struct AppState {
     pub sessions: crate::callbacks::staff::Sessions,
     /// Where exports are written.
     pub data_dir: std::path::PathBuf,
+    /// The clinic's logo as a `data:` URL (the page may load nothing from the disk itself).
+    pub logo: Option<String>,
+    /// When the app started, for the start-up time in the log.
+    pub started: std::time::Instant,
 }
 
 impl AppState {
@@ -48,7 +53,7 @@ impl AppState {
 
     /// The staff member signed in with `token`, or `unauthorized` (also when the UI sent
     /// no token at all, so it always gets a `kind` to branch on).
-    fn staff(&self, token: Option<&str>, now: i64) -> Result<String, CommandError> {
+    pub(crate) fn staff(&self, token: Option<&str>, now: i64) -> Result<String, CommandError> {
         self.sessions
             .check(
                 token.unwrap_or_default(),
@@ -87,6 +92,8 @@ pub struct AppInfo {
     pub idle_warning_seconds: u32,
     /// Problems in the config file (for staff; the patient sees a calm screen).
     pub config_problems: Vec<String>,
+    /// The clinic's logo as a `data:` URL, if the config names one.
+    pub logo: Option<String>,
 }
 
 #[tauri::command(async)]
@@ -101,6 +108,7 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
         idle_seconds: state.config.idle_seconds,
         idle_warning_seconds: state.config.idle_warning_seconds,
         config_problems: state.config_problems.clone(),
+        logo: state.logo.clone(),
     })
 }
 

@@ -19,4 +19,8 @@ pub const NAMES: &[&str] = &[
     "export_callbacks",
     "audit_list",
     "staff_health",
+    "ui_ready",
+    "staff_leave_kiosk",
+    "staff_quit",
+    "report_ui_error",
 ];

@@ -418,6 +418,16 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<ConfigProblem>) {
                         full.display()
                     ),
                 );
+            } else if std::fs::metadata(&full).map(|m| m.len()).unwrap_or(0) > super::LOGO_MAX_BYTES
+            {
+                r.problem(
+                    "clinic.logo",
+                    format!(
+                        "`{}` is larger than {} KB; use a smaller image",
+                        full.display(),
+                        super::LOGO_MAX_BYTES / 1024
+                    ),
+                );
             } else {
                 config.logo = Some(full);
             }
@@ -435,18 +445,13 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<ConfigProblem>) {
     }
 
     if let Some(t) = r.table(&root, "idle") {
-        if let Some(v) = r.int(t, "idle", "timeout_seconds", 30..=3600) {
+        // The warning comes after the timeout, so any pair of values makes sense.
+        if let Some(v) = r.int(t, "idle", "timeout_seconds", 10..=3600) {
             config.idle_seconds = v as u32;
         }
+        // WCAG 2.2.1: at least 20 seconds to say "I'm still here".
         if let Some(v) = r.int(t, "idle", "warning_seconds", 20..=600) {
             config.idle_warning_seconds = v as u32;
-        }
-        if config.idle_warning_seconds >= config.idle_seconds {
-            r.problem(
-                "idle.warning_seconds",
-                "must be shorter than idle.timeout_seconds",
-            );
-            config.idle_warning_seconds = 20.min(config.idle_seconds / 2);
         }
     }
     if let Some(t) = r.table(&root, "staff") {

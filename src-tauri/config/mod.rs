@@ -105,3 +105,37 @@ impl Default for Config {
         }
     }
 }
+
+/// The largest logo the kiosk will show; `config check` reports a larger one.
+pub const LOGO_MAX_BYTES: u64 = 512 * 1024;
+
+/// The logo file as a `data:` URL for the page, or `None` (with a warning in the log) when
+/// it cannot be read. SVG in an `<img>` runs no scripts, so either kind is safe to show.
+pub fn logo_data_url(path: &std::path::Path) -> Option<String> {
+    use base64::Engine as _;
+    let mime = match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+    {
+        Some(ext) if ext == "png" => "image/png",
+        Some(ext) if ext == "svg" => "image/svg+xml",
+        _ => return None,
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) if bytes.len() as u64 <= LOGO_MAX_BYTES => bytes,
+        Ok(_) => {
+            tracing::warn!(
+                "logo {} is larger than {LOGO_MAX_BYTES} bytes; not shown",
+                path.display()
+            );
+            return None;
+        }
+        Err(err) => {
+            tracing::warn!("logo {} cannot be read: {err}", path.display());
+            return None;
+        }
+    };
+    let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+    Some(format!("data:{mime};base64,{data}"))
+}

@@ -80,12 +80,19 @@ impl Driver {
         self._data_dir.path()
     }
 
-    /// Starts the app and connects to it.
+    /// Starts the app and connects to it, once its home screen shows the topic tiles.
     pub async fn session(&self) -> Result<Session> {
+        self.session_with(&[], HOME_READY, "the home screen with topic tiles")
+            .await
+    }
+
+    /// Starts the app with `args` (such as `--config FILE`) and connects to it once
+    /// `ready` (a script that returns a value) is truthy.
+    pub async fn session_with(&self, args: &[String], ready: &str, what: &str) -> Result<Session> {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": self.app.to_string_lossy() }),
+            json!({ "application": self.app.to_string_lossy(), "args": args }),
         );
         let mut last = None;
         // The first launch builds the library; WebKitWebDriver may need a moment.
@@ -97,7 +104,7 @@ impl Driver {
             {
                 Ok(client) => {
                     let session = Session { client };
-                    session.wait_js("return !!document.querySelector('[data-test=screen][data-screen=home] [data-test=topic-tile]')", "the home screen with topic tiles").await?;
+                    session.wait_js(ready, what).await?;
                     return Ok(session);
                 }
                 Err(e) => {
@@ -109,6 +116,10 @@ impl Driver {
         Err(anyhow!("could not start a session: {:?}", last))
     }
 }
+
+/// The home screen is up and has its topic tiles.
+pub const HOME_READY: &str =
+    "return !!document.querySelector('[data-test=screen][data-screen=home] [data-test=topic-tile]')";
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -138,7 +149,12 @@ impl Session {
 
     /// Runs `script` (which must `return` a value) until it returns something truthy.
     pub async fn wait_js(&self, script: &str, what: &str) -> Result<Value> {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        self.wait_js_for(script, what, 10).await
+    }
+
+    /// As [`Session::wait_js`], waiting up to `secs` seconds.
+    pub async fn wait_js_for(&self, script: &str, what: &str, secs: u64) -> Result<Value> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             let v = self.client.execute(script, vec![]).await?;
             let truthy = match &v {
@@ -152,7 +168,7 @@ impl Session {
                 return Ok(v);
             }
             if Instant::now() > deadline {
-                bail!("timed out after 10 s waiting for {what}");
+                bail!("timed out after {secs} s waiting for {what}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -311,8 +327,19 @@ impl Session {
         Ok(path)
     }
 
-    /// Injects axe-core and fails on any serious or critical WCAG 2.x A/AA violation.
+    /// Injects axe-core and fails on any serious or critical WCAG 2.x A/AA violation. Also
+    /// fails on words leaked from the code (`null`, `undefined`, `[object Object]`, `NaN`).
     pub async fn assert_accessible(&self, screen: &str) -> Result<()> {
+        let leaked = self
+            .client
+            .execute(
+                "return (document.body.innerText.match(/\\b(null|undefined|NaN)\\b|\\[object Object\\]/g) ?? []).join(', ')",
+                vec![],
+            )
+            .await?;
+        if leaked.as_str().is_some_and(|t| !t.is_empty()) {
+            bail!("the {screen} screen shows words from the code: {leaked}");
+        }
         let axe = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/e2e/node_modules/axe-core/axe.min.js");
         let source = std::fs::read_to_string(&axe).with_context(|| {

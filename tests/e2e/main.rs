@@ -7,6 +7,7 @@
 //! `DISPLAY=:99 cargo test --test e2e [-- name-filter]`.
 
 mod driver;
+mod kiosk;
 
 use std::process::ExitCode;
 
@@ -850,10 +851,30 @@ const JOURNEYS: &[&str] = &[
     "patient_requests_a_callback_offline",
     "bad_input_gets_clear_messages",
     "staff_unlock_find_and_mark_contacted",
+    "refused_navigation_stays_in_the_app",
+    "a_javascript_error_shows_the_recovery_screen",
+    "a_broken_config_shows_a_calm_screen",
+    "staff_health_and_leaving_kiosk_mode",
+    "front_desk_opens_on_the_staff_view",
+    "idle_warns_then_forgets_everything",
 ];
 
-async fn run(name: &str, s: &Session) -> Result<()> {
+async fn run(name: &str, s: &Session, data_dir: &std::path::Path) -> Result<()> {
     match name {
+        "refused_navigation_stays_in_the_app" => {
+            kiosk::refused_navigation_stays_in_the_app(s).await
+        }
+        "a_javascript_error_shows_the_recovery_screen" => {
+            kiosk::a_javascript_error_shows_the_recovery_screen(s, data_dir).await
+        }
+        "a_broken_config_shows_a_calm_screen" => {
+            kiosk::a_broken_config_shows_a_calm_screen(s).await
+        }
+        "staff_health_and_leaving_kiosk_mode" => {
+            kiosk::staff_health_and_leaving_kiosk_mode(s).await
+        }
+        "front_desk_opens_on_the_staff_view" => kiosk::front_desk_opens_on_the_staff_view(s).await,
+        "idle_warns_then_forgets_everything" => kiosk::idle_warns_then_forgets_everything(s).await,
         "home_shows_every_topic" => home_shows_every_topic(s).await,
         "open_a_topic_then_an_article" => open_a_topic_then_an_article(s).await,
         "search_in_everyday_words" => search_in_everyday_words(s).await,
@@ -891,12 +912,19 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let configs = match kiosk::Configs::new() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("e2e: cannot make a folder for config files: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     println!("running {} end-to-end journeys", selected.len());
     let (mut passed, mut failed) = (0, 0);
     for name in &selected {
         let outcome = runtime.block_on(async {
-            let session = driver.session().await?;
-            let result = run(name, &session).await;
+            let session = kiosk::start(&driver, &configs, name).await?;
+            let result = run(name, &session, driver.data_dir()).await;
             if result.is_err() {
                 let _ = session.screenshot(&format!("FAILED-{name}")).await;
             }

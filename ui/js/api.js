@@ -82,3 +82,10 @@ export const requestUpdate = (token, id, { status = null, note = null } = {}) =>
 export const exportCallbacks = (token) => call('export_callbacks', { token });
 
 export const auditList = (token, limit = 200) => call('audit_list', { token, limit });
+
+// ---- the kiosk shell (docs/ipc.md) ----
+export const uiReady = () => call('ui_ready');
+export const reportUiError = (message, source, line) => call('report_ui_error', { message, source, line });
+export const staffHealth = (token) => call('staff_health', { token });
+export const staffLeaveKiosk = (token) => call('staff_leave_kiosk', { token });
+export const staffQuit = (token) => call('staff_quit', { token });

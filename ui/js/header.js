@@ -96,7 +96,8 @@ export function createHeader(handlers, languages) {
       nav.setAttribute('aria-label', t('header.navLabel'));
       homeLabel.textContent = t('header.home');
       backLabel.textContent = t('header.back');
-      const onHome = state.screen === 'home';
+      // A misconfigured kiosk's start screen is its home.
+      const onHome = state.screen === 'home' || state.screen === 'config-problem';
       // On home the Back button keeps its place but is switched off.
       backButton.disabled = onHome;
       brand.textContent = state.app?.clinicName ?? '';

@@ -84,3 +84,14 @@ export function formatDate(isoDate) {
   const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
   return new Intl.DateTimeFormat(current, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
 }
+
+/** Text for `key` in a given language (the attract screen greets in every language at once). */
+export function tIn(lang, key, vars = {}) {
+  const saved = current;
+  current = dictionaries.has(lang) ? lang : saved;
+  try {
+    return t(key, vars);
+  } finally {
+    current = saved;
+  }
+}

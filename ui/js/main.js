@@ -12,9 +12,15 @@ import * as callback from './screens/callback.js';
 import * as thanks from './screens/thanks.js';
 import * as staff from './screens/staff.js';
 import * as errorScreen from './screens/error.js';
+import * as recovery from './screens/recovery.js';
+import * as configProblem from './screens/config-problem.js';
 import { closeKeyboard } from './components/keyboard.js';
+import { startIdle } from './idle.js';
+import { applyAccent } from './theme.js';
 
 const SCREENS = { home, topic, article, search, callback, thanks, staff };
+/** More unexpected errors than this within a minute: reload the page instead of recovering. */
+const ERRORS_BEFORE_RELOAD = 3;
 const LOADING_DELAY_MS = 400;
 
 const state = {
@@ -30,6 +36,8 @@ let renderToken = 0;
 let firstScreen = true;
 /** The screen on show: its onLeave(nextScreen) runs when another replaces it. */
 let mounted = null;
+let readyReported = false;
+let recentErrors = [];
 
 async function boot() {
   let bootError = null;
@@ -41,7 +49,12 @@ async function boot() {
   const wanted = state.app.languages?.length ? state.app.languages : ['en', 'es'];
   const loaded = await loadDictionaries(wanted.includes('en') ? wanted : ['en', ...wanted]);
   const languages = wanted.filter((lang) => loaded.includes(lang));
-  state.lang = setLang(languages.includes(state.app.defaultLang) ? state.app.defaultLang : languages[0] ?? 'en');
+  state.languages = languages;
+  state.defaultLang = languages.includes(state.app.defaultLang) ? state.app.defaultLang : languages[0] ?? 'en';
+  state.lang = setLang(state.defaultLang);
+  applyAccent(state.app.accentColour);
+  // A misconfigured kiosk opens on a calm "please ask staff" screen instead of home.
+  if (state.app.configProblems?.length && state.app.mode !== 'front-desk') SCREENS.home = configProblem;
 
   // Without the app's details nothing else can work, so every way out starts over.
   const startOver = () => location.reload();
@@ -69,8 +82,76 @@ async function boot() {
     const status = await api.staffStatus().catch(() => null);
     if (status?.mode === 'front-desk') history.replaceState(history.state, '', router.hrefStaff());
   }
+  // A kiosk forgets a patient who walks away; the front desk's laptop has its own staff lock.
+  if (state.app.mode !== 'front-desk') {
+    startIdle({
+      idleSeconds: state.app.idleSeconds,
+      warningSeconds: state.app.idleWarningSeconds,
+      isPristine,
+      onReset: resetKiosk,
+      brand: () => ({ name: state.app.clinicName, logo: state.app.logo }),
+      languages,
+    });
+  }
   router.start(show);
 }
+
+/** Nothing a patient did is on screen: the start screen, as it first appears. */
+function isPristine() {
+  const typed = [...main.querySelectorAll('input, textarea')].some((field) => field.value !== '');
+  return (
+    (state.screen === 'home' || state.screen === 'config-problem') &&
+    state.lang === state.defaultLang &&
+    state.textSize === 'normal' &&
+    window.scrollY === 0 &&
+    !typed
+  );
+}
+
+/**
+ * Forgets everything of the last patient: the keyboard and what it typed, forms (their screens
+ * clear themselves on leaving), the search, the path so far (Back leads nowhere), the scroll
+ * position, language and text size; a staff view on screen ends its session on leaving.
+ */
+function resetKiosk() {
+  closeKeyboard();
+  document.activeElement?.blur?.();
+  state.lang = setLang(state.defaultLang);
+  state.textSize = 'normal';
+  applyDocumentSettings();
+  header.update(state);
+  router.reset();
+  window.scrollTo(0, 0);
+}
+
+/** An error nobody handled: say so calmly, then start over. Never a blank or frozen screen. */
+function recoverFromError(message, source, line) {
+  api.reportUiError(String(message ?? 'unknown error'), source ?? null, Number.isInteger(line) ? line : null).catch(() => {});
+  const now = Date.now();
+  recentErrors = recentErrors.filter((at) => now - at < 60_000);
+  recentErrors.push(now);
+  if (recentErrors.length > ERRORS_BEFORE_RELOAD || !header) {
+    location.reload();
+    return;
+  }
+  if (state.screen === 'recovery') return;
+  try {
+    renderToken++;
+    mount(recovery.render({ onStart: resetKiosk }));
+  } catch {
+    location.reload();
+  }
+}
+
+window.addEventListener('error', (event) => {
+  // Failed images or style sheets also fire here (without an error object): not a crash.
+  if (!(event instanceof ErrorEvent)) return;
+  recoverFromError(event.message, event.filename, event.lineno);
+});
+window.addEventListener('unhandledrejection', (event) => {
+  const reason = event.reason;
+  recoverFromError(reason instanceof Error ? `${reason.name}: ${reason.message}` : 'unhandled rejection', null, null);
+});
 
 /** Renders the screen for `route`. Stale renders (the patient moved on) are dropped. */
 async function show(route, { restoreScroll = 0, keepFocus = false } = {}) {
@@ -123,6 +204,11 @@ function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
   if (!keepFocus && !firstScreen) focusHeading();
   firstScreen = false;
   result.afterMount?.();
+  if (!readyReported) {
+    readyReported = true;
+    // Once the first screen can be used: logs the start-up time (and ends a cold-start benchmark).
+    requestAnimationFrame(() => api.uiReady().catch(() => {}));
+  }
 }
 
 function errorResult(kind, route) {

@@ -11,6 +11,12 @@
 let listener = () => {};
 let index = 0;
 let lastHash = null;
+/**
+ * Every history entry carries the generation it was made in. An idle reset starts a new one:
+ * entries from before it (the last patient's path) can no longer be reached with Back.
+ */
+let generation = Date.now();
+const entry = (scroll = 0) => ({ index, scroll, gen: generation });
 
 export function parse(hash = location.hash) {
   const raw = hash.replace(/^#/, '');
@@ -74,19 +80,28 @@ export function start(onRoute) {
   };
   // Scroll positions are restored by main.js once the new screen's content is in place.
   if ('scrollRestoration' in history) history.scrollRestoration = 'manual';
-  index = history.state?.index ?? 0;
-  history.replaceState({ index, scroll: 0 }, '');
+  // A page load (first start, or a recovery reload) is a fresh start: nothing before it counts.
+  index = 0;
+  history.replaceState(entry(), '');
   window.addEventListener('popstate', (event) => {
     if (!isRouteHash(location.hash)) return;
+    if (event.state && event.state.gen !== generation) {
+      // An entry from before a reset: the last patient's path. Start at home instead.
+      index = 0;
+      history.replaceState(entry(), '', hrefHome());
+      lastHash = location.hash;
+      listener(parse(), { restoreScroll: 0 });
+      return;
+    }
     index = event.state?.index ?? index + 1;
-    if (!event.state) history.replaceState({ index, scroll: 0 }, '');
+    if (!event.state) history.replaceState(entry(), '');
     listener(parse(), { restoreScroll: event.state?.scroll ?? 0 });
   });
   // A hash set from outside (a test driver, a typed address) where popstate did not fire.
   window.addEventListener('hashchange', () => {
     if (!isRouteHash(location.hash) || location.hash === lastHash) return;
     index += 1;
-    history.replaceState({ index, scroll: 0 }, '');
+    history.replaceState(entry(), '');
     listener(parse(), { restoreScroll: 0 });
   });
   listener(parse(), { restoreScroll: 0 });
@@ -97,7 +112,7 @@ function isRouteHash(hash) {
 }
 
 function rememberScroll() {
-  history.replaceState({ ...(history.state ?? {}), index, scroll: window.scrollY }, '');
+  history.replaceState({ ...(history.state ?? {}), ...entry(window.scrollY) }, '');
 }
 
 /**
@@ -106,12 +121,12 @@ function rememberScroll() {
  */
 export function navigate(href, { replace = false, silent = false } = {}) {
   if (replace) {
-    history.replaceState({ index, scroll: 0 }, '', href);
+    history.replaceState(entry(), '', href);
     lastHash = location.hash;
   } else {
     rememberScroll();
     index += 1;
-    history.pushState({ index, scroll: 0 }, '', href);
+    history.pushState(entry(), '', href);
     lastHash = location.hash;
   }
   if (!silent) listener(parse(), { restoreScroll: 0 });
@@ -122,11 +137,23 @@ export function goHome() {
   index = 0;
   if (parse().name === 'home') {
     // Already home: start it afresh (empty search box, top of the page) without a new entry.
-    history.replaceState({ index, scroll: 0 }, '', hrefHome());
+    history.replaceState(entry(), '', hrefHome());
   } else {
     rememberScroll();
-    history.pushState({ index, scroll: 0 }, '', hrefHome());
+    history.pushState(entry(), '', hrefHome());
   }
+  listener(parse(), { restoreScroll: 0 });
+}
+
+/**
+ * Forgets the path so far (idle reset, error recovery): a new generation, home as the only
+ * reachable screen. Shows home through the listener like any other change of screen.
+ */
+export function reset() {
+  generation += 1;
+  index = 0;
+  history.replaceState(entry(), '', hrefHome());
+  lastHash = location.hash;
   listener(parse(), { restoreScroll: 0 });
 }
 

@@ -24,6 +24,7 @@ export async function render({ app }) {
     h(
       'section',
       { class: 'hero', 'aria-labelledby': 'page-title' },
+      app.logo ? h('img', { class: 'hero__logo', src: app.logo, alt: '', dataset: { test: 'clinic-logo' } }) : null,
       h('p', { class: 'hero__eyebrow' }, t('home.eyebrow')),
       h('h1', { class: 'hero__title', id: 'page-title', tabindex: '-1' }, app.clinicName),
       h('p', { class: 'hero__welcome' }, t('home.welcome')),

@@ -12,6 +12,7 @@ import { t, getLang } from '../i18n.js';
 import * as api from '../api.js';
 import { navigate, hrefStaff } from '../router.js';
 import { attach as attachKeyboard, closeKeyboard } from '../components/keyboard.js';
+import { healthPanel } from './staff-health.js';
 
 /** The screens of the staff view: moving between them keeps the session. */
 const STAFF_SCREENS = new Set(['staff-setup', 'staff-pin', 'inbox']);
@@ -34,9 +35,12 @@ const view = {
   notice: null,
   /** The name picked on the PIN screen, kept across a change of language. */
   picked: null,
+  /** The app's mode: on a kiosk the health tab offers the ways out of kiosk mode. */
+  mode: 'kiosk',
 };
 
-export async function render() {
+export async function render({ app } = {}) {
+  if (app?.mode) view.mode = app.mode;
   if (session.token) {
     const inbox = await renderInbox();
     if (inbox) return inbox;
@@ -795,6 +799,7 @@ async function renderInbox() {
   const tabs = [
     { id: 'requests', icon: 'inbox', label: t('inbox.tabRequests'), test: 'requests-tab' },
     { id: 'audit', icon: 'history', label: t('inbox.tabAudit'), test: 'audit-tab' },
+    { id: 'health', icon: 'info', label: t('health.tab'), test: 'health-tab' },
   ];
   const tabButtons = tabs.map((tab) =>
     h(
@@ -836,6 +841,8 @@ async function renderInbox() {
     list,
   );
   const auditPanel = h('div', { class: 'tab-panel', id: 'panel-audit', role: 'tabpanel', 'aria-labelledby': 'tab-audit' }, auditBody);
+  const health = healthPanel({ token: () => session.token, guard, isAlive: () => alive, when, mode: view.mode });
+  const healthTabPanel = h('div', { class: 'tab-panel', id: 'panel-health', role: 'tabpanel', 'aria-labelledby': 'tab-health' }, health.node);
 
   function selectTab(id) {
     view.tab = id;
@@ -846,7 +853,9 @@ async function renderInbox() {
     }
     requestsPanel.hidden = id !== 'requests';
     auditPanel.hidden = id !== 'audit';
+    healthTabPanel.hidden = id !== 'health';
     if (id === 'audit') loadAudit();
+    if (id === 'health') health.load();
   }
 
   async function loadAudit() {
@@ -865,7 +874,7 @@ async function renderInbox() {
   function auditTable(entries) {
     if (!entries.length) return h('p', { class: 'empty-note' }, t('inbox.auditEmpty'));
     const actionName = (action) => {
-      const key = { unlock: 'unlock', 'unlock-failed': 'unlockFailed', lock: 'lock', status: 'status', note: 'note', export: 'export', 'staff-added': 'staffAdded', 'pin-changed': 'pinChanged', purge: 'purge' }[action];
+      const key = { unlock: 'unlock', 'unlock-failed': 'unlockFailed', lock: 'lock', status: 'status', note: 'note', export: 'export', 'staff-added': 'staffAdded', 'pin-changed': 'pinChanged', purge: 'purge', 'leave-kiosk': 'leaveKiosk', quit: 'quit' }[action];
       return key ? t(`inbox.audit.actions.${key}`) : action;
     };
     return h(
@@ -952,6 +961,7 @@ async function renderInbox() {
     h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('inbox.title') }, tabButtons),
     requestsPanel,
     auditPanel,
+    healthTabPanel,
   );
   selectTab(view.tab);
 
@@ -970,6 +980,7 @@ async function renderInbox() {
       items = [];
       list.replaceChildren();
       auditBody.replaceChildren();
+      health.node.replaceChildren();
       exportResult.replaceChildren();
       leaving(next);
     },

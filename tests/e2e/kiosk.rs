@@ -1,0 +1,462 @@
+//! Journeys of the kiosk shell (issue #4): idle warning and reset, the attract screen,
+//! refused navigation, recovery from a JavaScript error, the configuration-problem screen,
+//! the staff health screen and the staff's way out of kiosk mode, front-desk mode.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{ensure, Context, Result};
+
+use crate::driver::{Driver, Session, HOME_READY};
+use crate::{tap_pin, ENTER, STAFF_NAME, STAFF_PIN};
+
+/// A name typed into the callback form and then abandoned: it must be gone after the reset.
+const WALKED_AWAY: &str = "Test Walked Away";
+
+/// Config files for the journeys that need one, in a folder of their own.
+pub struct Configs {
+    dir: tempfile::TempDir,
+}
+
+impl Configs {
+    pub fn new() -> Result<Self> {
+        Ok(Self {
+            dir: tempfile::tempdir()?,
+        })
+    }
+
+    fn write(&self, name: &str, text: &str) -> Result<PathBuf> {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text)?;
+        Ok(path)
+    }
+}
+
+fn config_args(path: &Path) -> Vec<String> {
+    vec!["--config".into(), path.to_string_lossy().into_owned()]
+}
+
+/// Starts the app the way `journey` needs it: most journeys with no config file at all.
+pub async fn start(driver: &Driver, configs: &Configs, journey: &str) -> Result<Session> {
+    match journey {
+        "idle_warns_then_forgets_everything" => {
+            let path = configs.write(
+                "idle.toml",
+                "[idle]\ntimeout_seconds = 10\nwarning_seconds = 20\n",
+            )?;
+            driver
+                .session_with(&config_args(&path), HOME_READY, "the home screen")
+                .await
+        }
+        "a_broken_config_shows_a_calm_screen" => {
+            let path = configs.write(
+                "broken.toml",
+                "mode = \"kiosk\"\n[clinic]\naccent_colour = \"#ffff00\"\ncolour = \"blue\"\n",
+            )?;
+            driver
+                .session_with(
+                    &config_args(&path),
+                    "return document.querySelector('[data-test=screen]')?.dataset.screen === 'config-problem'",
+                    "the configuration problem screen",
+                )
+                .await
+        }
+        "front_desk_opens_on_the_staff_view" => {
+            let path = configs.write("front-desk.toml", "mode = \"front-desk\"\n")?;
+            driver
+                .session_with(
+                    &config_args(&path),
+                    "return ['staff-setup', 'staff-pin'].includes(document.querySelector('[data-test=screen]')?.dataset.screen)",
+                    "the staff view",
+                )
+                .await
+        }
+        _ => driver.session().await,
+    }
+}
+
+async fn js(s: &Session, script: &str) -> Result<serde_json::Value> {
+    Ok(s.client.execute(script, vec![]).await?)
+}
+
+async fn visible(s: &Session, selector: &str) -> Result<bool> {
+    let script = format!(
+        "const e = document.querySelector({}); return !!e && !e.hidden && e.getClientRects().length > 0;",
+        serde_json::to_string(selector)?
+    );
+    Ok(js(s, &script).await? == serde_json::Value::Bool(true))
+}
+
+/// The idle warning counts down at least 20 s and "I'm still here" keeps everything; left to
+/// run out, it forgets the patient: form, search, path, scroll, language, text size.
+pub async fn idle_warns_then_forgets_everything(s: &Session) -> Result<()> {
+    // A patient searches, opens an article, switches to Spanish and larger text, scrolls.
+    let input = s.css("#search-input").await?;
+    input.send_keys("varicose veins").await?;
+    input.send_keys(ENTER).await?;
+    s.wait_screen("search").await?;
+    s.click("[data-test=search-result]").await?;
+    s.wait_screen("article").await?;
+    s.click("[data-test=lang-es]").await?;
+    s.click("[data-test=text-size-large]").await?;
+    s.wait_js("return document.documentElement.lang === 'es'", "Spanish")
+        .await?;
+    let article_title = s.text("h1").await?;
+
+    // After 10 s without a touch: the warning, with its countdown and the button in focus.
+    s.wait_js_for(
+        "return !document.querySelector('[data-test=idle-warning]').hidden",
+        "the idle warning",
+        20,
+    )
+    .await?;
+    let count: u32 = s.text("[data-test=idle-count]").await?.trim().parse()?;
+    ensure!(
+        (17..=20).contains(&count),
+        "the warning counts down from 20 seconds, showed {count}"
+    );
+    let focused = js(s, "return document.activeElement?.dataset.test ?? null").await?;
+    ensure!(
+        focused == "idle-stay",
+        "\"I'm still here\" has the focus, not {focused}"
+    );
+    ensure!(
+        js(s, "return document.getElementById('main').inert").await? == true,
+        "the page behind the warning is inert"
+    );
+    s.assert_accessible("idle-warning").await?;
+    s.screenshot("idle-warning").await?;
+
+    // "I'm still here": nothing is lost.
+    s.click("[data-test=idle-stay]").await?;
+    ensure!(
+        !visible(s, "[data-test=idle-warning]").await?,
+        "the warning goes"
+    );
+    ensure!(s.screen().await? == "article", "still on the article");
+    ensure!(
+        s.text("h1").await? == article_title,
+        "the same article is still on screen"
+    );
+
+    // The patient starts a callback request, types a name, scrolls, and walks away.
+    s.click("[data-test=callback-cta]").await?;
+    s.wait_screen("callback").await?;
+    s.css("#cb-name").await?.send_keys(WALKED_AWAY).await?;
+    js(s, "window.scrollTo(0, 300); return true").await?;
+    s.wait_js_for(
+        "return !document.querySelector('[data-test=idle-warning]').hidden",
+        "the idle warning again",
+        20,
+    )
+    .await?;
+    s.wait_js_for(
+        "return !document.querySelector('[data-test=attract]').hidden",
+        "the attract screen after the countdown",
+        30,
+    )
+    .await?;
+    ensure!(
+        s.traces(&[WALKED_AWAY]).await?.is_empty(),
+        "the abandoned name is gone from the page"
+    );
+    let greeting = s.text("[data-test=attract]").await?;
+    ensure!(
+        greeting.contains("Touch the screen to start")
+            && greeting.contains("Toque la pantalla para empezar"),
+        "the attract screen invites the next patient in each language: {greeting:?}"
+    );
+    s.assert_accessible("attract").await?;
+    s.screenshot("attract").await?;
+
+    // The next patient touches it: a fresh home screen.
+    s.click("[data-test=attract]").await?;
+    s.wait_screen("home").await?;
+    ensure!(
+        !visible(s, "[data-test=attract]").await?,
+        "the attract screen goes"
+    );
+    let fresh = js(
+        s,
+        "return { lang: document.documentElement.lang,
+                  normal: document.documentElement.classList.contains('text-normal'),
+                  scroll: window.scrollY,
+                  search: document.getElementById('search-input').value,
+                  back: document.querySelector('[data-test=back]').disabled,
+                  inert: document.getElementById('main').inert }",
+    )
+    .await?;
+    ensure!(
+        fresh["lang"] == "en",
+        "back to the default language: {fresh}"
+    );
+    ensure!(fresh["normal"] == true, "back to normal text: {fresh}");
+    ensure!(fresh["scroll"] == 0, "back at the top: {fresh}");
+    ensure!(fresh["search"] == "", "the search box is empty: {fresh}");
+    ensure!(fresh["back"] == true, "Back has nowhere to go: {fresh}");
+    ensure!(
+        fresh["inert"] == false,
+        "the page can be used again: {fresh}"
+    );
+
+    // The webview's own history cannot reach the last patient's screens either.
+    js(s, "history.back(); return true").await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    ensure!(
+        s.screen().await? == "home",
+        "history.back() after a reset stays home, not on {}",
+        s.screen().await?
+    );
+    ensure!(
+        s.traces(&[WALKED_AWAY]).await?.is_empty(),
+        "nothing of the last patient came back"
+    );
+    Ok(())
+}
+
+/// Links, scripts and new windows cannot take the kiosk to another page.
+pub async fn refused_navigation_stays_in_the_app(s: &Session) -> Result<()> {
+    let handles = s.client.windows().await?.len();
+    js(
+        s,
+        "const a = document.createElement('a'); a.href = 'https://example.com/'; a.textContent = 'out';
+         a.dataset.test = 'outside-link'; document.querySelector('main').prepend(a); return true",
+    )
+    .await?;
+    s.click("[data-test=outside-link]").await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    js(s, "location.href = 'https://example.com/'; return true").await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let opened = js(s, "return window.open('https://example.com/') === null").await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let url = s.client.current_url().await?;
+    ensure!(
+        url.scheme() == "tauri" && url.host_str() == Some("localhost"),
+        "the window still shows the app, not {url}"
+    );
+    ensure!(s.screen().await? == "home", "still on the home screen");
+    ensure!(opened == true, "window.open gets no window ({opened})");
+    ensure!(
+        s.client.windows().await?.len() == handles,
+        "no new window was opened"
+    );
+    // The app keeps working after the refusals.
+    s.click("[data-test=topic-tile]").await?;
+    s.wait_screen("topic").await?;
+    Ok(())
+}
+
+/// An error nobody handled: a calm screen, then the start again; the log says what happened.
+pub async fn a_javascript_error_shows_the_recovery_screen(
+    s: &Session,
+    data_dir: &Path,
+) -> Result<()> {
+    s.click("[data-test=topic-tile]").await?;
+    s.wait_screen("topic").await?;
+    js(
+        s,
+        "setTimeout(() => { throw new Error('e2e: a deliberate error'); }, 0); return true",
+    )
+    .await?;
+    s.wait_screen("recovery").await?;
+    let title = s.text("h1").await?;
+    ensure!(
+        title == "Something went wrong, going back to the start",
+        "the recovery screen says what happens: {title:?}"
+    );
+    s.assert_accessible("recovery").await?;
+    s.screenshot("recovery").await?;
+    // No touch needed: it goes back to the start by itself.
+    s.wait_screen("home").await?;
+    ensure!(
+        js(
+            s,
+            "return document.querySelector('[data-test=back]').disabled"
+        )
+        .await?
+            == true,
+        "a fresh start: Back has nowhere to go"
+    );
+    s.click("[data-test=topic-tile]").await?;
+    s.wait_screen("topic").await?;
+
+    let logs = std::fs::read_dir(data_dir.join("logs"))
+        .context("the log folder")?
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect::<String>();
+    ensure!(
+        logs.contains("ui error: Error: e2e: a deliberate error")
+            || logs.contains("ui error: e2e: a deliberate error"),
+        "the error is in the log for staff"
+    );
+    Ok(())
+}
+
+/// A config file with problems: a calm screen for the patient, the details for staff.
+pub async fn a_broken_config_shows_a_calm_screen(s: &Session) -> Result<()> {
+    let title = s.text("h1").await?;
+    ensure!(
+        title == "This kiosk needs a quick check",
+        "a calm title, got {title:?}"
+    );
+    s.click("[data-test=config-details] summary").await?;
+    let problems = s.count("[data-test=config-problem]").await?;
+    let text = js(
+        s,
+        "return [...document.querySelectorAll('[data-test=config-problem]')].map(e => e.textContent)",
+    )
+    .await?;
+    let text = text.to_string();
+    ensure!(
+        problems == 2 && text.contains("clinic.accent_colour") && text.contains("colour"),
+        "both problems are listed with their keys: {text}"
+    );
+    ensure!(
+        text.contains(":3:") && text.contains(":4:"),
+        "each problem names its line: {text}"
+    );
+    ensure!(
+        !text.contains("panicked") && !text.contains("RUST_BACKTRACE"),
+        "no crash text"
+    );
+    ensure!(
+        visible(s, "[data-test=staff-open]").await?,
+        "staff can still open the staff view"
+    );
+    s.assert_accessible("config-problem").await?;
+    s.screenshot("config-problem").await?;
+    Ok(())
+}
+
+fn walk_md(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                walk_md(&path)
+            } else {
+                usize::from(path.extension().is_some_and(|x| x == "md"))
+            }
+        })
+        .sum()
+}
+
+/// Unlocks the staff view (making the staff account on first run) and waits for the inbox.
+async fn sign_in_staff(s: &Session) -> Result<()> {
+    s.click("[data-test=staff-open]").await?;
+    s.wait_js(
+        "return ['staff-setup', 'staff-pin'].includes(document.querySelector('[data-test=screen]').dataset.screen)",
+        "the staff setup or PIN screen",
+    )
+    .await?;
+    if s.screen().await? == "staff-setup" {
+        s.css("#setup-name").await?.send_keys(STAFF_NAME).await?;
+        s.css("#setup-pin").await?.send_keys(STAFF_PIN).await?;
+        s.css("#setup-pin2").await?.send_keys(STAFF_PIN).await?;
+        s.click("[data-test=setup-create]").await?;
+    } else {
+        let names = s.count("[data-test=staff-name]").await?;
+        if names > 1 {
+            s.click(&format!("[data-test=staff-name][data-name='{STAFF_NAME}']"))
+                .await?;
+        }
+        tap_pin(s, STAFF_PIN).await?;
+    }
+    s.wait_screen("inbox").await
+}
+
+/// The health tab tells staff how the kiosk is; only a signed-in staff member can leave
+/// kiosk mode, and then the window becomes an ordinary one.
+pub async fn staff_health_and_leaving_kiosk_mode(s: &Session) -> Result<()> {
+    let (_, _, full_width, full_height) = s.client.get_window_rect().await?;
+    ensure!(
+        full_width >= 1900 && full_height >= 1000,
+        "the kiosk covers the screen ({full_width}x{full_height})"
+    );
+    // Without a staff session the command is refused by Rust.
+    let refused = s
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI__.core.invoke('staff_leave_kiosk', { token: 'not-a-session' })
+               .then(() => done('accepted'), (e) => done(e.kind));",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        refused == "unauthorized",
+        "leaving kiosk mode without a PIN is refused, got {refused}"
+    );
+    let (_, _, width, _) = s.client.get_window_rect().await?;
+    ensure!(width == full_width, "still fullscreen after the refusal");
+
+    sign_in_staff(s).await?;
+    s.click("[data-test=health-tab]").await?;
+    s.wait_js(
+        "return document.querySelector('[data-test=health-articles] dd')?.textContent",
+        "the health facts",
+    )
+    .await?;
+    let articles: u32 = s
+        .text("[data-test=health-articles] dd")
+        .await?
+        .trim()
+        .parse()
+        .context("the article count is a number")?;
+    // Every article file of content/ (in any language) is in the library.
+    let files = walk_md(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"));
+    ensure!(
+        articles as usize == files,
+        "the health screen counts every article ({articles} shown, {files} files in content/)"
+    );
+    let version = s.text("[data-test=health-app] dd").await?;
+    ensure!(
+        version == env!("CARGO_PKG_VERSION"),
+        "the app version is shown: {version}"
+    );
+    ensure!(
+        s.text("[data-test=health-mode] dd").await? == "kiosk",
+        "the mode is shown"
+    );
+    s.assert_accessible("staff-health").await?;
+    s.screenshot("staff-health").await?;
+
+    s.click("[data-test=leave-kiosk]").await?;
+    s.wait_js(
+        "return document.querySelector('[data-test=health] [role=status]')?.textContent",
+        "the confirmation",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, _, width, height) = s.client.get_window_rect().await?;
+    ensure!(
+        width < full_width && height < full_height,
+        "after leaving kiosk mode the window is an ordinary one ({width}x{height})"
+    );
+    // The audit log records who did it.
+    s.click("[data-test=audit-tab]").await?;
+    s.wait_js(
+        "return document.querySelector('[data-test=audit-row][data-action=leave-kiosk]')",
+        "the audit entry",
+    )
+    .await?;
+    Ok(())
+}
+
+/// A front-desk laptop opens on the staff view, and has no idle attract screen.
+pub async fn front_desk_opens_on_the_staff_view(s: &Session) -> Result<()> {
+    ensure!(
+        s.count("[data-test=attract]").await? == 0,
+        "no attract screen on a front-desk laptop"
+    );
+    ensure!(
+        !visible(s, "[data-test=staff-open]").await?,
+        "the Staff button is not needed in the staff view"
+    );
+    Ok(())
+}

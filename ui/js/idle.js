@@ -1,0 +1,193 @@
+// The kiosk forgets a patient who walks away. After `idleSeconds` without a touch or a key, a
+// large warning counts down `warningSeconds` (at least 20, WCAG 2.2.1) with an "I'm still here"
+// button; any touch or key keeps the session. When the count ends the app resets (forms,
+// search, history, scroll, language, text size, staff view) and shows the attract screen,
+// "Touch to start", until the next patient touches it.
+//
+// While the warning or the attract screen is up, the page behind it is inert: no focus, no
+// clicks, nothing a screen reader can reach.
+
+import { h } from './dom.js';
+import { icon } from './icons.js';
+import { t, tIn } from './i18n.js';
+
+const ACTIVITY = ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart'];
+const MIN_WARNING_SECONDS = 20;
+
+/**
+ * @param {object} options
+ *   idleSeconds, warningSeconds: from the config;
+ *   isPristine(): true when nothing a patient did is on screen (home, defaults, top of page);
+ *   onReset(): forgets everything and shows home;
+ *   brand(): { name, logo } for the attract screen;
+ *   languages: the languages the attract screen greets in.
+ * @returns {{ stop(): void, showAttract(): void }}
+ */
+export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, brand, languages }) {
+  const idleMs = Math.max(1, Number(idleSeconds) || 90) * 1000;
+  const warnSecs = Math.max(MIN_WARNING_SECONDS, Number(warningSeconds) || 30);
+  const behind = [document.getElementById('site-header'), document.getElementById('main'), document.getElementById('skip-link')];
+
+  let last = Date.now();
+  let warningEndsAt = 0;
+  let attractUp = false;
+  let lastAnnounced = null;
+
+  // ---------- the warning ----------
+  const count = h('span', { class: 'idle-dialog__count', dataset: { test: 'idle-count' } });
+  const title = h('h2', { class: 'idle-dialog__title', id: 'idle-title' });
+  const text = h('p', { class: 'idle-dialog__text', id: 'idle-text' });
+  const announce = h('p', { class: 'sr-only', 'aria-live': 'polite' });
+  const stayLabel = h('span', {});
+  const stay = h(
+    'button',
+    { type: 'button', class: 'button button--primary button--huge', dataset: { test: 'idle-stay' }, onclick: () => keepGoing() },
+    icon('check'),
+    stayLabel,
+  );
+  const dialog = h(
+    'div',
+    {
+      class: 'idle-dialog',
+      role: 'alertdialog',
+      'aria-modal': 'true',
+      'aria-labelledby': 'idle-title',
+      'aria-describedby': 'idle-text',
+      dataset: { test: 'idle-warning' },
+      hidden: true,
+    },
+    h('div', { class: 'idle-dialog__box' }, h('span', { class: 'idle-dialog__icon' }, icon('clock')), title, count, text, stay, announce),
+  );
+
+  // ---------- the attract screen ----------
+  const attractGreeting = h('div', { class: 'attract__greeting' });
+  const attractBrand = h('div', { class: 'attract__brand' });
+  const attract = h(
+    'button',
+    { type: 'button', class: 'attract', dataset: { test: 'attract' }, hidden: true, onclick: () => hideAttract() },
+    attractBrand,
+    attractGreeting,
+  );
+  document.body.append(dialog, attract);
+
+  function setBehindInert(on) {
+    for (const node of behind) {
+      if (!node) continue;
+      if (on) node.setAttribute('inert', '');
+      else node.removeAttribute('inert');
+    }
+  }
+
+  function showWarning() {
+    warningEndsAt = Date.now() + warnSecs * 1000;
+    lastAnnounced = null;
+    title.textContent = t('idle.title');
+    stayLabel.textContent = t('idle.stay');
+    updateCount();
+    dialog.hidden = false;
+    setBehindInert(true);
+    stay.focus();
+  }
+
+  function updateCount() {
+    const left = Math.max(0, Math.ceil((warningEndsAt - Date.now()) / 1000));
+    count.textContent = String(left);
+    text.textContent = t('idle.text', { count: left });
+    // The dialog's own text is read when it opens; after that, say the time now and then.
+    if (left % 10 === 0 && left !== lastAnnounced && left > 0 && left < warnSecs) {
+      lastAnnounced = left;
+      announce.textContent = t('idle.text', { count: left });
+    }
+    return left;
+  }
+
+  function hideWarning() {
+    warningEndsAt = 0;
+    dialog.hidden = true;
+    announce.textContent = '';
+    setBehindInert(false);
+  }
+
+  function keepGoing() {
+    last = Date.now();
+    if (warningEndsAt) hideWarning();
+  }
+
+  function showAttract() {
+    hideWarning();
+    const { name, logo } = brand();
+    attractBrand.replaceChildren(
+      ...[logo ? h('img', { class: 'attract__logo', src: logo, alt: '' }) : null, name ? h('span', { class: 'attract__name' }, name) : null].filter(Boolean),
+    );
+    // The next patient may read any of the clinic's languages: greet in each.
+    attractGreeting.replaceChildren(
+      ...languages.map((lang, i) =>
+        h('span', { class: i === 0 ? 'attract__touch' : 'attract__touch attract__touch--other', lang }, tIn(lang, 'idle.touchToStart')),
+      ),
+    );
+    attract.setAttribute('aria-label', languages.map((lang) => tIn(lang, 'idle.touchToStart')).join(' / '));
+    attract.hidden = false;
+    attractUp = true;
+    setBehindInert(true);
+    attract.focus();
+  }
+
+  function hideAttract() {
+    attract.hidden = true;
+    attractUp = false;
+    last = Date.now();
+    setBehindInert(false);
+    const heading = document.querySelector('#main h1');
+    (heading ?? document.getElementById('main'))?.focus({ preventScroll: true });
+  }
+
+  function onActivity(event) {
+    if (attractUp) return; // the attract screen's own button handles its touch
+    if (warningEndsAt && event.type === 'keydown' && dialog.contains(event.target)) {
+      // Keys inside the dialog: Tab stays on its one button; anything else means "still here".
+      if (event.key === 'Tab') {
+        event.preventDefault();
+        stay.focus();
+        return;
+      }
+    }
+    keepGoing();
+  }
+
+  function tick() {
+    if (attractUp) return;
+    if (warningEndsAt) {
+      if (updateCount() <= 0) {
+        hideWarning();
+        reset();
+      }
+      return;
+    }
+    if (Date.now() - last < idleMs) return;
+    // Nothing of anyone's on screen: no need to warn, just invite the next patient.
+    if (isPristine()) showAttract();
+    else showWarning();
+  }
+
+  function reset() {
+    try {
+      onReset();
+    } finally {
+      showAttract();
+    }
+  }
+
+  for (const type of ACTIVITY) document.addEventListener(type, onActivity, { capture: true, passive: false });
+  const timer = setInterval(tick, 1000);
+
+  return {
+    stop() {
+      clearInterval(timer);
+      for (const type of ACTIVITY) document.removeEventListener(type, onActivity, { capture: true });
+      hideWarning();
+      dialog.remove();
+      attract.remove();
+    },
+    showAttract,
+  };
+}

@@ -1,0 +1,186 @@
+// The staff view's "Kiosk health" tab: is this kiosk well? Versions, the article library,
+// database sizes, the delivery queue, free disk, settings problems, anonymous use; and, on a
+// kiosk, the staff's ways out of kiosk mode (leave it for this run, or close the app).
+
+import { h, append } from '../dom.js';
+import { icon } from '../icons.js';
+import { t } from '../i18n.js';
+import * as api from '../api.js';
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** 1536 -> "1.5 KB" in the current language's number format. */
+function bytes(n) {
+  if (n == null || !Number.isFinite(Number(n))) return '—';
+  let value = Number(n);
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toLocaleString(document.documentElement.lang, { maximumFractionDigits: unit === 0 ? 0 : 1 })} ${UNITS[unit]}`;
+}
+
+/**
+ * @param {object} deps
+ *   token(): the session token; guard(fn): runs a staff command, ending the session if refused;
+ *   isAlive(): false once the staff view has gone; when(ms): a formatted date and time;
+ *   mode: the app's mode ('kiosk' shows the ways out of kiosk mode).
+ * @returns {{ node: HTMLElement, load(): Promise<void> }}
+ */
+export function healthPanel({ token, guard, isAlive, when, mode }) {
+  const body = h('div', { class: 'health', dataset: { test: 'health' } });
+  const status = h('p', { class: 'inbox-status', role: 'status' });
+
+  function fact(label, value, test) {
+    return h('div', { class: 'health__fact', dataset: { test } }, h('dt', {}, label), h('dd', {}, value));
+  }
+
+  function usageTable(caption, columns, rows, empty, test) {
+    if (!rows.length) return h('div', {}, h('h3', { class: 'health__section-title' }, caption), h('p', { class: 'empty-note' }, empty));
+    return h(
+      'table',
+      { class: 'audit-table', dataset: { test } },
+      h('caption', { class: 'audit-table__caption' }, caption),
+      h('thead', {}, h('tr', {}, columns.map((col) => h('th', { scope: 'col' }, col)))),
+      h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell) => h('td', {}, String(cell)))))),
+    );
+  }
+
+  function draw(health) {
+    const problems = health.configProblems ?? [];
+    const usage = health.usage ?? { views: [], misses: [] };
+    body.replaceChildren();
+    append(body, [
+      h(
+        'dl',
+        { class: 'health__facts' },
+        fact(t('health.app'), health.appVersion, 'health-app'),
+        fact(t('health.mode'), health.mode, 'health-mode'),
+        fact(t('health.content'), health.contentVersion ?? '—', 'health-content'),
+        fact(t('health.articles'), health.articleCount ?? '—', 'health-articles'),
+        fact(t('health.library'), bytes(health.libraryBytes), 'health-library'),
+        fact(t('health.kiosk'), bytes(health.kioskBytes), 'health-kiosk'),
+        fact(t('health.queue'), health.queueLength ?? '—', 'health-queue'),
+        fact(t('health.lastDelivery'), health.lastDelivery ? when(health.lastDelivery) : t('health.never'), 'health-last-delivery'),
+        fact(t('health.freeDisk'), bytes(health.freeDiskBytes), 'health-disk'),
+      ),
+      health.libraryProblem
+        ? h('div', { class: 'idle-warning' }, icon('alert'), h('p', {}, t('health.libraryProblem'), ': ', health.libraryProblem))
+        : null,
+      problems.length
+        ? h(
+            'div',
+            { class: 'idle-warning', dataset: { test: 'health-config-problems' } },
+            icon('alert'),
+            h('div', {}, h('p', {}, t('health.configProblems')), h('ul', { class: 'health__problems' }, problems.map((p) => h('li', {}, h('code', {}, p))))),
+          )
+        : h('p', { class: 'health__ok' }, icon('check'), ' ', t('health.configOk')),
+      h('h2', { class: 'health__section-title' }, t('health.usageTitle')),
+      h(
+        'div',
+        { class: 'health__tables' },
+        usageTable(t('health.views'), [t('health.articleCol'), t('health.timesCol')], usage.views, t('health.viewsEmpty'), 'health-views'),
+        usageTable(
+          t('health.misses'),
+          [t('health.wordsCol'), t('health.timesCol')],
+          usage.misses.map(([lang, words, n]) => [`${words} (${lang})`, n]),
+          t('health.missesEmpty'),
+          'health-misses',
+        ),
+      ),
+      mode === 'kiosk' ? kioskControls() : null,
+      status,
+    ]);
+  }
+
+  function kioskControls() {
+    const leave = h(
+      'button',
+      {
+        type: 'button',
+        class: 'button button--secondary',
+        dataset: { test: 'leave-kiosk' },
+        onclick: async () => {
+          leave.disabled = true;
+          try {
+            // guard() answers null when the session was refused; the command itself returns nothing.
+            const done = await guard(async () => {
+              await api.staffLeaveKiosk(token());
+              return true;
+            });
+            if (done && isAlive()) status.textContent = t('health.leftKiosk');
+          } catch {
+            if (isAlive()) status.textContent = t('health.actionFailed');
+          } finally {
+            leave.disabled = false;
+          }
+        },
+      },
+      icon('close'),
+      t('health.leaveKiosk'),
+    );
+    const confirm = h(
+      'div',
+      { class: 'health__action', hidden: true, role: 'group', 'aria-label': t('health.quit') },
+      h('p', {}, t('health.quitConfirm')),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button button--primary',
+          dataset: { test: 'quit-confirm' },
+          onclick: async () => {
+            try {
+              await guard(() => api.staffQuit(token()));
+            } catch {
+              if (isAlive()) status.textContent = t('health.actionFailed');
+            }
+          },
+        },
+        t('health.quitYes'),
+      ),
+    );
+    const quit = h(
+      'button',
+      {
+        type: 'button',
+        class: 'button button--secondary',
+        dataset: { test: 'quit' },
+        'aria-expanded': 'false',
+        onclick: () => {
+          confirm.hidden = !confirm.hidden;
+          quit.setAttribute('aria-expanded', String(!confirm.hidden));
+        },
+      },
+      icon('lock'),
+      t('health.quit'),
+    );
+    return h(
+      'section',
+      { 'aria-labelledby': 'health-kiosk-title' },
+      h('h2', { class: 'health__section-title', id: 'health-kiosk-title' }, t('health.kioskTitle')),
+      h(
+        'div',
+        { class: 'health__kiosk' },
+        h('div', { class: 'health__action' }, leave, h('p', {}, t('health.leaveKioskHelp'))),
+        h('div', { class: 'health__action' }, quit, h('p', {}, t('health.quitHelp')), confirm),
+      ),
+    );
+  }
+
+  async function load() {
+    body.setAttribute('aria-busy', 'true');
+    try {
+      const health = await guard(() => api.staffHealth(token()));
+      if (!isAlive() || !health) return;
+      draw(health);
+    } catch {
+      if (isAlive()) body.replaceChildren(h('p', { class: 'empty-note' }, t('health.failed')));
+    } finally {
+      body.removeAttribute('aria-busy');
+    }
+  }
+
+  return { node: body, load };
+}
