@@ -62,6 +62,10 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
         }
     };
     let (config, problems) = config::Config::load(config_arg());
+    let mut problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    if let Ok(lib) = &library {
+        problems.extend(specialty_problems(&config, lib));
+    }
     for p in &problems {
         tracing::warn!("config: {p}");
     }
@@ -78,7 +82,7 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
     let logo = config.logo.as_deref().and_then(config::logo_data_url);
     AppState {
         config,
-        config_problems: problems.iter().map(ToString::to_string).collect(),
+        config_problems: problems,
         library: Mutex::new(library),
         kiosk,
         sessions: Default::default(),
@@ -86,6 +90,35 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
         logo,
         started: std::time::Instant::now(),
     }
+}
+
+/// `[[specialty]]` entries of the config that name a specialty or topic the library does not
+/// have: callbacks about those topics would go to no one.
+pub fn specialty_problems(config: &config::Config, lib: &library::Library) -> Vec<String> {
+    let specialties: Vec<String> = lib
+        .specialties("en")
+        .map(|v| v.into_iter().map(|s| s.slug).collect())
+        .unwrap_or_default();
+    let topics: Vec<String> = lib
+        .topics("en")
+        .map(|v| v.into_iter().map(|t| t.slug).collect())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for (slug, wanted) in &config.specialty_topics {
+        if !specialties.contains(slug) {
+            out.push(format!(
+                "specialty `{slug}`: not a specialty of content/topics.toml; use one of: {}",
+                specialties.join(", ")
+            ));
+        }
+        for topic in wanted.iter().filter(|t| !topics.contains(t)) {
+            out.push(format!(
+                "specialty `{slug}`: topic `{topic}` is not in content/topics.toml; use one of: {}",
+                topics.join(", ")
+            ));
+        }
+    }
+    out
 }
 
 /// `--config PATH` from the command line that started the window.

@@ -236,3 +236,65 @@ fn the_clinics_config_can_reword_the_notices() {
         en["notices"]["emergency"]
     );
 }
+
+#[test]
+fn the_config_decides_which_specialist_answers_for_a_topic() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut state = real_state(&data);
+    // As written, the herniated disc article is answered by the spine specialist.
+    let before = {
+        let app = app(clinic_kiosk::open_state(data.path(), content_dir()));
+        let main = window(&app, "main");
+        invoke(&main, "get_article", json!({ "slug": "herniated-disc" })).expect("article")
+    };
+    assert_eq!(
+        before["specialty"]["slug"], "spine",
+        "{}",
+        before["specialty"]
+    );
+    // This clinic has the front desk answer spine questions.
+    state
+        .config
+        .specialty_topics
+        .insert("front-desk".into(), vec!["spine-care".into()]);
+    let app = app(state);
+    let main = window(&app, "main");
+    let routed = invoke(
+        &main,
+        "get_article",
+        json!({ "slug": "herniated-disc", "topic": "spine-care" }),
+    )
+    .expect("article");
+    assert_eq!(routed["specialty"]["slug"], "front-desk");
+    assert_eq!(routed["specialty"]["name"], "Front desk");
+    // Articles of other topics keep their own specialist.
+    let other = invoke(&main, "get_article", json!({ "slug": "varicose-veins" })).expect("article");
+    assert_eq!(other["specialty"]["slug"], "vein");
+}
+
+#[test]
+fn config_specialties_the_library_does_not_have_are_problems() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let state = real_state(&data);
+    let mut config = clinic_kiosk::config::Config::default();
+    config
+        .specialty_topics
+        .insert("spine".into(), vec!["spine-care".into(), "backs".into()]);
+    config
+        .specialty_topics
+        .insert("podiatry".into(), vec!["vein-care".into()]);
+    let guard = state.library.lock().expect("lock");
+    let lib = guard.as_ref().expect("library");
+    let problems = clinic_kiosk::specialty_problems(&config, lib);
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+    assert!(
+        problems[0].starts_with("specialty `podiatry`: not a specialty"),
+        "{}",
+        problems[0]
+    );
+    assert!(
+        problems[1].contains("topic `backs` is not in content/topics.toml"),
+        "{}",
+        problems[1]
+    );
+}

@@ -141,3 +141,41 @@ fn config_check_exits_1_and_prints_path_line_key_message() {
         String::from_utf8_lossy(&ok.stdout)
     );
 }
+
+#[test]
+fn the_logo_is_read_relative_to_the_file_and_a_huge_one_is_refused() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>";
+    std::fs::create_dir(dir.path().join("brand")).expect("mkdir");
+    std::fs::write(dir.path().join("brand/logo.svg"), svg).expect("write logo");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "[clinic]\nlogo = \"brand/logo.svg\"\n").expect("write");
+    let (config, problems) = file::load(&path, true);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let logo = config.logo.as_deref().expect("the logo path");
+    let url = clinic_kiosk::config::logo_data_url(logo).expect("a data URL");
+    let data = url
+        .strip_prefix("data:image/svg+xml;base64,")
+        .expect("an SVG data URL");
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .expect("base64");
+    assert_eq!(decoded, svg.as_bytes());
+
+    let big = vec![0u8; clinic_kiosk::config::LOGO_MAX_BYTES as usize + 1];
+    std::fs::write(dir.path().join("big.png"), big).expect("write big logo");
+    std::fs::write(&path, "[clinic]\n\nlogo = \"big.png\"\n").expect("write");
+    let (config, problems) = file::load(&path, true);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(
+        (problems[0].line, problems[0].key.as_str()),
+        (3, "clinic.logo")
+    );
+    assert!(
+        problems[0].message.contains("smaller image"),
+        "{}",
+        problems[0]
+    );
+    assert!(config.logo.is_none(), "a refused logo is not shown");
+}

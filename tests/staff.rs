@@ -398,6 +398,10 @@ fn staff_calls(token: Option<Value>) -> Vec<(&'static str, Value)> {
         ("export_callbacks", with(json!({}))),
         ("audit_list", with(json!({}))),
         ("staff_lock", with(json!({}))),
+        ("staff_health", with(json!({}))),
+        // Leaving kiosk mode or closing the app would free the lobby kiosk: PIN only.
+        ("staff_leave_kiosk", with(json!({}))),
+        ("staff_quit", with(json!({}))),
     ]
 }
 

@@ -106,6 +106,16 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// The specialty the config makes answer callbacks about `topic`, if any.
+    pub fn specialty_for_topic(&self, topic: &str) -> Option<&str> {
+        self.specialty_topics
+            .iter()
+            .find(|(_, topics)| topics.iter().any(|t| t == topic))
+            .map(|(slug, _)| slug.as_str())
+    }
+}
+
 /// The largest logo the kiosk will show; `config check` reports a larger one.
 pub const LOGO_MAX_BYTES: u64 = 512 * 1024;
 

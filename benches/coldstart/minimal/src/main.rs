@@ -1,0 +1,13 @@
+//! One window, one page; the page calls `ready` once it is shown, and the app exits.
+
+#[tauri::command]
+fn ready<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    app.exit(0);
+}
+
+fn main() {
+    tauri::Builder::default()
+        .invoke_handler(tauri::generate_handler![ready])
+        .run(tauri::generate_context!())
+        .expect("the minimal window could not start");
+}
