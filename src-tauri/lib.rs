@@ -89,6 +89,7 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
         data_dir: data_dir.to_path_buf(),
         logo,
         started: std::time::Instant::now(),
+        page_loads: Default::default(),
     }
 }
 

@@ -116,6 +116,7 @@ fn a_missing_library_is_unavailable_not_a_crash() {
         data_dir: std::env::temp_dir(),
         logo: None,
         started: std::time::Instant::now(),
+        page_loads: Default::default(),
     };
     let app = app(state);
     let main = window(&app, "main");

@@ -17,7 +17,18 @@ pub const EXIT_WHEN_READY_ENV: &str = "CLINIC_KIOSK_EXIT_WHEN_READY";
 #[tauri::command(async)]
 pub fn ui_ready<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) {
     let ms = state.started.elapsed().as_millis();
-    tracing::info!("first screen ready {ms} ms after start");
+    let loads = state
+        .page_loads
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if loads == 0 {
+        tracing::info!("first screen ready {ms} ms after start");
+    } else {
+        // The page started again: a web process that died, or the UI's own last resort.
+        tracing::warn!(
+            "the page was loaded again and is ready (load {})",
+            loads + 1
+        );
+    }
     if std::env::var_os(EXIT_WHEN_READY_ENV).is_some() {
         app.exit(0);
     }

@@ -35,6 +35,8 @@ pub struct AppState {
     pub logo: Option<String>,
     /// When the app started, for the start-up time in the log.
     pub started: std::time::Instant,
+    /// How many times the page has said it is ready (more than once: it was reloaded).
+    pub page_loads: std::sync::atomic::AtomicU32,
 }
 
 impl AppState {

@@ -460,3 +460,149 @@ pub async fn front_desk_opens_on_the_staff_view(s: &Session) -> Result<()> {
     );
     Ok(())
 }
+
+/// Pids of running copies of `app` that use `data_dir`, newest last.
+fn app_pids(app: &Path, data_dir: &Path) -> Vec<u32> {
+    let want_env = format!("CLINIC_KIOSK_DATA_DIR={}", data_dir.display());
+    let mut pids: Vec<u32> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .filter(|pid: &u32| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let argv0 = cmdline.split(|b| *b == 0).next().unwrap_or_default();
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            Path::new(&*String::from_utf8_lossy(argv0)) == app
+                && environ
+                    .split(|b| *b == 0)
+                    .any(|kv| kv == want_env.as_bytes())
+        })
+        .collect();
+    pids.sort_unstable();
+    pids
+}
+
+/// Children of `parent` whose command name starts with `prefix`.
+fn children_named(parent: u32, prefix: &str) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'.
+            let Some((head, tail)) = stat.rsplit_once(')') else {
+                return false;
+            };
+            let comm = head.split_once('(').map(|(_, c)| c).unwrap_or_default();
+            let ppid = tail
+                .split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<u32>().ok());
+            ppid == Some(parent) && comm.starts_with(prefix)
+        })
+        .collect()
+}
+
+fn log_text(data_dir: &Path) -> String {
+    std::fs::read_dir(data_dir.join("logs"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect()
+}
+
+/// The page's web process is killed: the app loads its start page again by itself. WebDriver
+/// cannot follow the page into the new process, so the app's own log is the witness: the
+/// shell saw the process end, and the new page said it was ready.
+pub async fn a_killed_web_process_is_reloaded(s: Session, driver: &Driver) -> Result<()> {
+    let data_dir = driver.data_dir();
+    let pids = app_pids(&driver.app, data_dir);
+    let app = *pids.last().context("the running app's pid")?;
+    let web = children_named(app, "WebKitWebProces");
+    ensure!(!web.is_empty(), "the app {app} has a web process");
+    let before = log_text(data_dir).matches("was loaded again").count();
+    for pid in &web {
+        std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()?;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let outcome = loop {
+        let log = log_text(data_dir);
+        if log.contains("the web process ended") && log.matches("was loaded again").count() > before
+        {
+            break Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            break Err(anyhow::anyhow!(
+                "within 30 s of killing the web process the log should say it ended and the page was loaded again"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let fresh = children_named(app, "WebKitWebProces");
+    // The session cannot be used any more; end it, and the app with it, without waiting on it.
+    let _ = tokio::time::timeout(Duration::from_secs(5), s.close()).await;
+    for pid in app_pids(&driver.app, data_dir) {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    outcome?;
+    ensure!(
+        fresh.iter().all(|pid| !web.contains(pid)) && !fresh.is_empty(),
+        "a new web process serves the page ({web:?} before, {fresh:?} after)"
+    );
+    Ok(())
+}
+
+/// Starting the app again while it runs (a double click, an autostart racing the service)
+/// only raises the running kiosk: the second copy exits at once.
+pub async fn a_second_start_only_raises_the_running_kiosk(
+    s: &Session,
+    driver: &Driver,
+) -> Result<()> {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        anyhow::bail!(
+            "no D-Bus session: run the end-to-end tests through scripts/test (dbus-run-session)"
+        );
+    }
+    let data_dir = driver.data_dir();
+    let running = app_pids(&driver.app, data_dir);
+    ensure!(running.len() == 1, "one kiosk runs: {running:?}");
+    let mut second = std::process::Command::new(&driver.app)
+        .env("CLINIC_KIOSK_DATA_DIR", data_dir)
+        .env("CLINIC_KIOSK_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = second.try_wait()? {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let Some(status) = status else {
+        let _ = second.kill();
+        let _ = second.wait();
+        anyhow::bail!("the second start was still running after 15 s");
+    };
+    ensure!(status.success(), "the second start exits cleanly: {status}");
+    ensure!(
+        app_pids(&driver.app, data_dir) == running,
+        "the first kiosk keeps running, alone"
+    );
+    // And it still works.
+    s.click("[data-test=topic-tile]").await?;
+    s.wait_screen("topic").await?;
+    Ok(())
+}

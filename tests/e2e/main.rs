@@ -857,9 +857,13 @@ const JOURNEYS: &[&str] = &[
     "staff_health_and_leaving_kiosk_mode",
     "front_desk_opens_on_the_staff_view",
     "idle_warns_then_forgets_everything",
+    "a_second_start_only_raises_the_running_kiosk",
+    // Last: it ends its session by killing the app.
+    "a_killed_web_process_is_reloaded",
 ];
 
-async fn run(name: &str, s: &Session, data_dir: &std::path::Path) -> Result<()> {
+async fn run(name: &str, s: &Session, driver: &Driver) -> Result<()> {
+    let data_dir = driver.data_dir();
     match name {
         "refused_navigation_stays_in_the_app" => {
             kiosk::refused_navigation_stays_in_the_app(s).await
@@ -875,6 +879,9 @@ async fn run(name: &str, s: &Session, data_dir: &std::path::Path) -> Result<()> 
         }
         "front_desk_opens_on_the_staff_view" => kiosk::front_desk_opens_on_the_staff_view(s).await,
         "idle_warns_then_forgets_everything" => kiosk::idle_warns_then_forgets_everything(s).await,
+        "a_second_start_only_raises_the_running_kiosk" => {
+            kiosk::a_second_start_only_raises_the_running_kiosk(s, driver).await
+        }
         "home_shows_every_topic" => home_shows_every_topic(s).await,
         "open_a_topic_then_an_article" => open_a_topic_then_an_article(s).await,
         "search_in_everyday_words" => search_in_everyday_words(s).await,
@@ -924,7 +931,11 @@ fn main() -> ExitCode {
     for name in &selected {
         let outcome = runtime.block_on(async {
             let session = kiosk::start(&driver, &configs, name).await?;
-            let result = run(name, &session, driver.data_dir()).await;
+            if *name == "a_killed_web_process_is_reloaded" {
+                // It closes the session itself, whatever happens.
+                return kiosk::a_killed_web_process_is_reloaded(session, &driver).await;
+            }
+            let result = run(name, &session, &driver).await;
             if result.is_err() {
                 let _ = session.screenshot(&format!("FAILED-{name}")).await;
             }
