@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod content;
+pub mod delivery;
 pub mod library;
 pub mod paths;
 pub mod qr;
@@ -90,6 +91,7 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
         logo,
         started: std::time::Instant::now(),
         page_loads: Default::default(),
+        delivery_wake: Default::default(),
     }
 }
 
@@ -164,6 +166,40 @@ fn spawn_daily_purge<R: Runtime>(app: &tauri::AppHandle<R>) {
     });
 }
 
+/// Starts the delivery worker when the config names destinations (issue #5). It shares
+/// kiosk.db's connection with the commands, holding it only between network calls.
+fn spawn_delivery<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let state = app.state::<AppState>();
+    if state.config.destinations.is_empty() || state.kiosk.is_none() {
+        return;
+    }
+    let mut worker = delivery::worker::Worker::new(
+        state.config.destinations.clone(),
+        state.config.clinic_name.clone(),
+        state.config.callbacks.clone(),
+    );
+    if let Ok(Ok(lib)) = state.library.lock().as_deref() {
+        worker.specialty_names = lib
+            .specialties("en")
+            .map(|v| v.into_iter().map(|s| (s.slug, s.name)).collect())
+            .unwrap_or_default();
+    }
+    let ids: Vec<&str> = state
+        .config
+        .destinations
+        .iter()
+        .map(|d| d.id.as_str())
+        .collect();
+    tracing::info!("delivering callback requests to {}", ids.join(", "));
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = handle.state::<AppState>();
+        if let Some(db) = &state.kiosk {
+            delivery::worker::run_forever(worker, db, &state.delivery_wake).await;
+        }
+    });
+}
+
 /// Starts the kiosk window.
 pub fn run() -> Result<(), String> {
     #[cfg(target_os = "linux")]
@@ -193,6 +229,7 @@ pub fn run() -> Result<(), String> {
             let mode = state.config.mode;
             app.manage(state);
             spawn_daily_purge(app.handle());
+            spawn_delivery(app.handle());
             shell::open_window(app, mode)?;
             Ok(())
         })

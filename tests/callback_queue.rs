@@ -129,9 +129,9 @@ fn a_submitted_request_is_stored_with_one_outbox_row_per_destination() -> TestRe
         outbox(&other, &item.id)?,
         [
             ("front-desk-printer".to_string(), NOW, 0, None),
-            ("staff-inbox".to_string(), NOW, 0, None)
+            ("staff-inbox".to_string(), NOW, 0, Some(NOW))
         ],
-        "one undelivered outbox row per destination"
+        "one outbox row per destination; the kiosk's own inbox has it at once"
     );
     Ok(())
 }

@@ -179,3 +179,109 @@ fn the_logo_is_read_relative_to_the_file_and_a_huge_one_is_refused() {
     );
     assert!(config.logo.is_none(), "a refused logo is not shown");
 }
+
+#[test]
+fn destinations_are_read_and_bad_ones_named_by_line_and_key() {
+    use clinic_kiosk::delivery::Kind;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        r#"[[destination]]
+id = "clinic-webhook"
+kind = "webhook"
+url = "https://clinic.example/hooks/callbacks"
+secret = "0123456789abcdef0123456789abcdef"
+
+[[destination]]
+id = "ehr"
+kind = "fhir"
+url = "https://fhir.example/r4"
+token = "t0ken"
+identifier_system = "https://clinic.example/callback-request"
+recipients = { spine = "PractitionerRole/42" }
+
+[[destination]]
+id = "local-relay"
+kind = "webhook"
+url = "http://127.0.0.1:8099/in"
+secret = "0123456789abcdef0123456789abcdef"
+"#,
+    )
+    .expect("write");
+    let (config, problems) = file::load(&path, true);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let ids: Vec<&str> = config.destinations.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["clinic-webhook", "ehr", "local-relay"]);
+    assert_eq!(
+        config.callbacks.destinations,
+        ["staff-inbox", "clinic-webhook", "ehr", "local-relay"],
+        "each request gets an outbox row per destination"
+    );
+    match &config.destinations[1].kind {
+        Kind::Fhir { recipients, .. } => assert_eq!(recipients["spine"], "PractitionerRole/42"),
+        other => panic!("expected FHIR, got {other:?}"),
+    }
+    assert!(
+        !format!("{:?}", config.destinations).contains("0123456789abcdef"),
+        "secrets stay out of debug output"
+    );
+
+    std::fs::write(
+        &path,
+        r#"[[destination]]
+id = "plain"
+kind = "webhook"
+url = "http://clinic.example/hooks"
+secret = "0123456789abcdef0123456789abcdef"
+
+[[destination]]
+id = "short"
+kind = "webhook"
+url = "https://clinic.example/hooks"
+secret = "letmein"
+
+[[destination]]
+id = "ehr"
+kind = "fhir"
+url = "not a url"
+
+[[destination]]
+id = "pager"
+kind = "sms"
+"#,
+    )
+    .expect("write");
+    let (config, problems) = file::load(&path, true);
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.line, p.key))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "4: destination[0].url",
+            "11: destination[1].secret",
+            "13: destination[2]",
+            "13: destination[2]",
+            "16: destination[2].url",
+            "20: destination[3].kind",
+        ],
+        "{problems:#?}"
+    );
+    assert!(
+        problems[0].message.contains("unencrypted"),
+        "{}",
+        problems[0]
+    );
+    assert!(
+        problems[1].message.contains("at least 32"),
+        "{}",
+        problems[1]
+    );
+    assert!(
+        config.destinations.is_empty(),
+        "no half-configured destination is used"
+    );
+    assert_eq!(config.callbacks.destinations, ["staff-inbox"]);
+}

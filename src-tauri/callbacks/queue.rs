@@ -104,11 +104,13 @@ pub fn submit(
         ],
     )?;
     let mut outbox = tx.prepare(
-        "INSERT INTO outbox (request_id, destination, created_at, next_attempt_at)
-         VALUES (?1, ?2, ?3, ?3)",
+        "INSERT INTO outbox (request_id, destination, created_at, next_attempt_at, delivered_at)
+         VALUES (?1, ?2, ?3, ?3, ?4)",
     )?;
     for destination in &settings.destinations {
-        outbox.execute(params![id, destination, now])?;
+        // The kiosk's own inbox has the request the moment it is committed.
+        let delivered = (destination == crate::delivery::STAFF_INBOX).then_some(now);
+        outbox.execute(params![id, destination, now, delivered])?;
     }
     drop(outbox);
     tx.commit()?;

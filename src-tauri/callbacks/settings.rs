@@ -10,6 +10,21 @@ use crate::content::Localized;
 pub struct Slot {
     pub id: String,
     pub label: Localized,
+    /// Local clock window, minutes from midnight: (start, end). For the FHIR
+    /// `occurrencePeriod`; `None` when the slot names no hours.
+    pub hours: Option<(u16, u16)>,
+}
+
+/// "09:00-12:00" as minutes from midnight, start before end.
+pub fn parse_hours(text: &str) -> Option<(u16, u16)> {
+    let minutes = |hm: &str| -> Option<u16> {
+        let (h, m) = hm.trim().split_once(':')?;
+        let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+        (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+    };
+    let (a, b) = text.split_once('-')?;
+    let (start, end) = (minutes(a)?, minutes(b)?);
+    (start < end).then_some((start, end))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,9 +64,9 @@ impl Default for CallbackSettings {
     fn default() -> Self {
         CallbackSettings {
             slots: vec![
-                Slot { id: "morning".into(), label: localized("Morning (9 am to 12 pm)", "Por la mañana (9 a 12)") },
-                Slot { id: "afternoon".into(), label: localized("Afternoon (12 pm to 5 pm)", "Por la tarde (12 a 5)") },
-                Slot { id: "any".into(), label: localized("Any time during office hours", "Cualquier hora de oficina") },
+                Slot { id: "morning".into(), label: localized("Morning (9 am to 12 pm)", "Por la mañana (9 a 12)"), hours: Some((9 * 60, 12 * 60)) },
+                Slot { id: "afternoon".into(), label: localized("Afternoon (12 pm to 5 pm)", "Por la tarde (12 a 5)"), hours: Some((12 * 60, 17 * 60)) },
+                Slot { id: "any".into(), label: localized("Any time during office hours", "Cualquier hora de oficina"), hours: Some((9 * 60, 17 * 60)) },
             ],
             consent_text: localized(
                 "I agree that the clinic may call me at this number about my question, and keep my name and phone number until my request is closed.",

@@ -93,6 +93,8 @@ pub fn submit_callback(
     let receipt = state.with_kiosk(|conn| {
         queue::submit(conn, &valid, &state.config.callbacks, callbacks::now_ms())
     })?;
+    // Committed: the delivery worker can send it now.
+    state.delivery_wake.notify_one();
     Ok(SubmitView {
         outcome: receipt.outcome,
         request_id: receipt.request_id,

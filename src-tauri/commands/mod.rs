@@ -37,6 +37,8 @@ pub struct AppState {
     pub started: std::time::Instant,
     /// How many times the page has said it is ready (more than once: it was reloaded).
     pub page_loads: std::sync::atomic::AtomicU32,
+    /// Wakes the delivery worker when a request is committed.
+    pub delivery_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

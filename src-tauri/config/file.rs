@@ -48,6 +48,7 @@ const KEYS: &[(&str, &[&str])] = &[
             "callbacks",
             "notices",
             "specialty",
+            "destination",
         ],
     ),
     ("clinic", &["name", "logo", "accent_colour"]),
@@ -71,7 +72,16 @@ const KEYS: &[(&str, &[&str])] = &[
     ("notices", &["disclaimer", "emergency"]),
 ];
 const SPECIALTY_KEYS: &[&str] = &["slug", "topics"];
-const SLOT_KEYS: &[&str] = &["id", "label"];
+const WEBHOOK_KEYS: &[&str] = &["id", "kind", "url", "secret"];
+const FHIR_KEYS: &[&str] = &[
+    "id",
+    "kind",
+    "url",
+    "token",
+    "identifier_system",
+    "recipients",
+];
+const SLOT_KEYS: &[&str] = &["id", "label", "hours"];
 const LANGUAGES: &[&str] = &["en", "es"];
 
 /// Records the line of every key, as `a.b.c` (array entries as `a[0].b`).
@@ -508,9 +518,22 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<ConfigProblem>) {
                     r.unknown_keys(st, &key, SLOT_KEYS);
                     let id = r.string(st, &key, "id");
                     let label = r.localized(st, &key, "label", &languages);
+                    let hours = match r.string(st, &key, "hours") {
+                        None => None,
+                        Some(text) => {
+                            let parsed = crate::callbacks::settings::parse_hours(&text);
+                            if parsed.is_none() {
+                                r.problem(
+                                    &format!("{key}.hours"),
+                                    format!("`{text}` is not a window such as \"09:00-12:00\" (start before end)"),
+                                );
+                            }
+                            parsed
+                        }
+                    };
                     match (id, label) {
                         (Some(id), Some(label)) if crate::content::frontmatter::is_slug(&id) => {
-                            slots.push(Slot { id, label })
+                            slots.push(Slot { id, label, hours })
                         }
                         (Some(id), Some(_)) => r.problem(
                             &format!("{key}.id"),
@@ -582,6 +605,39 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<ConfigProblem>) {
         ),
     }
 
+    match root.get("destination") {
+        None => {}
+        Some(toml::Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let key = format!("destination[{i}]");
+                let Some(dt) = item.as_table() else {
+                    r.problem(&key, "must be a [[destination]] table");
+                    continue;
+                };
+                if let Some(destination) = destination(r, dt, &key) {
+                    if destination.id == crate::delivery::STAFF_INBOX
+                        || config.destinations.iter().any(|d| d.id == destination.id)
+                    {
+                        r.problem(
+                            &format!("{key}.id"),
+                            format!(
+                                "`{}` is already taken; give each destination its own id",
+                                destination.id
+                            ),
+                        );
+                    } else {
+                        config.callbacks.destinations.push(destination.id.clone());
+                        config.destinations.push(destination);
+                    }
+                }
+            }
+        }
+        Some(_) => r.problem(
+            "destination",
+            "write each destination as a [[destination]] table with id, kind and url",
+        ),
+    }
+
     let mut problems = reader.problems;
     problems.sort_by(|a, b| (a.line, &a.key).cmp(&(b.line, &b.key)));
     (config, problems)
@@ -603,6 +659,159 @@ pub fn load(path: &Path, required: bool) -> (Config, Vec<ConfigProblem>) {
             }],
         ),
     }
+}
+
+/// An `https://` URL, or `http://` to this machine only (tests, a local relay). Nothing
+/// personal may cross a network in clear.
+fn delivery_url(r: &mut Reader<'_>, value: &str, key: &str) -> Option<String> {
+    let url = match url::Url::parse(value) {
+        Ok(url) => url,
+        Err(err) => {
+            r.problem(
+                key,
+                format!("`{value}` is not a URL ({err}); write it as https://host/path"),
+            );
+            return None;
+        }
+    };
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => Some(value.to_string()),
+        "http" if loopback => Some(value.to_string()),
+        "http" => {
+            r.problem(
+                key,
+                format!("`{value}` is plain http: patients' details would cross the network unencrypted; use https://"),
+            );
+            None
+        }
+        _ => {
+            r.problem(key, format!("`{value}` must start with https://"));
+            None
+        }
+    }
+}
+
+/// One `[[destination]]` table, or `None` (with its problems recorded).
+fn destination(
+    r: &mut Reader<'_>,
+    dt: &toml::Table,
+    key: &str,
+) -> Option<crate::delivery::Destination> {
+    use crate::delivery::{webhook, Destination, Kind};
+    let kind = r.string(dt, key, "kind");
+    let allowed = match kind.as_deref() {
+        Some("webhook") => WEBHOOK_KEYS,
+        Some("fhir") => FHIR_KEYS,
+        Some(other) => {
+            r.problem(
+                &format!("{key}.kind"),
+                format!("`{other}` is not a kind of destination; use \"webhook\" or \"fhir\""),
+            );
+            return None;
+        }
+        None => {
+            r.problem(key, "missing `kind` (\"webhook\" or \"fhir\")");
+            return None;
+        }
+    };
+    r.unknown_keys(dt, key, allowed);
+    let id = match r.string(dt, key, "id") {
+        Some(id) if crate::content::frontmatter::is_slug(&id) => Some(id),
+        Some(id) => {
+            r.problem(
+                &format!("{key}.id"),
+                format!("`{id}` must be lower-case letters, digits and hyphens"),
+            );
+            None
+        }
+        None => {
+            if !dt.contains_key("id") {
+                r.problem(
+                    key,
+                    "missing `id`, a short name staff will see, such as \"clinic-webhook\"",
+                );
+            }
+            None
+        }
+    };
+    let url = match r.string(dt, key, "url") {
+        Some(u) => delivery_url(r, &u, &format!("{key}.url")),
+        None => {
+            if !dt.contains_key("url") {
+                r.problem(key, "missing `url`");
+            }
+            None
+        }
+    };
+    let required = |r: &mut Reader<'_>, name: &str, what: &str| {
+        let value = r.string(dt, key, name);
+        if value.is_none() && !dt.contains_key(name) {
+            r.problem(key, format!("missing `{name}`: {what}"));
+        }
+        value
+    };
+    let kind = if allowed == WEBHOOK_KEYS {
+        let secret = required(
+            r,
+            "secret",
+            "the shared secret the receiver checks signatures with",
+        );
+        let secret = match secret {
+            Some(s) if s.len() >= webhook::MIN_SECRET_LEN => Some(s),
+            Some(_) => {
+                r.problem(
+                    &format!("{key}.secret"),
+                    format!(
+                        "is too short; use at least {} random characters",
+                        webhook::MIN_SECRET_LEN
+                    ),
+                );
+                None
+            }
+            None => None,
+        };
+        Kind::Webhook {
+            url: url.clone()?,
+            secret: secret?,
+        }
+    } else {
+        let token = required(r, "token", "the bearer token the FHIR server expects");
+        let system = required(r, "identifier_system", "a URI under which request ids are recorded, such as \"https://clinic.example/callback-request\"");
+        let mut recipients = std::collections::BTreeMap::new();
+        match dt.get("recipients") {
+            None => {}
+            Some(toml::Value::Table(t)) => {
+                for (slug, reference) in t {
+                    match reference.as_str() {
+                        Some(reference) if reference.contains('/') => {
+                            recipients.insert(slug.clone(), reference.to_string());
+                        }
+                        _ => r.problem(
+                            &format!("{key}.recipients.{slug}"),
+                            "must be a FHIR reference in quotes, such as \"PractitionerRole/42\"",
+                        ),
+                    }
+                }
+            }
+            Some(_) => r.problem(
+                &format!("{key}.recipients"),
+                "must be a table of specialty = \"Reference/id\"",
+            ),
+        }
+        Kind::Fhir {
+            base: url.clone()?,
+            token: token?,
+            identifier_system: system?,
+            recipients,
+        }
+    };
+    Some(Destination { id: id?, kind })
 }
 
 /// Specialties mapped to the topics they answer for.

@@ -56,6 +56,8 @@ pub struct Config {
     /// `disclaimer` and `emergency` overriding content/notices.toml.
     pub notices: BTreeMap<String, Localized>,
     pub specialty_topics: SpecialtyTopics,
+    /// Where callback requests are delivered besides the kiosk's own staff inbox.
+    pub destinations: Vec<crate::delivery::Destination>,
 }
 
 /// Where the config file is and whether it must exist.
@@ -102,6 +104,7 @@ impl Default for Config {
             callbacks: CallbackSettings::default(),
             notices: BTreeMap::new(),
             specialty_topics: BTreeMap::new(),
+            destinations: Vec::new(),
         }
     }
 }

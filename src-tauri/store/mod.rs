@@ -18,6 +18,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0002_callbacks.sql"),
     ),
     ("0003_usage", include_str!("migrations/0003_usage.sql")),
+    (
+        "0004_delivery",
+        include_str!("migrations/0004_delivery.sql"),
+    ),
 ];
 
 /// The schema version this app writes.

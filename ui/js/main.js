@@ -78,9 +78,8 @@ async function boot() {
     return;
   }
   // A front-desk laptop opens on the staff view instead of the patients' home screen.
-  if (router.parse().name === 'home') {
-    const status = await api.staffStatus().catch(() => null);
-    if (status?.mode === 'front-desk') history.replaceState(history.state, '', router.hrefStaff());
+  if (router.parse().name === 'home' && state.app.mode === 'front-desk') {
+    history.replaceState(history.state, '', router.hrefStaff());
   }
   // A kiosk forgets a patient who walks away; the front desk's laptop has its own staff lock.
   if (state.app.mode !== 'front-desk') {

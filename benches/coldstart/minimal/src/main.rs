@@ -2,6 +2,8 @@
 
 #[tauri::command]
 fn ready<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    // The benchmark times this line, not the teardown after it.
+    println!("ready");
     app.exit(0);
 }
 

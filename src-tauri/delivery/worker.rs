@@ -1,0 +1,255 @@
+//! The outbox worker: sends each destination's rows one at a time, oldest first, and records
+//! what became of each try in kiosk.db. A row that must wait holds back the rows behind it,
+//! so a receiver that was away gets them in order. Logs name requests by id only.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use super::payload::{self, RequestRecord};
+use super::{classify, fhir, outbox, webhook, Attempt, Backoff, Destination, Kind};
+use crate::callbacks::CallbackSettings;
+
+/// How long one HTTP request may take before it counts as a failed try.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+/// The worker looks at the outbox at least this often (and at once when woken).
+pub const POLL: Duration = Duration::from_secs(5);
+
+/// What one pass over the outbox did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Pass {
+    pub delivered: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+pub struct Worker {
+    pub destinations: Vec<Destination>,
+    pub backoff: Backoff,
+    pub clinic: String,
+    pub settings: CallbackSettings,
+    /// Specialty slug -> name, for a FHIR recipient with no configured reference.
+    pub specialty_names: Vec<(String, String)>,
+    /// The clinic's time zone, for the preferred call-back window.
+    pub zone: jiff::tz::TimeZone,
+    client: reqwest::Client,
+    rng: Mutex<fastrand::Rng>,
+}
+
+impl Worker {
+    pub fn new(destinations: Vec<Destination>, clinic: String, settings: CallbackSettings) -> Self {
+        let client = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("clinic-kiosk/", env!("CARGO_PKG_VERSION")))
+            // A redirect could carry the patient's details somewhere else: refuse them.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("the HTTP client builds with fixed settings");
+        Worker {
+            destinations,
+            backoff: Backoff::default(),
+            clinic,
+            settings,
+            specialty_names: Vec::new(),
+            zone: jiff::tz::TimeZone::system(),
+            client,
+            rng: Mutex::new(fastrand::Rng::new()),
+        }
+    }
+
+    /// One pass: every due row of every destination, each destination in order.
+    pub async fn run_once(&self, db: &Mutex<Connection>, now: impl Fn() -> i64) -> Pass {
+        let mut pass = Pass::default();
+        for destination in &self.destinations {
+            loop {
+                let pending = match db.lock() {
+                    Ok(conn) => outbox::oldest_pending(&conn, &destination.id),
+                    Err(_) => return pass,
+                };
+                let pending = match pending {
+                    Ok(Some(p)) if p.next_attempt_at <= now() => p,
+                    Ok(_) => break,
+                    Err(err) => {
+                        tracing::error!("outbox unreadable: {err}");
+                        return pass;
+                    }
+                };
+                let record = match db.lock() {
+                    Ok(conn) => payload::load(&conn, &pending.request_id),
+                    Err(_) => return pass,
+                };
+                let attempt = match record {
+                    Ok(Some(record)) => self.send(destination, &record, now()).await,
+                    Ok(None) => Attempt::Failed {
+                        status: 0,
+                        reason: "the request was erased before it could be delivered".into(),
+                    },
+                    Err(err) => {
+                        tracing::error!("request {} unreadable: {err}", pending.request_id);
+                        return pass;
+                    }
+                };
+                let Ok(conn) = db.lock() else { return pass };
+                let at = now();
+                let (result, go_on) = match &attempt {
+                    Attempt::Delivered { status } => {
+                        tracing::info!(
+                            "delivered request {} to {} (HTTP {status})",
+                            pending.request_id,
+                            destination.id
+                        );
+                        pass.delivered += 1;
+                        (outbox::mark_delivered(&conn, pending.id, at, *status), true)
+                    }
+                    Attempt::Retry {
+                        status,
+                        reason,
+                        retry_after_ms,
+                    } => {
+                        let attempts = pending.attempts + 1;
+                        let jitter = match self.rng.lock() {
+                            Ok(mut rng) => self.backoff.delay(attempts, &mut rng),
+                            Err(_) => self.backoff.ceiling(attempts),
+                        };
+                        let wait = retry_after_ms.map_or(jitter, |asked| asked.max(jitter));
+                        tracing::warn!(
+                            "request {} not delivered to {}: {reason}; try {} in {} s",
+                            pending.request_id,
+                            destination.id,
+                            attempts + 1,
+                            wait / 1000
+                        );
+                        pass.retrying += 1;
+                        (
+                            outbox::mark_retry(&conn, pending.id, at + wait, *status, reason),
+                            false,
+                        )
+                    }
+                    Attempt::Failed { status, reason } => {
+                        tracing::warn!(
+                            "request {} refused by {}: {reason}; staff can retry it",
+                            pending.request_id,
+                            destination.id
+                        );
+                        pass.failed += 1;
+                        let status = (*status != 0).then_some(*status);
+                        (
+                            outbox::mark_failed(&conn, pending.id, at, status, reason),
+                            true,
+                        )
+                    }
+                };
+                if let Err(err) = result {
+                    tracing::error!("outbox not updated: {err}");
+                    return pass;
+                }
+                if !go_on {
+                    break;
+                }
+            }
+        }
+        pass
+    }
+
+    async fn send(&self, destination: &Destination, record: &RequestRecord, now: i64) -> Attempt {
+        let request = match &destination.kind {
+            Kind::Webhook { url, secret } => {
+                let body = payload::webhook_body(record, &self.clinic);
+                let ts = now.div_euclid(1000);
+                self.client
+                    .post(url)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .header(webhook::TIMESTAMP_HEADER, ts.to_string())
+                    .header(webhook::SIGNATURE_HEADER, webhook::sign(secret, ts, &body))
+                    .header(webhook::IDEMPOTENCY_HEADER, &record.id)
+                    .body(body)
+            }
+            Kind::Fhir {
+                base,
+                token,
+                identifier_system,
+                recipients,
+            } => {
+                let slot = self
+                    .settings
+                    .slots
+                    .iter()
+                    .find(|s| s.id == record.best_time);
+                let label = slot
+                    .and_then(|s| s.label.get("en").or_else(|| s.label.values().next()))
+                    .cloned()
+                    .unwrap_or_else(|| record.best_time.clone());
+                let name = self
+                    .specialty_names
+                    .iter()
+                    .find(|(slug, _)| *slug == record.specialty)
+                    .map_or(record.specialty.as_str(), |(_, name)| name.as_str());
+                let ctx = fhir::Context {
+                    identifier_system,
+                    recipients,
+                    specialty_name: name,
+                    period: slot
+                        .and_then(|s| s.hours)
+                        .and_then(|h| fhir::occurrence_period(record.created_at, h, &self.zone)),
+                    best_time_label: &label,
+                };
+                let resource = fhir::communication_request(record, &ctx);
+                self.client
+                    .post(format!(
+                        "{}/CommunicationRequest",
+                        base.trim_end_matches('/')
+                    ))
+                    .bearer_auth(token)
+                    .header(reqwest::header::CONTENT_TYPE, "application/fhir+json")
+                    .header(reqwest::header::ACCEPT, "application/fhir+json")
+                    .header(
+                        "If-None-Exist",
+                        fhir::if_none_exist(identifier_system, &record.id),
+                    )
+                    .header(webhook::IDEMPOTENCY_HEADER, &record.id)
+                    .body(serde_json::to_vec(&resource).expect("JSON"))
+            }
+        };
+        match request.send().await {
+            Ok(response) => {
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                classify(response.status().as_u16(), retry_after.as_deref(), now)
+            }
+            Err(err) => Attempt::Retry {
+                status: None,
+                reason: transport_reason(err),
+                retry_after_ms: None,
+            },
+        }
+    }
+}
+
+/// A short reason for staff: no URL query, no body.
+fn transport_reason(err: reqwest::Error) -> String {
+    if err.is_timeout() {
+        "no answer in time".into()
+    } else if err.is_connect() {
+        "cannot connect (receiver off or unreachable)".into()
+    } else {
+        let mut text = err.without_url().to_string();
+        text.truncate(120);
+        format!("network error: {text}")
+    }
+}
+
+/// Runs passes until the runtime stops: every [`POLL`], and at once when `wake` is notified
+/// (a new request was committed).
+pub async fn run_forever(worker: Worker, db: &Mutex<Connection>, wake: &tokio::sync::Notify) {
+    loop {
+        worker.run_once(db, crate::callbacks::now_ms).await;
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(POLL) => {}
+        }
+    }
+}
