@@ -46,6 +46,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::kiosk::staff_leave_kiosk,
         commands::kiosk::staff_quit,
         commands::kiosk::report_ui_error,
+        commands::callbacks::delivery_retry,
     ]
 }
 

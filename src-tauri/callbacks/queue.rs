@@ -148,6 +148,8 @@ pub struct InboxItem {
     pub consent_version: String,
     pub consent_at: i64,
     pub notes: Vec<StaffNote>,
+    /// Where the request is at each of the clinic's destinations (not the kiosk's inbox).
+    pub deliveries: Vec<crate::delivery::outbox::DeliveryState>,
 }
 
 /// Which requests to list.
@@ -181,6 +183,7 @@ fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<InboxItem> {
         consent_version: r.get(13)?,
         consent_at: r.get(14)?,
         notes: Vec::new(),
+        deliveries: Vec::new(),
     })
 }
 
@@ -218,6 +221,7 @@ pub fn list(conn: &Connection, filter: Filter<'_>) -> Result<Vec<InboxItem>, Cal
                 })
             })?
             .collect::<Result<_, _>>()?;
+        it.deliveries = crate::delivery::outbox::states(conn, &it.id)?;
     }
     Ok(items)
 }

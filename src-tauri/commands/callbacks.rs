@@ -206,6 +206,43 @@ pub fn request_update(
         .with_kiosk(|conn| queue::update(conn, &id, status.as_deref(), note.as_deref(), &name, now))
 }
 
+/// Staff send a request to `destination` again now (after a refusal, or without waiting for
+/// the next try). `notFound` when the request has no undelivered row there.
+#[tauri::command(async)]
+pub fn delivery_retry(
+    state: State<'_, AppState>,
+    token: Option<String>,
+    id: String,
+    destination: String,
+) -> Result<InboxItem, CommandError> {
+    let now = callbacks::now_ms();
+    let name = state.staff(token.as_deref(), now)?;
+    let item = state.with_kiosk(|conn| {
+        if !crate::delivery::outbox::retry_now(conn, &id, &destination, now)? {
+            return Ok(None);
+        }
+        audit::record(
+            conn,
+            now,
+            &name,
+            "delivery-retry",
+            Some(&id),
+            Some(&destination),
+        )?;
+        Ok(queue::list(conn, Filter::All)?
+            .into_iter()
+            .find(|i| i.id == id))
+    })?;
+    let item = item.ok_or_else(|| {
+        CommandError::new(
+            ErrorKind::NotFound,
+            "no undelivered row for that request and destination",
+        )
+    })?;
+    state.delivery_wake.notify_one();
+    Ok(item)
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportView {

@@ -17,8 +17,14 @@ pub struct Health {
     pub article_count: Option<i64>,
     pub library_bytes: Option<u64>,
     pub kiosk_bytes: Option<u64>,
-    /// Outbox rows not delivered yet.
+    /// Outbox rows waiting for their next try (the kiosk's own inbox left out).
     pub queue_length: Option<i64>,
+    /// Rows a destination refused for good, waiting for staff to retry them.
+    pub failed_deliveries: Option<i64>,
+    /// Unix ms the oldest waiting row was made.
+    pub oldest_waiting: Option<i64>,
+    /// The destinations in the config, such as `["clinic-webhook (webhook)"]`.
+    pub destinations: Vec<String>,
     /// Unix ms of the last delivery, if any.
     pub last_delivery: Option<i64>,
     pub free_disk_bytes: Option<u64>,
@@ -57,22 +63,19 @@ pub fn staff_health(
         Err(why) => (None, None, Some(why.clone())),
     };
     let since = crate::store::civil_date(now.div_euclid(86_400_000) - 30);
+    let (mut failed, mut oldest) = (None, None);
     let (queue_length, last_delivery, usage) = match &state.kiosk {
         Some(kiosk) => {
             let conn = kiosk
                 .lock()
                 .map_err(|_| CommandError::internal("kiosk.db lock poisoned"))?;
-            let queue = conn
-                .query_row(
-                    "SELECT count(*) FROM outbox WHERE delivered_at IS NULL",
-                    [],
-                    |r| r.get(0),
-                )
+            let summary = crate::delivery::outbox::summary(&conn)
+                .map_err(|e| tracing::warn!("outbox summary unavailable: {e}"))
                 .ok();
-            let last = conn
-                .query_row("SELECT max(delivered_at) FROM outbox", [], |r| r.get(0))
-                .ok()
-                .flatten();
+            let queue = summary.as_ref().map(|q| q.waiting);
+            let last = summary.as_ref().and_then(|q| q.last_delivery);
+            failed = summary.as_ref().map(|q| q.failed);
+            oldest = summary.as_ref().and_then(|q| q.oldest_waiting);
             let usage = crate::store::usage(&conn, &since, 20)
                 .map_err(|e| tracing::warn!("usage counts unavailable: {e}"))
                 .ok();
@@ -88,6 +91,14 @@ pub fn staff_health(
         library_bytes: file_size(&state.data_dir.join(crate::paths::LIBRARY_DB)),
         kiosk_bytes: file_size(&state.data_dir.join(crate::paths::KIOSK_DB)),
         queue_length,
+        failed_deliveries: failed,
+        oldest_waiting: oldest,
+        destinations: state
+            .config
+            .destinations
+            .iter()
+            .map(|d| format!("{} ({})", d.id, d.kind.as_str()))
+            .collect(),
         last_delivery,
         free_disk_bytes: fs4::available_space(&state.data_dir).ok(),
         config_problems: state.config_problems.clone(),

@@ -23,4 +23,5 @@ pub const NAMES: &[&str] = &[
     "staff_leave_kiosk",
     "staff_quit",
     "report_ui_error",
+    "delivery_retry",
 ];

@@ -25,7 +25,7 @@ impl Configs {
         })
     }
 
-    fn write(&self, name: &str, text: &str) -> Result<PathBuf> {
+    pub fn write(&self, name: &str, text: &str) -> Result<PathBuf> {
         let path = self.dir.path().join(name);
         std::fs::write(&path, text)?;
         Ok(path)
@@ -347,7 +347,7 @@ fn walk_md(dir: &Path) -> usize {
 }
 
 /// Unlocks the staff view (making the staff account on first run) and waits for the inbox.
-async fn sign_in_staff(s: &Session) -> Result<()> {
+pub async fn sign_in_staff(s: &Session) -> Result<()> {
     s.click("[data-test=staff-open]").await?;
     s.wait_js(
         "return ['staff-setup', 'staff-pin'].includes(document.querySelector('[data-test=screen]').dataset.screen)",

@@ -6,6 +6,7 @@
 //! Run through `scripts/test` (it installs the drivers and starts Xvfb), or by hand:
 //! `DISPLAY=:99 cargo test --test e2e [-- name-filter]`.
 
+mod delivery;
 mod driver;
 mod kiosk;
 
@@ -857,6 +858,7 @@ const JOURNEYS: &[&str] = &[
     "staff_health_and_leaving_kiosk_mode",
     "front_desk_opens_on_the_staff_view",
     "idle_warns_then_forgets_everything",
+    "staff_see_where_each_request_is_delivered",
     "a_second_start_only_raises_the_running_kiosk",
     // Last: it ends its session by killing the app.
     "a_killed_web_process_is_reloaded",
@@ -930,6 +932,17 @@ fn main() -> ExitCode {
     let (mut passed, mut failed) = (0, 0);
     for name in &selected {
         let outcome = runtime.block_on(async {
+            if *name == "staff_see_where_each_request_is_delivered" {
+                let receiver = delivery::Receiver::start()?;
+                let session = delivery::start(&driver, &configs, &receiver).await?;
+                let result =
+                    delivery::staff_see_where_each_request_is_delivered(&session, &receiver).await;
+                if result.is_err() {
+                    let _ = session.screenshot(&format!("FAILED-{name}")).await;
+                }
+                session.close().await;
+                return result;
+            }
             let session = kiosk::start(&driver, &configs, name).await?;
             if *name == "a_killed_web_process_is_reloaded" {
                 // It closes the session itself, whatever happens.

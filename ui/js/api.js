@@ -89,3 +89,4 @@ export const reportUiError = (message, source, line) => call('report_ui_error', 
 export const staffHealth = (token) => call('staff_health', { token });
 export const staffLeaveKiosk = (token) => call('staff_leave_kiosk', { token });
 export const staffQuit = (token) => call('staff_quit', { token });
+export const deliveryRetry = (token, id, destination) => call('delivery_retry', { token, id, destination });

@@ -23,6 +23,8 @@ const PIN_MAX = 12;
 const STAFF_NOTE_MAX = 500;
 /** Warn this long before the view locks itself. */
 const WARN_SECS = 20;
+/** The inbox looks for new requests and delivery changes this often. */
+const REFRESH_MS = 5_000;
 /** At most this often, staff activity tells Rust the session is in use. */
 const PING_MS = 30_000;
 
@@ -583,6 +585,25 @@ async function renderInbox() {
     }
   }
 
+  /**
+   * Keeps the list current (new requests, delivery states) without disturbing staff: only
+   * when the requests tab shows, no note is being written, focus is not in the list, and
+   * something changed.
+   */
+  async function refreshQuietly() {
+    if (!alive || view.tab !== 'requests' || list.getAttribute('aria-busy') === 'true') return;
+    if (list.querySelector('.request__editor > *') || list.contains(document.activeElement)) return;
+    try {
+      const fresh = await guard(() => api.inboxList(session.token, view.filter));
+      if (!alive || !fresh || JSON.stringify(fresh) === JSON.stringify(items)) return;
+      if (list.querySelector('.request__editor > *') || list.contains(document.activeElement)) return;
+      items = fresh;
+      drawList();
+    } catch {
+      // The next refresh or a staff action tries again.
+    }
+  }
+
   function card(item) {
     const headingId = `request-${item.id}`;
     const statusName = STATUSES.includes(item.status) ? item.status : 'new';
@@ -649,10 +670,66 @@ async function renderInbox() {
               ),
             )
           : null,
+        deliveries(item),
         actions,
         editorSlot,
       ),
     );
+  }
+
+  /** Where the request is at each of the clinic's destinations, with a retry when it failed. */
+  function deliveries(item) {
+    if (!item.deliveries?.length) return null;
+    return h(
+      'div',
+      { class: 'request__deliveries' },
+      h('p', { class: 'request__note-label' }, t('inbox.delivery.title')),
+      h(
+        'ul',
+        { role: 'list' },
+        item.deliveries.map((d) => {
+          const state = ['delivered', 'waiting', 'failed'].includes(d.state) ? d.state : 'waiting';
+          const text =
+            state === 'delivered'
+              ? t('inbox.delivery.delivered', { time: when(d.deliveredAt) })
+              : state === 'failed'
+                ? t('inbox.delivery.failed', { reason: d.reason ?? '' })
+                : d.reason
+                  ? t('inbox.delivery.waitingWhy', { time: when(d.nextAttemptAt), reason: d.reason })
+                  : t('inbox.delivery.waiting', { time: when(d.nextAttemptAt) });
+          return h(
+            'li',
+            { class: ['delivery', `delivery--${state}`], dataset: { test: 'delivery', destination: d.destination, state } },
+            icon(state === 'delivered' ? 'check' : state === 'failed' ? 'alert' : 'clock'),
+            h('span', {}, h('strong', {}, d.destination), ': ', text),
+            state === 'delivered'
+              ? null
+              : h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'button button--secondary button--small',
+                    dataset: { test: 'delivery-retry' },
+                    onclick: () => retryDelivery(item, d.destination),
+                  },
+                  icon('retry'),
+                  t('inbox.delivery.retry'),
+                ),
+          );
+        }),
+      ),
+    );
+  }
+
+  async function retryDelivery(item, destination) {
+    try {
+      const updated = await guard(() => api.deliveryRetry(session.token, item.id, destination));
+      if (!alive || !updated) return;
+      announce(t('inbox.delivery.retrying', { destination }));
+      await reload({ focusId: item.id });
+    } catch {
+      if (alive) announce(t('inbox.updateFailed'));
+    }
   }
 
   function action(test, iconName, onclick, current = false) {
@@ -874,7 +951,7 @@ async function renderInbox() {
   function auditTable(entries) {
     if (!entries.length) return h('p', { class: 'empty-note' }, t('inbox.auditEmpty'));
     const actionName = (action) => {
-      const key = { unlock: 'unlock', 'unlock-failed': 'unlockFailed', lock: 'lock', status: 'status', note: 'note', export: 'export', 'staff-added': 'staffAdded', 'pin-changed': 'pinChanged', purge: 'purge', 'leave-kiosk': 'leaveKiosk', quit: 'quit' }[action];
+      const key = { unlock: 'unlock', 'unlock-failed': 'unlockFailed', lock: 'lock', status: 'status', note: 'note', export: 'export', 'staff-added': 'staffAdded', 'pin-changed': 'pinChanged', purge: 'purge', 'leave-kiosk': 'leaveKiosk', quit: 'quit', 'delivery-retry': 'deliveryRetry' }[action];
       return key ? t(`inbox.audit.actions.${key}`) : action;
     };
     return h(
@@ -920,6 +997,7 @@ async function renderInbox() {
   let lastActivity = Date.now();
   let lastPing = Date.now();
   let idleTimer = 0;
+  let refreshTimer = 0;
 
   function activity() {
     lastActivity = Date.now();
@@ -972,10 +1050,12 @@ async function renderInbox() {
     afterMount: () => {
       for (const type of ACTIVITY) document.addEventListener(type, activity, { capture: true, passive: true });
       idleTimer = setInterval(checkIdle, 1000);
+      refreshTimer = setInterval(refreshQuietly, REFRESH_MS);
     },
     onLeave: (next) => {
       alive = false;
       clearInterval(idleTimer);
+      clearInterval(refreshTimer);
       for (const type of ACTIVITY) document.removeEventListener(type, activity, { capture: true });
       items = [];
       list.replaceChildren();
