@@ -326,3 +326,48 @@ fn content_check_on_a_missing_folder_says_which_folder_is_missing() -> TestResul
     );
     Ok(())
 }
+
+#[test]
+fn the_quick_hash_is_the_hash_a_full_load_gives() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in [
+        root.join("content"),
+        root.join("tests/fixtures/content-valid"),
+        root.join("tests/fixtures/content-invalid"),
+    ] {
+        let (content, _) = clinic_kiosk::content::load(&dir);
+        assert_eq!(
+            clinic_kiosk::content::hash(&dir),
+            content.hash,
+            "{}",
+            dir.display()
+        );
+    }
+    // And it changes with any byte of an article.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = root.join("tests/fixtures/content-valid");
+    copy_dir(&src, tmp.path());
+    let before = clinic_kiosk::content::hash(tmp.path());
+    let article = std::fs::read_dir(tmp.path().join("articles"))
+        .expect("articles")
+        .flatten()
+        .next()
+        .expect("an article")
+        .path();
+    let mut text = std::fs::read_to_string(&article).expect("read");
+    text.push(' ');
+    std::fs::write(&article, text).expect("write");
+    assert_ne!(clinic_kiosk::content::hash(tmp.path()), before);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}

@@ -499,6 +499,40 @@ fn check_synonyms(synonyms: &Synonyms, text: &str, path: &Path, diags: &mut Diag
     }
 }
 
+/// The hash [`load`] would give `dir`, from the bytes alone: no parsing, no checks. The
+/// kiosk compares it with its library's at every start, so an unchanged library costs only
+/// reading the files.
+pub fn hash(dir: &Path) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(COMPILER_VERSION.as_bytes());
+    for name in ["topics.toml", "notices.toml", "synonyms.toml"] {
+        if let Ok(text) = fs::read_to_string(dir.join(name)) {
+            hasher.update(name.as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+        }
+    }
+    let mut files: Vec<PathBuf> = fs::read_dir(dir.join("articles"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    for path in files {
+        if let Some(text) = fs::read(&path).ok().and_then(|b| String::from_utf8(b).ok()) {
+            hasher.update(path.file_name().unwrap_or_default().as_encoded_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+        }
+    }
+    format!("{:x}", hasher.finalize())
+}
+
 fn read(dir: &Path, name: &str, hasher: &mut Sha256, diags: &mut Diagnostics) -> Option<String> {
     let path = dir.join(name);
     match fs::read_to_string(&path) {

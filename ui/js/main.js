@@ -41,13 +41,15 @@ let recentErrors = [];
 
 async function boot() {
   let bootError = null;
+  // The texts of every language the UI has load while Rust answers (start-up time).
+  const dictionaries = loadDictionaries(['en', 'es']);
   try {
     state.app = { ...state.app, ...(await api.appInfo()) };
   } catch (error) {
     bootError = error;
   }
   const wanted = state.app.languages?.length ? state.app.languages : ['en', 'es'];
-  const loaded = await loadDictionaries(wanted.includes('en') ? wanted : ['en', ...wanted]);
+  const loaded = await dictionaries;
   const languages = wanted.filter((lang) => loaded.includes(lang));
   state.languages = languages;
   state.defaultLang = languages.includes(state.app.defaultLang) ? state.app.defaultLang : languages[0] ?? 'en';
