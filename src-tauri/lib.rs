@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod content;
 pub mod delivery;
+pub mod lan;
 pub mod library;
 pub mod paths;
 pub mod qr;

@@ -112,6 +112,10 @@ pub fn submit(
         let delivered = (destination == crate::delivery::STAFF_INBOX).then_some(now);
         outbox.execute(params![id, destination, now, delivered])?;
     }
+    // A kiosk paired with the front-desk laptop sends it there too.
+    if crate::lan::store::pairing(&tx)?.is_some() {
+        outbox.execute(params![id, crate::lan::FRONT_DESK, now, None::<i64>])?;
+    }
     drop(outbox);
     tx.commit()?;
     Ok(receipt(Outcome::Received, None))

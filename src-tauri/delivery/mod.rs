@@ -38,6 +38,14 @@ pub enum Kind {
         /// Specialty slug -> FHIR reference of who calls back (`PractitionerRole/12`).
         recipients: BTreeMap<String, String>,
     },
+    /// The paired front-desk laptop on the LAN (see `crate::lan`): the webhook body, signed
+    /// with the pairing's secret, over TLS pinned to the laptop's certificate.
+    FrontDesk {
+        address: String,
+        fingerprint: String,
+        kiosk_id: String,
+        secret: String,
+    },
 }
 
 // Secrets stay out of logs and debug output.
@@ -59,6 +67,13 @@ impl std::fmt::Debug for Kind {
                 .field("identifier_system", identifier_system)
                 .field("recipients", recipients)
                 .finish_non_exhaustive(),
+            Kind::FrontDesk {
+                address, kiosk_id, ..
+            } => f
+                .debug_struct("FrontDesk")
+                .field("address", address)
+                .field("kiosk_id", kiosk_id)
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -68,6 +83,7 @@ impl Kind {
         match self {
             Kind::Webhook { .. } => "webhook",
             Kind::Fhir { .. } => "fhir",
+            Kind::FrontDesk { .. } => "front-desk",
         }
     }
 }

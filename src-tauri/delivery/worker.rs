@@ -34,6 +34,8 @@ pub struct Worker {
     /// The clinic's time zone, for the preferred call-back window.
     pub zone: jiff::tz::TimeZone,
     client: reqwest::Client,
+    /// The client pinned to the paired laptop's certificate, by fingerprint.
+    lan_client: Mutex<Option<(String, reqwest::Client)>>,
     rng: Mutex<fastrand::Rng>,
 }
 
@@ -54,6 +56,7 @@ impl Worker {
             specialty_names: Vec::new(),
             zone: jiff::tz::TimeZone::system(),
             client,
+            lan_client: Mutex::new(None),
             rng: Mutex::new(fastrand::Rng::new()),
         }
     }
@@ -61,7 +64,20 @@ impl Worker {
     /// One pass: every due row of every destination, each destination in order.
     pub async fn run_once(&self, db: &Mutex<Connection>, now: impl Fn() -> i64) -> Pass {
         let mut pass = Pass::default();
-        for destination in &self.destinations {
+        let mut destinations = self.destinations.clone();
+        // A kiosk paired with a front-desk laptop sends there too.
+        if let Ok(Ok(Some(p))) = db.lock().map(|c| crate::lan::store::pairing(&c)) {
+            destinations.push(Destination {
+                id: crate::lan::FRONT_DESK.into(),
+                kind: Kind::FrontDesk {
+                    address: p.address,
+                    fingerprint: p.fingerprint,
+                    kiosk_id: p.kiosk_id,
+                    secret: p.secret,
+                },
+            });
+        }
+        for destination in &destinations {
             loop {
                 let pending = match db.lock() {
                     Ok(conn) => outbox::oldest_pending(&conn, &destination.id),
@@ -210,6 +226,34 @@ impl Worker {
                     .header(webhook::IDEMPOTENCY_HEADER, &record.id)
                     .body(serde_json::to_vec(&resource).expect("JSON"))
             }
+            Kind::FrontDesk {
+                address,
+                fingerprint,
+                kiosk_id,
+                secret,
+            } => {
+                let client = {
+                    let mut slot = self.lan_client.lock().expect("lan client lock");
+                    match slot.as_ref() {
+                        Some((fp, client)) if fp == fingerprint => client.clone(),
+                        _ => {
+                            let client = crate::lan::client::pinned_client(fingerprint);
+                            *slot = Some((fingerprint.clone(), client.clone()));
+                            client
+                        }
+                    }
+                };
+                let body = payload::webhook_body(record, &self.clinic);
+                let ts = now.div_euclid(1000);
+                client
+                    .post(format!("https://{address}/requests"))
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .header(crate::lan::KIOSK_HEADER, kiosk_id)
+                    .header(webhook::TIMESTAMP_HEADER, ts.to_string())
+                    .header(webhook::SIGNATURE_HEADER, webhook::sign(secret, ts, &body))
+                    .header(webhook::IDEMPOTENCY_HEADER, &record.id)
+                    .body(body)
+            }
         };
         match request.send().await {
             Ok(response) => {
@@ -231,6 +275,17 @@ impl Worker {
 
 /// A short reason for staff: no URL query, no body.
 fn transport_reason(err: reqwest::Error) -> String {
+    // A pinned certificate that does not match says so somewhere down the chain.
+    let mut source: Option<&dyn std::error::Error> = Some(&err);
+    while let Some(e) = source {
+        let text = e.to_string();
+        if text.contains("certificate changed") {
+            let mut text = text;
+            text.truncate(200);
+            return text;
+        }
+        source = e.source();
+    }
     if err.is_timeout() {
         "no answer in time".into()
     } else if err.is_connect() {

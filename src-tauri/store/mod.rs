@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_delivery",
         include_str!("migrations/0004_delivery.sql"),
     ),
+    ("0005_lan", include_str!("migrations/0005_lan.sql")),
 ];
 
 /// The schema version this app writes.

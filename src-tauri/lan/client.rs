@@ -1,0 +1,160 @@
+//! The kiosk's side: pairing with the laptop, and the HTTPS client that trusts only it.
+
+use std::time::Duration;
+
+use super::store::Pairing;
+use super::{pairing, tls, PairConfirm, PairConfirmReply, PairStart, PairStartReply};
+
+/// Why pairing did not work, in words for staff.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PairError {
+    #[error("`{0}` is not an address such as 192.168.1.20 or frontdesk.local:8470")]
+    BadAddress(String),
+    #[error("cannot reach the front desk at {0}: is the app open there, in front-desk mode?")]
+    Unreachable(String),
+    #[error("the front desk has no pairing code open; press \"Pair a kiosk\" there first")]
+    NoCode,
+    #[error("the code did not match; check it, or show a new one on the front desk")]
+    WrongCode,
+    #[error("the front desk could not prove it knows the code: it may not be the real front desk")]
+    Impostor,
+    #[error("the front desk answered something unexpected ({0})")]
+    Protocol(String),
+}
+
+/// `host` or `host:port` (the default port when none is given).
+pub fn normalise_address(address: &str) -> Result<String, PairError> {
+    let a = address
+        .trim()
+        .trim_start_matches("https://")
+        .trim_end_matches('/');
+    let bad = || PairError::BadAddress(address.trim().chars().take(80).collect());
+    if a.is_empty() || a.contains(['/', ' ', '@', '?', '#']) {
+        return Err(bad());
+    }
+    let with_port = match a.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => a.to_string(),
+        Some(_) => return Err(bad()),
+        None => format!("{a}:{}", super::DEFAULT_PORT),
+    };
+    // Check it parses as the authority of a URL.
+    url::Url::parse(&format!("https://{with_port}/")).map_err(|_| bad())?;
+    Ok(with_port)
+}
+
+/// An HTTPS client that accepts only the certificate with `fingerprint`.
+pub fn pinned_client(fingerprint: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls::Pinned::to(fingerprint).client_config())
+        .timeout(Duration::from_secs(20))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("the pinned client builds with fixed settings")
+}
+
+/// Pairs with the laptop at `address` using the code it shows. On success the caller saves
+/// the returned pairing (see [`super::store::save_pairing`]).
+pub async fn pair(
+    address: &str,
+    code: &str,
+    kiosk_name: &str,
+    now: i64,
+) -> Result<Pairing, PairError> {
+    let address = normalise_address(address)?;
+    let (verifier, seen) = tls::Pinned::recording();
+    let client = reqwest::Client::builder()
+        .use_preconfigured_tls(verifier.client_config())
+        .timeout(Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| PairError::Protocol(e.to_string()))?;
+    let kiosk_id = uuid::Uuid::new_v4().to_string();
+    let (state, msg) = pairing::start(code);
+    let start = PairStart {
+        kiosk_id: kiosk_id.clone(),
+        kiosk_name: kiosk_name.chars().take(80).collect(),
+        msg: hex::encode(msg),
+    };
+    let response = client
+        .post(format!("https://{address}/pair/start"))
+        .json(&start)
+        .send()
+        .await
+        .map_err(|_| PairError::Unreachable(address.clone()))?;
+    let reply: PairStartReply = match response.status().as_u16() {
+        200 => response
+            .json()
+            .await
+            .map_err(|e| PairError::Protocol(e.to_string()))?,
+        403 => return Err(PairError::NoCode),
+        other => return Err(PairError::Protocol(format!("HTTP {other}"))),
+    };
+    let theirs = hex::decode(&reply.msg).map_err(|e| PairError::Protocol(e.to_string()))?;
+    let key = pairing::finish(state, &theirs).ok_or(PairError::WrongCode)?;
+    let fingerprint = seen
+        .lock()
+        .ok()
+        .and_then(|s| s.clone())
+        .ok_or_else(|| PairError::Protocol("no certificate seen".into()))?;
+    let confirm = PairConfirm {
+        pairing_id: reply.pairing_id,
+        proof: pairing::proof(&key, "kiosk", &fingerprint, &kiosk_id),
+    };
+    // The same connection (and certificate) as the first step: pin it for this step too.
+    let pinned = pinned_client(&fingerprint);
+    let response = pinned
+        .post(format!("https://{address}/pair/confirm"))
+        .json(&confirm)
+        .send()
+        .await
+        .map_err(|_| PairError::Unreachable(address.clone()))?;
+    let reply: PairConfirmReply = match response.status().as_u16() {
+        200 => response
+            .json()
+            .await
+            .map_err(|e| PairError::Protocol(e.to_string()))?,
+        403 => return Err(PairError::WrongCode),
+        other => return Err(PairError::Protocol(format!("HTTP {other}"))),
+    };
+    if !pairing::check(&key, "laptop", &fingerprint, &kiosk_id, &reply.proof) {
+        return Err(PairError::Impostor);
+    }
+    Ok(Pairing {
+        address,
+        fingerprint,
+        kiosk_id,
+        secret: pairing::delivery_secret(&key),
+        paired_at: now,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_get_the_default_port_and_junk_is_refused() {
+        assert_eq!(
+            normalise_address("192.168.1.20").as_deref(),
+            Ok("192.168.1.20:8470")
+        );
+        assert_eq!(
+            normalise_address(" frontdesk.local:9000 ").as_deref(),
+            Ok("frontdesk.local:9000")
+        );
+        assert_eq!(
+            normalise_address("https://10.0.0.5:8470/").as_deref(),
+            Ok("10.0.0.5:8470")
+        );
+        for bad in [
+            "",
+            "a b",
+            "host:port",
+            "host:99999",
+            "evil.example/path",
+            "user@host",
+        ] {
+            assert!(normalise_address(bad).is_err(), "{bad:?}");
+        }
+    }
+}

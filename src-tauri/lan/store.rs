@@ -1,0 +1,97 @@
+//! The pairing records in kiosk.db: on a kiosk, the laptop it sends to; on a laptop, the
+//! kiosks it accepts.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+/// A kiosk's pairing with its front-desk laptop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pairing {
+    pub address: String,
+    pub fingerprint: String,
+    pub kiosk_id: String,
+    pub secret: String,
+    pub paired_at: i64,
+}
+
+pub fn pairing(conn: &Connection) -> rusqlite::Result<Option<Pairing>> {
+    conn.query_row(
+        "SELECT address, fingerprint, kiosk_id, secret, paired_at FROM lan_pairing WHERE id = 1",
+        [],
+        |r| {
+            Ok(Pairing {
+                address: r.get(0)?,
+                fingerprint: r.get(1)?,
+                kiosk_id: r.get(2)?,
+                secret: r.get(3)?,
+                paired_at: r.get(4)?,
+            })
+        },
+    )
+    .optional()
+}
+
+pub fn save_pairing(conn: &Connection, p: &Pairing) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO lan_pairing (id, address, fingerprint, kiosk_id, secret, paired_at)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+        params![p.address, p.fingerprint, p.kiosk_id, p.secret, p.paired_at],
+    )?;
+    Ok(())
+}
+
+/// Forgets the laptop. Requests still waiting for it are marked refused, so staff see them
+/// (they stay in this kiosk's own inbox).
+pub fn forget_pairing(conn: &mut Connection, now: i64) -> rusqlite::Result<bool> {
+    let tx = conn.transaction()?;
+    let removed = tx.execute("DELETE FROM lan_pairing", [])? > 0;
+    tx.execute(
+        "UPDATE outbox SET failed_at = ?1, last_error = 'unpaired from the front desk'
+         WHERE destination = ?2 AND delivered_at IS NULL AND failed_at IS NULL",
+        params![now, super::FRONT_DESK],
+    )?;
+    tx.commit()?;
+    Ok(removed)
+}
+
+/// A kiosk a laptop accepts requests from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PairedKiosk {
+    pub kiosk_id: String,
+    pub name: String,
+    pub paired_at: i64,
+    #[serde(skip)]
+    pub secret: String,
+}
+
+pub fn kiosks(conn: &Connection) -> rusqlite::Result<Vec<PairedKiosk>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kiosk_id, name, secret, paired_at FROM lan_kiosk ORDER BY paired_at, kiosk_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(PairedKiosk {
+            kiosk_id: r.get(0)?,
+            name: r.get(1)?,
+            secret: r.get(2)?,
+            paired_at: r.get(3)?,
+        })
+    })?;
+    rows.collect()
+}
+
+pub fn kiosk(conn: &Connection, kiosk_id: &str) -> rusqlite::Result<Option<PairedKiosk>> {
+    Ok(kiosks(conn)?.into_iter().find(|k| k.kiosk_id == kiosk_id))
+}
+
+pub fn add_kiosk(conn: &Connection, k: &PairedKiosk) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO lan_kiosk (kiosk_id, name, secret, paired_at) VALUES (?1, ?2, ?3, ?4)",
+        params![k.kiosk_id, k.name, k.secret, k.paired_at],
+    )?;
+    Ok(())
+}
+
+pub fn remove_kiosk(conn: &Connection, kiosk_id: &str) -> rusqlite::Result<bool> {
+    Ok(conn.execute("DELETE FROM lan_kiosk WHERE kiosk_id = ?1", [kiosk_id])? > 0)
+}
