@@ -48,6 +48,11 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::kiosk::staff_quit,
         commands::kiosk::report_ui_error,
         commands::callbacks::delivery_retry,
+        commands::lan::lan_status,
+        commands::lan::lan_show_code,
+        commands::lan::lan_unpair_kiosk,
+        commands::lan::lan_pair,
+        commands::lan::lan_unpair,
     ]
 }
 
@@ -75,7 +80,7 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
     let kiosk = match store::open(&data_dir.join(paths::KIOSK_DB)) {
         Ok(mut conn) => {
             purge(&mut conn, config.callbacks.retention_days);
-            Some(Mutex::new(conn))
+            Some(std::sync::Arc::new(Mutex::new(conn)))
         }
         Err(err) => {
             tracing::error!("kiosk.db unavailable: {err}");
@@ -94,6 +99,7 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
         started: std::time::Instant::now(),
         page_loads: Default::default(),
         delivery_wake: Default::default(),
+        front_desk: Default::default(),
     }
 }
 
@@ -172,7 +178,9 @@ fn spawn_daily_purge<R: Runtime>(app: &tauri::AppHandle<R>) {
 /// kiosk.db's connection with the commands, holding it only between network calls.
 fn spawn_delivery<R: Runtime>(app: &tauri::AppHandle<R>) {
     let state = app.state::<AppState>();
-    if state.config.destinations.is_empty() || state.kiosk.is_none() {
+    // Always running where there is a kiosk.db: a kiosk may be paired with the front desk
+    // at any time, and then it has somewhere to send.
+    if state.kiosk.is_none() {
         return;
     }
     let mut worker = delivery::worker::Worker::new(
@@ -199,6 +207,41 @@ fn spawn_delivery<R: Runtime>(app: &tauri::AppHandle<R>) {
         if let Some(db) = &state.kiosk {
             delivery::worker::run_forever(worker, db, &state.delivery_wake).await;
         }
+    });
+}
+
+/// On a front-desk laptop: opens the port its paired kiosks send to (issue #5).
+fn spawn_front_desk<R: Runtime>(app: &tauri::AppHandle<R>, data_dir: &std::path::Path) {
+    let state = app.state::<AppState>();
+    if state.config.mode != config::Mode::FrontDesk {
+        return;
+    }
+    let Some(db) = state.kiosk.clone() else {
+        return;
+    };
+    let identity = match lan::tls::Identity::load_or_create(data_dir) {
+        Ok(identity) => identity,
+        Err(err) => {
+            tracing::error!("the front-desk certificate cannot be made or read: {err}");
+            return;
+        }
+    };
+    let listen = state.config.front_desk_listen;
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let listener = match tokio::net::TcpListener::bind(listen).await {
+            Ok(l) => l,
+            Err(err) => {
+                tracing::error!(
+                    "the front-desk port {listen} cannot be opened: {err}; kiosks cannot send here"
+                );
+                return;
+            }
+        };
+        let front = std::sync::Arc::new(lan::FrontDesk::new(identity, db));
+        let _ = handle.state::<AppState>().front_desk.set(front.clone());
+        tracing::info!("front desk listening for kiosks on {listen}");
+        lan::server::serve(front, listener).await;
     });
 }
 
@@ -232,6 +275,7 @@ pub fn run() -> Result<(), String> {
             app.manage(state);
             spawn_daily_purge(app.handle());
             spawn_delivery(app.handle());
+            spawn_front_desk(app.handle(), &data_dir);
             shell::open_window(app, mode)?;
             Ok(())
         })

@@ -118,6 +118,7 @@ fn a_missing_library_is_unavailable_not_a_crash() {
         started: std::time::Instant::now(),
         page_loads: Default::default(),
         delivery_wake: Default::default(),
+        front_desk: Default::default(),
     };
     let app = app(state);
     let main = window(&app, "main");

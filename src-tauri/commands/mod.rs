@@ -6,6 +6,7 @@ pub mod callbacks;
 mod error;
 pub mod health;
 pub mod kiosk;
+pub mod lan;
 
 use std::sync::Mutex;
 
@@ -27,7 +28,7 @@ pub struct AppState {
     pub config_problems: Vec<String>,
     /// `Err` holds why the library could not be opened; commands then answer `unavailable`.
     pub library: Mutex<Result<Library, String>>,
-    pub kiosk: Option<Mutex<rusqlite::Connection>>,
+    pub kiosk: Option<std::sync::Arc<Mutex<rusqlite::Connection>>>,
     pub sessions: crate::callbacks::staff::Sessions,
     /// Where exports are written.
     pub data_dir: std::path::PathBuf,
@@ -39,6 +40,8 @@ pub struct AppState {
     pub page_loads: std::sync::atomic::AtomicU32,
     /// Wakes the delivery worker when a request is committed.
     pub delivery_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// On a front-desk laptop: its side of the LAN link (set once its port is open).
+    pub front_desk: std::sync::OnceLock<std::sync::Arc<crate::lan::FrontDesk>>,
 }
 
 impl AppState {

@@ -24,4 +24,9 @@ pub const NAMES: &[&str] = &[
     "staff_quit",
     "report_ui_error",
     "delivery_retry",
+    "lan_status",
+    "lan_show_code",
+    "lan_unpair_kiosk",
+    "lan_pair",
+    "lan_unpair",
 ];

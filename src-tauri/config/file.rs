@@ -49,8 +49,10 @@ const KEYS: &[(&str, &[&str])] = &[
             "notices",
             "specialty",
             "destination",
+            "front_desk",
         ],
     ),
+    ("front_desk", &["listen"]),
     ("clinic", &["name", "logo", "accent_colour"]),
     ("languages", &["available", "default"]),
     ("idle", &["timeout_seconds", "warning_seconds"]),
@@ -603,6 +605,18 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<ConfigProblem>) {
             "specialty",
             "write each specialty as a [[specialty]] table with slug and topics",
         ),
+    }
+
+    if let Some(t) = r.table(&root, "front_desk") {
+        if let Some(listen) = r.string(t, "front_desk", "listen") {
+            match listen.parse::<std::net::SocketAddr>() {
+                Ok(addr) => config.front_desk_listen = addr,
+                Err(_) => r.problem(
+                    "front_desk.listen",
+                    format!("`{listen}` is not an address and port such as \"0.0.0.0:8470\""),
+                ),
+            }
+        }
     }
 
     match root.get("destination") {

@@ -58,6 +58,8 @@ pub struct Config {
     pub specialty_topics: SpecialtyTopics,
     /// Where callback requests are delivered besides the kiosk's own staff inbox.
     pub destinations: Vec<crate::delivery::Destination>,
+    /// In front-desk mode, where the laptop listens for its kiosks.
+    pub front_desk_listen: std::net::SocketAddr,
 }
 
 /// Where the config file is and whether it must exist.
@@ -105,6 +107,7 @@ impl Default for Config {
             notices: BTreeMap::new(),
             specialty_topics: BTreeMap::new(),
             destinations: Vec::new(),
+            front_desk_listen: std::net::SocketAddr::from(([0, 0, 0, 0], crate::lan::DEFAULT_PORT)),
         }
     }
 }

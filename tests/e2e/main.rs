@@ -9,6 +9,7 @@
 mod delivery;
 mod driver;
 mod kiosk;
+mod lan;
 
 use std::process::ExitCode;
 
@@ -859,6 +860,8 @@ const JOURNEYS: &[&str] = &[
     "front_desk_opens_on_the_staff_view",
     "idle_warns_then_forgets_everything",
     "staff_see_where_each_request_is_delivered",
+    "a_kiosk_pairs_with_the_front_desk_and_sends_to_it",
+    "the_front_desk_pairs_and_unpairs_a_kiosk",
     "a_second_start_only_raises_the_running_kiosk",
     // Last: it ends its session by killing the app.
     "a_killed_web_process_is_reloaded",
@@ -880,6 +883,9 @@ async fn run(name: &str, s: &Session, driver: &Driver) -> Result<()> {
             kiosk::staff_health_and_leaving_kiosk_mode(s).await
         }
         "front_desk_opens_on_the_staff_view" => kiosk::front_desk_opens_on_the_staff_view(s).await,
+        "a_kiosk_pairs_with_the_front_desk_and_sends_to_it" => {
+            lan::a_kiosk_pairs_with_the_front_desk_and_sends_to_it(s).await
+        }
         "idle_warns_then_forgets_everything" => kiosk::idle_warns_then_forgets_everything(s).await,
         "a_second_start_only_raises_the_running_kiosk" => {
             kiosk::a_second_start_only_raises_the_running_kiosk(s, driver).await
@@ -937,6 +943,20 @@ fn main() -> ExitCode {
                 let session = delivery::start(&driver, &configs, &receiver).await?;
                 let result =
                     delivery::staff_see_where_each_request_is_delivered(&session, &receiver).await;
+                if result.is_err() {
+                    let _ = session.screenshot(&format!("FAILED-{name}")).await;
+                }
+                session.close().await;
+                return result;
+            }
+            if *name == "the_front_desk_pairs_and_unpairs_a_kiosk" {
+                let (session, address) = lan::start_front_desk(&driver, &configs).await?;
+                let result = lan::the_front_desk_pairs_and_unpairs_a_kiosk(
+                    &session,
+                    &address,
+                    driver.data_dir(),
+                )
+                .await;
                 if result.is_err() {
                     let _ = session.screenshot(&format!("FAILED-{name}")).await;
                 }

@@ -90,3 +90,8 @@ export const staffHealth = (token) => call('staff_health', { token });
 export const staffLeaveKiosk = (token) => call('staff_leave_kiosk', { token });
 export const staffQuit = (token) => call('staff_quit', { token });
 export const deliveryRetry = (token, id, destination) => call('delivery_retry', { token, id, destination });
+export const lanStatus = (token) => call('lan_status', { token });
+export const lanShowCode = (token) => call('lan_show_code', { token });
+export const lanUnpairKiosk = (token, kioskId) => call('lan_unpair_kiosk', { token, kioskId });
+export const lanPair = (token, address, code, name) => call('lan_pair', { token, address, code, name });
+export const lanUnpair = (token) => call('lan_unpair', { token });

@@ -13,6 +13,7 @@ import * as api from '../api.js';
 import { navigate, hrefStaff } from '../router.js';
 import { attach as attachKeyboard, closeKeyboard } from '../components/keyboard.js';
 import { healthPanel } from './staff-health.js';
+import { lanPanel } from './staff-lan.js';
 
 /** The screens of the staff view: moving between them keeps the session. */
 const STAFF_SCREENS = new Set(['staff-setup', 'staff-pin', 'inbox']);
@@ -876,6 +877,7 @@ async function renderInbox() {
   const tabs = [
     { id: 'requests', icon: 'inbox', label: t('inbox.tabRequests'), test: 'requests-tab' },
     { id: 'audit', icon: 'history', label: t('inbox.tabAudit'), test: 'audit-tab' },
+    { id: 'lan', icon: 'link', label: t('lan.tab'), test: 'lan-tab' },
     { id: 'health', icon: 'info', label: t('health.tab'), test: 'health-tab' },
   ];
   const tabButtons = tabs.map((tab) =>
@@ -920,6 +922,8 @@ async function renderInbox() {
   const auditPanel = h('div', { class: 'tab-panel', id: 'panel-audit', role: 'tabpanel', 'aria-labelledby': 'tab-audit' }, auditBody);
   const health = healthPanel({ token: () => session.token, guard, isAlive: () => alive, when, mode: view.mode });
   const healthTabPanel = h('div', { class: 'tab-panel', id: 'panel-health', role: 'tabpanel', 'aria-labelledby': 'tab-health' }, health.node);
+  const lan = lanPanel({ token: () => session.token, guard, isAlive: () => alive, when });
+  const lanTabPanel = h('div', { class: 'tab-panel', id: 'panel-lan', role: 'tabpanel', 'aria-labelledby': 'tab-lan' }, lan.node);
 
   function selectTab(id) {
     view.tab = id;
@@ -931,7 +935,9 @@ async function renderInbox() {
     requestsPanel.hidden = id !== 'requests';
     auditPanel.hidden = id !== 'audit';
     healthTabPanel.hidden = id !== 'health';
+    lanTabPanel.hidden = id !== 'lan';
     if (id === 'audit') loadAudit();
+    if (id === 'lan') lan.load();
     if (id === 'health') health.load();
   }
 
@@ -951,7 +957,7 @@ async function renderInbox() {
   function auditTable(entries) {
     if (!entries.length) return h('p', { class: 'empty-note' }, t('inbox.auditEmpty'));
     const actionName = (action) => {
-      const key = { unlock: 'unlock', 'unlock-failed': 'unlockFailed', lock: 'lock', status: 'status', note: 'note', export: 'export', 'staff-added': 'staffAdded', 'pin-changed': 'pinChanged', purge: 'purge', 'leave-kiosk': 'leaveKiosk', quit: 'quit', 'delivery-retry': 'deliveryRetry' }[action];
+      const key = { unlock: 'unlock', 'unlock-failed': 'unlockFailed', lock: 'lock', status: 'status', note: 'note', export: 'export', 'staff-added': 'staffAdded', 'pin-changed': 'pinChanged', purge: 'purge', 'leave-kiosk': 'leaveKiosk', quit: 'quit', 'delivery-retry': 'deliveryRetry', 'pair-code': 'pairCode', pair: 'pair', unpair: 'unpair' }[action];
       return key ? t(`inbox.audit.actions.${key}`) : action;
     };
     return h(
@@ -1039,6 +1045,7 @@ async function renderInbox() {
     h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('inbox.title') }, tabButtons),
     requestsPanel,
     auditPanel,
+    lanTabPanel,
     healthTabPanel,
   );
   selectTab(view.tab);
@@ -1061,6 +1068,8 @@ async function renderInbox() {
       list.replaceChildren();
       auditBody.replaceChildren();
       health.node.replaceChildren();
+      lan.stop();
+      lan.node.replaceChildren();
       exportResult.replaceChildren();
       leaving(next);
     },

@@ -1,0 +1,258 @@
+// The staff view's "Front desk link" tab (issue #5). On the front-desk laptop: show a pairing
+// code, see and unpair kiosks. On a kiosk: pair with the laptop (its address and the code it
+// shows), see the pairing, unpair.
+
+import { h, append } from '../dom.js';
+import { icon } from '../icons.js';
+import { t } from '../i18n.js';
+import * as api from '../api.js';
+import { attach as attachKeyboard, closeKeyboard } from '../components/keyboard.js';
+
+/**
+ * @param {object} deps token(), guard(fn), isAlive(), when(ms)
+ * @returns {{ node: HTMLElement, load(): Promise<void> }}
+ */
+export function lanPanel({ token, guard, isAlive, when }) {
+  const body = h('div', { class: 'lan', dataset: { test: 'lan' } });
+  const status = h('p', { class: 'inbox-status', role: 'status', dataset: { test: 'lan-status' } });
+  let codeTimer = 0;
+
+  const stopCode = () => clearInterval(codeTimer);
+
+  function draw(lan) {
+    stopCode();
+    body.replaceChildren();
+    append(body, [lan.role === 'laptop' ? laptop(lan.laptop) : kiosk(lan.paired), status]);
+  }
+
+  // ---------- the laptop ----------
+
+  function laptop(view) {
+    const codeBox = h('div', { class: 'lan__code', dataset: { test: 'lan-code-box' }, hidden: true });
+    const show = h(
+      'button',
+      {
+        type: 'button',
+        class: 'button button--primary',
+        dataset: { test: 'lan-show-code' },
+        disabled: !view.listening,
+        onclick: async () => {
+          try {
+            const code = await guard(() => api.lanShowCode(token()));
+            if (!code || !isAlive()) return;
+            showCode(codeBox, code, view);
+          } catch {
+            if (isAlive()) status.textContent = t('lan.failed');
+          }
+        },
+      },
+      icon('link'),
+      t('lan.showCode'),
+    );
+    return h(
+      'div',
+      { class: 'health' },
+      h('p', {}, view.listening ? t('lan.laptopLead') : t('lan.notListening')),
+      h(
+        'dl',
+        { class: 'health__facts' },
+        h('div', { class: 'health__fact' }, h('dt', {}, t('lan.addresses')), h('dd', { dataset: { test: 'lan-addresses' } }, view.addresses.join(', ') || '—')),
+        h('div', { class: 'health__fact' }, h('dt', {}, t('lan.fingerprint')), h('dd', { class: 'lan__fp' }, view.fingerprint || '—')),
+      ),
+      h('div', {}, show),
+      codeBox,
+      h('h2', { class: 'health__section-title' }, t('lan.kiosksTitle')),
+      view.kiosks.length
+        ? h(
+            'ul',
+            { class: 'lan__kiosks', role: 'list' },
+            view.kiosks.map((k) =>
+              h(
+                'li',
+                { class: 'lan__kiosk', dataset: { test: 'lan-kiosk', id: k.kioskId } },
+                icon('smartphone'),
+                h('span', {}, h('strong', {}, k.name), ' ', t('lan.pairedSince', { time: when(k.pairedAt) })),
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'button button--secondary button--small',
+                    dataset: { test: 'lan-unpair-kiosk' },
+                    onclick: async () => {
+                      try {
+                        const next = await guard(() => api.lanUnpairKiosk(token(), k.kioskId));
+                        if (!next || !isAlive()) return;
+                        draw(next);
+                        status.textContent = t('lan.unpairedKiosk', { name: k.name });
+                      } catch {
+                        if (isAlive()) status.textContent = t('lan.failed');
+                      }
+                    },
+                  },
+                  icon('close'),
+                  t('lan.unpair'),
+                ),
+              ),
+            ),
+          )
+        : h('p', { class: 'empty-note' }, t('lan.noKiosks')),
+    );
+  }
+
+  function showCode(box, code, view) {
+    stopCode();
+    const left = h('span', {});
+    const tick = () => {
+      const secs = Math.max(0, Math.round((code.expiresAt - Date.now()) / 1000));
+      left.textContent = t('lan.codeExpires', { minutes: Math.floor(secs / 60), seconds: String(secs % 60).padStart(2, '0') });
+      if (secs === 0) {
+        stopCode();
+        box.hidden = true;
+      }
+    };
+    box.replaceChildren(
+      h('p', { class: 'lan__code-label' }, t('lan.codeLabel')),
+      h('p', { class: 'lan__code-digits', dataset: { test: 'lan-code' }, 'aria-label': code.code.split('').join(' ') }, `${code.code.slice(0, 3)} ${code.code.slice(3)}`),
+      h('p', {}, t('lan.codeWhere', { address: view.addresses[0] ?? '—' })),
+      h('p', {}, t('lan.codeCheck', { fingerprint: code.fingerprint })),
+      h('p', { class: 'lan__code-left' }, left),
+    );
+    box.hidden = false;
+    tick();
+    codeTimer = setInterval(() => {
+      if (!isAlive()) stopCode();
+      else tick();
+    }, 1000);
+  }
+
+  // ---------- a kiosk ----------
+
+  function kiosk(paired) {
+    if (paired) {
+      return h(
+        'div',
+        { class: 'health' },
+        h(
+          'p',
+          { class: 'health__ok', dataset: { test: 'lan-paired' } },
+          icon('check'),
+          ' ',
+          t('lan.pairedWith', { address: paired.address, time: when(paired.pairedAt) }),
+        ),
+        h('p', {}, t('lan.fingerprintIs', { fingerprint: paired.fingerprint })),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'button button--secondary',
+            dataset: { test: 'lan-unpair' },
+            onclick: async () => {
+              try {
+                const next = await guard(() => api.lanUnpair(token()));
+                if (!next || !isAlive()) return;
+                draw(next);
+                status.textContent = t('lan.unpaired');
+              } catch {
+                if (isAlive()) status.textContent = t('lan.failed');
+              }
+            },
+          },
+          icon('close'),
+          t('lan.unpairKiosk'),
+        ),
+      );
+    }
+    const fields = [
+      { id: 'lan-address', label: t('lan.address'), hint: t('lan.addressHint'), layout: 'text', value: '' },
+      { id: 'lan-code', label: t('lan.code'), hint: null, layout: 'phone', value: '' },
+      { id: 'lan-name', label: t('lan.name'), hint: t('lan.nameHint'), layout: 'text', value: t('lan.defaultName') },
+    ].map((f) => {
+      const input = h('input', {
+        id: f.id,
+        class: 'field__input',
+        type: 'text',
+        autocomplete: 'off',
+        spellcheck: 'false',
+        autocapitalize: 'off',
+        inputmode: f.layout === 'phone' ? 'numeric' : null,
+        maxlength: '80',
+        value: f.value,
+        'aria-describedby': f.hint ? `${f.id}-hint` : null,
+      });
+      input.value = f.value;
+      const keyboard = attachKeyboard(input, { layout: f.layout });
+      return {
+        input,
+        node: h(
+          'div',
+          { class: 'field' },
+          h('label', { class: 'field__label', for: f.id }, f.label),
+          f.hint ? h('p', { class: 'field__hint', id: `${f.id}-hint` }, f.hint) : null,
+          h('div', { class: 'field__row' }, input, keyboard.toggle),
+        ),
+      };
+    });
+    const [address, code, name] = fields.map((f) => f.input);
+    const pair = h(
+      'button',
+      {
+        type: 'submit',
+        class: 'button button--primary',
+        dataset: { test: 'lan-pair' },
+      },
+      icon('link'),
+      t('lan.pair'),
+    );
+    const form = h(
+      'form',
+      {
+        class: 'lan__form',
+        novalidate: true,
+        onsubmit: async (event) => {
+          event.preventDefault();
+          closeKeyboard();
+          pair.disabled = true;
+          status.textContent = t('lan.pairing');
+          try {
+            const result = await guard(() => api.lanPair(token(), address.value, code.value, name.value));
+            if (!result || !isAlive()) return;
+            if (result.outcome === 'paired') {
+              draw(result.status);
+              status.textContent = t('lan.paired');
+            } else {
+              status.textContent = t(`lan.outcome.${result.outcome}`) || t('lan.failed');
+              code.value = '';
+            }
+          } catch {
+            if (isAlive()) status.textContent = t('lan.failed');
+          } finally {
+            pair.disabled = false;
+          }
+        },
+      },
+      h('p', {}, t('lan.kioskLead')),
+      fields.map((f) => f.node),
+      pair,
+    );
+    return form;
+  }
+
+  async function load() {
+    body.setAttribute('aria-busy', 'true');
+    try {
+      const lan = await guard(() => api.lanStatus(token()));
+      if (!isAlive() || !lan) return;
+      draw(lan);
+    } catch {
+      if (isAlive()) body.replaceChildren(h('p', { class: 'empty-note' }, t('lan.failed')));
+    } finally {
+      body.removeAttribute('aria-busy');
+    }
+  }
+
+  return {
+    node: body,
+    load,
+    stop: stopCode,
+  };
+}
