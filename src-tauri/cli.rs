@@ -92,6 +92,39 @@ enum CallbackAction {
 
 #[derive(Debug, Subcommand)]
 enum ContentAction {
+    /// Make a signing key for content packs: the secret goes to FILE (keep it safe, never on a
+    /// kiosk), the public key is printed for kiosks' [content] trusted_keys.
+    Keygen {
+        /// Where to write the secret key (refuses to overwrite).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Turn a content folder into one signed, versioned pack file.
+    Pack {
+        /// The secret key file from `content keygen`.
+        #[arg(long)]
+        key: PathBuf,
+        /// The pack's version; larger is newer (default: the time now, as YYYYMMDDHHMM).
+        #[arg(long)]
+        version: Option<u64>,
+        /// The pack file to write (default: content-VERSION.ckpack).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The content folder (default: the shipped content).
+        dir: Option<PathBuf>,
+    },
+    /// Install a signed pack: checked against the config's trusted keys, newer than the
+    /// installed one, then swapped in and the library rebuilt.
+    Import {
+        /// The pack file.
+        file: PathBuf,
+        /// The data folder (default: the app's, or CLINIC_KIOSK_DATA_DIR).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// The config file with [content] trusted_keys (default: as the app finds it).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Report every problem in a content folder as `path:line: field: message`; exit 1 on errors.
     Check {
         /// The content folder (default: the shipped content).
@@ -147,6 +180,35 @@ pub fn main() -> i32 {
         Some(Command::Content {
             action: ContentAction::Check { dir },
         }) => check(&dir.unwrap_or_else(|| paths::content_dir(None))),
+        Some(Command::Content {
+            action: ContentAction::Keygen { out },
+        }) => keygen(&out),
+        Some(Command::Content {
+            action:
+                ContentAction::Pack {
+                    key,
+                    version,
+                    out,
+                    dir,
+                },
+        }) => make_pack(
+            &key,
+            version,
+            out,
+            &dir.unwrap_or_else(|| paths::content_dir(None)),
+        ),
+        Some(Command::Content {
+            action:
+                ContentAction::Import {
+                    file,
+                    data_dir,
+                    config,
+                },
+        }) => import_pack(
+            &file,
+            &data_dir.unwrap_or_else(|| paths::data_dir(None)),
+            config,
+        ),
         Some(Command::Content {
             action: ContentAction::Build { dir, data_dir },
         }) => build(
@@ -243,6 +305,106 @@ fn check(dir: &std::path::Path) -> i32 {
         diags.warning_count()
     );
     i32::from(diags.has_errors())
+}
+
+fn keygen(out: &std::path::Path) -> i32 {
+    if out.exists() {
+        eprintln!(
+            "clinic-kiosk: {} exists; not overwritten (a key lost is a key no kiosk can replace)",
+            out.display()
+        );
+        return 1;
+    }
+    let (secret, public) = crate::pack::keygen();
+    let written = {
+        use std::io::Write as _;
+        #[cfg(unix)]
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        options.open(out).and_then(|mut f| writeln!(f, "{secret}"))
+    };
+    if let Err(err) = written {
+        eprintln!("clinic-kiosk: cannot write {}: {err}", out.display());
+        return 1;
+    }
+    println!(
+        "secret key written to {} (keep it off the kiosks)",
+        out.display()
+    );
+    println!("public key, for each kiosk's config:");
+    println!("[content]\ntrusted_keys = [\"{public}\"]");
+    0
+}
+
+fn make_pack(
+    key: &std::path::Path,
+    version: Option<u64>,
+    out: Option<PathBuf>,
+    dir: &std::path::Path,
+) -> i32 {
+    let key = match crate::pack::read_secret(key) {
+        Ok(k) => k,
+        Err(err) => {
+            eprintln!("clinic-kiosk: {err}");
+            return 1;
+        }
+    };
+    let version = version.unwrap_or_else(|| {
+        let ms = crate::callbacks::now_ms();
+        let day = crate::store::civil_date(ms.div_euclid(86_400_000)).replace('-', "");
+        let mins = ms.rem_euclid(86_400_000) / 60_000;
+        format!("{day}{:02}{:02}", mins / 60, mins % 60)
+            .parse()
+            .unwrap_or(1)
+    });
+    let out = out
+        .unwrap_or_else(|| PathBuf::from(format!("content-{version}.{}", crate::pack::EXTENSION)));
+    match crate::pack::create(dir, &key, version, &out) {
+        Ok(manifest) => {
+            println!(
+                "wrote {} (version {}, {} file(s), content {})",
+                out.display(),
+                manifest.version,
+                manifest.files.len(),
+                &manifest.content_hash[..12]
+            );
+            0
+        }
+        Err(err) => {
+            eprintln!("clinic-kiosk: not packed: {err}");
+            1
+        }
+    }
+}
+
+fn import_pack(file: &std::path::Path, data_dir: &std::path::Path, config: Option<PathBuf>) -> i32 {
+    let (config, _) = crate::config::Config::load(config);
+    let trusted: Vec<_> = config
+        .trusted_keys
+        .iter()
+        .filter_map(|k| crate::pack::parse_public(k))
+        .collect();
+    let result = crate::pack::open(file, &trusted).and_then(|pack| {
+        let version = pack.manifest.version;
+        crate::pack::install(&pack, data_dir, &data_dir.join(paths::LIBRARY_DB))
+            .map(|lib| (version, lib))
+    });
+    match result {
+        Ok((version, lib)) => {
+            println!(
+                "installed content version {version}: {} article(s); restart the kiosk to show them",
+                lib.article_count().unwrap_or(0)
+            );
+            0
+        }
+        Err(err) => {
+            eprintln!("clinic-kiosk: not imported: {err}; the articles in use were not changed");
+            1
+        }
+    }
 }
 
 fn build(dir: &std::path::Path, data_dir: &std::path::Path) -> i32 {

@@ -9,6 +9,7 @@ pub mod content;
 pub mod delivery;
 pub mod lan;
 pub mod library;
+pub mod pack;
 pub mod paths;
 pub mod qr;
 pub mod search;
@@ -269,7 +270,12 @@ pub fn run() -> Result<(), String> {
         }))
         .setup(|app| {
             let data_dir = paths::data_dir(app.path().app_data_dir().ok());
-            let content_dir = paths::content_dir(app.path().resource_dir().ok());
+            // An installed content pack wins over the shipped articles (the env var over both).
+            let content_dir = match std::env::var_os(paths::CONTENT_DIR_ENV) {
+                Some(_) => paths::content_dir(None),
+                None => pack::installed_dir(&data_dir)
+                    .unwrap_or_else(|| paths::content_dir(app.path().resource_dir().ok())),
+            };
             let state = open_state(&data_dir, &content_dir);
             let mode = state.config.mode;
             app.manage(state);

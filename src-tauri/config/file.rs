@@ -50,9 +50,11 @@ const KEYS: &[(&str, &[&str])] = &[
             "specialty",
             "destination",
             "front_desk",
+            "content",
         ],
     ),
     ("front_desk", &["listen"]),
+    ("content", &["trusted_keys"]),
     ("clinic", &["name", "logo", "accent_colour"]),
     ("languages", &["available", "default"]),
     ("idle", &["timeout_seconds", "warning_seconds"]),
@@ -605,6 +607,30 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<ConfigProblem>) {
             "specialty",
             "write each specialty as a [[specialty]] table with slug and topics",
         ),
+    }
+
+    if let Some(t) = r.table(&root, "content") {
+        match t.get("trusted_keys") {
+            None => {}
+            Some(toml::Value::Array(keys)) => {
+                for (i, key) in keys.iter().enumerate() {
+                    match key
+                        .as_str()
+                        .filter(|k| crate::pack::parse_public(k).is_some())
+                    {
+                        Some(k) => config.trusted_keys.push(k.trim().to_string()),
+                        None => r.problem(
+                            &format!("content.trusted_keys[{i}]"),
+                            "is not a public key printed by `clinic-kiosk content keygen`",
+                        ),
+                    }
+                }
+            }
+            Some(_) => r.problem(
+                "content.trusted_keys",
+                "must be a list of public keys in quotes, such as [\"3q2+7w...=\"]",
+            ),
+        }
     }
 
     if let Some(t) = r.table(&root, "front_desk") {

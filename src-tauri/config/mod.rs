@@ -60,6 +60,8 @@ pub struct Config {
     pub destinations: Vec<crate::delivery::Destination>,
     /// In front-desk mode, where the laptop listens for its kiosks.
     pub front_desk_listen: std::net::SocketAddr,
+    /// Public keys (base64) whose signed content packs this kiosk installs.
+    pub trusted_keys: Vec<String>,
 }
 
 /// Where the config file is and whether it must exist.
@@ -108,6 +110,7 @@ impl Default for Config {
             specialty_topics: BTreeMap::new(),
             destinations: Vec::new(),
             front_desk_listen: std::net::SocketAddr::from(([0, 0, 0, 0], crate::lan::DEFAULT_PORT)),
+            trusted_keys: Vec::new(),
         }
     }
 }
