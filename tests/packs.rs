@@ -144,10 +144,10 @@ fn changed_unsigned_untrusted_truncated_and_older_packs_are_refused_and_nothing_
         if entry.path().unwrap().to_string_lossy() == "manifest.sig" {
             continue;
         }
-        let mut header = entry.header().clone();
+        let header = entry.header().clone();
         let mut data = Vec::new();
         std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
-        unsigned.append(&mut header, data.as_slice()).unwrap();
+        unsigned.append(&header, data.as_slice()).unwrap();
     }
     let err = expect_refused(
         pack::open(
@@ -234,10 +234,10 @@ fn a_path_that_climbs_out_of_the_content_folder_is_refused() {
     let mut evil = tar::Builder::new(Vec::new());
     for entry in archive.entries().unwrap() {
         let mut entry = entry.unwrap();
-        let mut header = entry.header().clone();
+        let header = entry.header().clone();
         let mut data = Vec::new();
         std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
-        evil.append(&mut header, data.as_slice()).unwrap();
+        evil.append(&header, data.as_slice()).unwrap();
     }
     let mut header = tar::Header::new_gnu();
     let payload = b"#!/bin/sh\n";
