@@ -54,6 +54,8 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::lan::lan_unpair_kiosk,
         commands::lan::lan_pair,
         commands::lan::lan_unpair,
+        commands::packs::content_packs,
+        commands::packs::content_import,
     ]
 }
 

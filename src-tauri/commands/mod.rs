@@ -7,6 +7,7 @@ mod error;
 pub mod health;
 pub mod kiosk;
 pub mod lan;
+pub mod packs;
 
 use std::sync::Mutex;
 

@@ -29,4 +29,6 @@ pub const NAMES: &[&str] = &[
     "lan_unpair_kiosk",
     "lan_pair",
     "lan_unpair",
+    "content_packs",
+    "content_import",
 ];

@@ -71,6 +71,12 @@ pub async fn start(driver: &Driver, configs: &Configs, journey: &str) -> Result<
                 )
                 .await
         }
+        "staff_install_an_article_update" => {
+            let path = prepare_update(configs, driver.data_dir())?;
+            driver
+                .session_with(&config_args(&path), HOME_READY, "the home screen")
+                .await
+        }
         _ => driver.session().await,
     }
 }
@@ -607,5 +613,112 @@ pub async fn a_second_start_only_raises_the_running_kiosk(
     // And it still works.
     s.click("[data-test=topic-tile]").await?;
     s.wait_screen("topic").await?;
+    Ok(())
+}
+
+/// Copies `from` into `to`, recursively.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// The title of the article only the update has.
+const UPDATE_TITLE: &str = "Parking and getting here";
+
+/// Writes a signed pack (the shipped articles plus one new one) where staff would put it,
+/// and a config that trusts its key. Returns the config's path.
+pub fn prepare_update(configs: &Configs, data_dir: &Path) -> Result<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = tempfile::tempdir()?;
+    let content = work.path().join("content");
+    copy_tree(&root.join("content"), &content)?;
+    let original = std::fs::read_to_string(content.join("articles/first-visit-what-to-bring.md"))?;
+    let article = original
+        .replace(
+            "title = \"What to bring to your first visit\"",
+            &format!("title = \"{UPDATE_TITLE}\""),
+        )
+        .replace(
+            "slug = \"first-visit-what-to-bring\"",
+            "slug = \"parking-and-getting-here\"",
+        )
+        .replace(
+            "canonical_url = \"https://clinic.example/articles/first-visit-what-to-bring\"",
+            "canonical_url = \"https://clinic.example/articles/parking-and-getting-here\"",
+        );
+    std::fs::write(
+        content.join("articles/parking-and-getting-here.md"),
+        article,
+    )?;
+    let (secret, public) = clinic_kiosk::pack::keygen();
+    let key_file = work.path().join("publisher.key");
+    std::fs::write(&key_file, secret)?;
+    let key = clinic_kiosk::pack::read_secret(&key_file)?;
+    let packs = data_dir.join("packs");
+    std::fs::create_dir_all(&packs)?;
+    clinic_kiosk::pack::create(
+        &content,
+        &key,
+        202611250001,
+        &packs.join("articles-update.ckpack"),
+    )?;
+    configs.write(
+        "packs.toml",
+        &format!("[content]\ntrusted_keys = [\"{public}\"]\n"),
+    )
+}
+
+/// Staff install a signed article update from the kiosk's pack folder (as from a USB stick);
+/// the new article is there at once, without a restart.
+pub async fn staff_install_an_article_update(s: &Session) -> Result<()> {
+    sign_in_staff(s).await?;
+    s.click("[data-test=health-tab]").await?;
+    s.wait_js(
+        "return !!document.querySelector('[data-test=pack][data-state=ready]')",
+        "the signed update, ready to install",
+    )
+    .await?;
+    ensure!(
+        s.text("[data-test=packs-installed]")
+            .await?
+            .contains("shipped with the app"),
+        "before: the shipped articles"
+    );
+    s.assert_accessible("staff-packs").await?;
+    s.screenshot("staff-packs").await?;
+    s.click("[data-test=pack-import]").await?;
+    s.wait_js_for(
+        "return document.querySelector('[data-test=health] [role=status]')?.textContent.includes('Installed')",
+        "the update installed",
+        30,
+    )
+    .await?;
+    ensure!(
+        s.text("[data-test=packs-installed]")
+            .await?
+            .contains("202611250001"),
+        "the new content version is shown"
+    );
+    // A patient finds the new article.
+    s.click("[data-test=home]").await?;
+    s.wait_screen("home").await?;
+    let input = s.css("#search-input").await?;
+    input.send_keys("parking").await?;
+    input.send_keys(crate::ENTER).await?;
+    s.wait_screen("search").await?;
+    s.wait_js(
+        "return [...document.querySelectorAll('[data-test=search-result]')].some(r => r.dataset.slug === 'parking-and-getting-here')",
+        "the new article in the results",
+    )
+    .await?;
     Ok(())
 }

@@ -862,6 +862,8 @@ const JOURNEYS: &[&str] = &[
     "staff_see_where_each_request_is_delivered",
     "a_kiosk_pairs_with_the_front_desk_and_sends_to_it",
     "the_front_desk_pairs_and_unpairs_a_kiosk",
+    // Late: it changes the shared data folder's articles for the journeys after it.
+    "staff_install_an_article_update",
     "a_second_start_only_raises_the_running_kiosk",
     // Last: it ends its session by killing the app.
     "a_killed_web_process_is_reloaded",
@@ -883,6 +885,7 @@ async fn run(name: &str, s: &Session, driver: &Driver) -> Result<()> {
             kiosk::staff_health_and_leaving_kiosk_mode(s).await
         }
         "front_desk_opens_on_the_staff_view" => kiosk::front_desk_opens_on_the_staff_view(s).await,
+        "staff_install_an_article_update" => kiosk::staff_install_an_article_update(s).await,
         "a_kiosk_pairs_with_the_front_desk_and_sends_to_it" => {
             lan::a_kiosk_pairs_with_the_front_desk_and_sends_to_it(s).await
         }

@@ -95,3 +95,5 @@ export const lanShowCode = (token) => call('lan_show_code', { token });
 export const lanUnpairKiosk = (token, kioskId) => call('lan_unpair_kiosk', { token, kioskId });
 export const lanPair = (token, address, code, name) => call('lan_pair', { token, address, code, name });
 export const lanUnpair = (token) => call('lan_unpair', { token });
+export const contentPacks = (token) => call('content_packs', { token });
+export const contentImport = (token, path) => call('content_import', { token, path });

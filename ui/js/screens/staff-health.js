@@ -96,9 +96,87 @@ export function healthPanel({ token, guard, isAlive, when, mode }) {
           'health-misses',
         ),
       ),
+      updates,
       mode === 'kiosk' ? kioskControls() : null,
       status,
     ]);
+    loadPacks();
+  }
+
+  // ---------- article updates (signed content packs) ----------
+
+  const updates = h('section', { class: 'health__updates', 'aria-labelledby': 'health-updates-title', dataset: { test: 'packs' } });
+
+  function drawPacks(view) {
+    updates.replaceChildren();
+    append(updates, [
+      h('h2', { class: 'health__section-title', id: 'health-updates-title' }, t('packs.title')),
+      h('p', { dataset: { test: 'packs-installed' } }, view.installed ? t('packs.installed', { version: view.installed }) : t('packs.shipped')),
+      view.packs.length
+        ? h(
+            'ul',
+            { class: 'lan__kiosks', role: 'list' },
+            view.packs.map((p) =>
+              h(
+                'li',
+                { class: 'lan__kiosk', dataset: { test: 'pack', state: p.state, name: p.name } },
+                icon(p.state === 'ready' ? 'download' : 'info'),
+                h(
+                  'span',
+                  {},
+                  h('strong', {}, p.name),
+                  ' ',
+                  p.version ? t('packs.version', { version: p.version }) : '',
+                  ' ',
+                  t(`packs.state.${p.state}`) || p.state,
+                ),
+                p.state === 'ready'
+                  ? h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'button button--primary button--small',
+                        dataset: { test: 'pack-import' },
+                        onclick: (event) => importPack(p, event.currentTarget),
+                      },
+                      icon('download'),
+                      t('packs.import'),
+                    )
+                  : null,
+              ),
+            ),
+          )
+        : h('p', { class: 'empty-note' }, t('packs.none')),
+    ]);
+  }
+
+  async function loadPacks() {
+    try {
+      const view = await guard(() => api.contentPacks(token()));
+      if (view && isAlive()) drawPacks(view);
+    } catch {
+      if (isAlive()) updates.replaceChildren(h('p', { class: 'empty-note' }, t('packs.failed')));
+    }
+  }
+
+  async function importPack(p, button) {
+    button.disabled = true;
+    status.textContent = t('packs.importing');
+    try {
+      const result = await guard(() => api.contentImport(token(), p.path));
+      if (!result || !isAlive()) return;
+      if (result.outcome === 'installed') {
+        await load();
+        status.textContent = t('packs.done', { count: result.articleCount ?? 0 });
+      } else {
+        drawPacks(result.packs);
+        status.textContent = t(`packs.state.${result.outcome}`) || t('packs.failed');
+      }
+    } catch {
+      if (isAlive()) status.textContent = t('packs.failed');
+    } finally {
+      button.disabled = false;
+    }
   }
 
   function kioskControls() {

@@ -957,7 +957,7 @@ async function renderInbox() {
   function auditTable(entries) {
     if (!entries.length) return h('p', { class: 'empty-note' }, t('inbox.auditEmpty'));
     const actionName = (action) => {
-      const key = { unlock: 'unlock', 'unlock-failed': 'unlockFailed', lock: 'lock', status: 'status', note: 'note', export: 'export', 'staff-added': 'staffAdded', 'pin-changed': 'pinChanged', purge: 'purge', 'leave-kiosk': 'leaveKiosk', quit: 'quit', 'delivery-retry': 'deliveryRetry', 'pair-code': 'pairCode', pair: 'pair', unpair: 'unpair' }[action];
+      const key = { unlock: 'unlock', 'unlock-failed': 'unlockFailed', lock: 'lock', status: 'status', note: 'note', export: 'export', 'staff-added': 'staffAdded', 'pin-changed': 'pinChanged', purge: 'purge', 'leave-kiosk': 'leaveKiosk', quit: 'quit', 'delivery-retry': 'deliveryRetry', 'pair-code': 'pairCode', pair: 'pair', unpair: 'unpair', 'content-import': 'contentImport' }[action];
       return key ? t(`inbox.audit.actions.${key}`) : action;
     };
     return h(
