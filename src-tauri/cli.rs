@@ -169,6 +169,10 @@ pub fn main() -> i32 {
             }
         };
     }
+    if matches!(args.get(1).map(String::as_str), Some("--version" | "-V")) {
+        println!("{}", version_line());
+        return 0;
+    }
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -241,6 +245,40 @@ pub fn main() -> i32 {
             }
         },
     }
+}
+
+/// "clinic-kiosk 0.1.0 (content 75f92b37655f)" plus the installed pack's version, if any:
+/// what a clinic checks after installing or updating.
+fn version_line() -> String {
+    let data_dir = paths::data_dir(None);
+    let (dir, pack) = match crate::pack::installed(&data_dir) {
+        Some(m) if std::env::var_os(paths::CONTENT_DIR_ENV).is_none() => {
+            (data_dir.join(crate::pack::CONTENT), Some(m.version))
+        }
+        _ => (paths::content_dir(installed_resources()), None),
+    };
+    let hash = content::hash(&dir);
+    let mut line = format!(
+        "clinic-kiosk {} (content {}",
+        env!("CARGO_PKG_VERSION"),
+        &hash[..12]
+    );
+    if let Some(version) = pack {
+        line.push_str(&format!(", pack version {version}"));
+    }
+    line.push(')');
+    line
+}
+
+/// Where an installed package keeps its resources (the .deb puts them in
+/// /usr/lib/<product name>/): next to nothing else, found from the binary's own path.
+fn installed_resources() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let prefix = exe.parent()?.parent()?;
+    ["lib/Clinic Kiosk", "lib/clinic-kiosk"]
+        .iter()
+        .map(|d| prefix.join(d))
+        .find(|d| d.join("content").is_dir())
 }
 
 /// Days of log files kept in the data folder's `logs/`.
