@@ -40,19 +40,20 @@ fn size_is_under_ten_megabytes(deb: &Path) -> Result<()> {
 
 fn it_carries_the_binary_entry_icons_library_and_unit(deb: &Path) -> Result<()> {
     let out = run(Command::new("dpkg-deb").arg("-c").arg(deb))?;
-    let listing = text(&out.stdout);
+    let paths: Vec<String> = text(&out.stdout).lines().filter_map(listed_path).collect();
     for needed in [
-        "./usr/bin/clinic-kiosk",
-        "./usr/share/applications/Clinic Kiosk.desktop",
-        "./usr/share/icons/hicolor/128x128/apps/clinic-kiosk.png",
-        "content/articles/herniated-disc.md",
-        "content/topics.toml",
-        "./usr/lib/systemd/user/clinic-kiosk.service",
-        "./usr/share/clinic-kiosk/clinic-kiosk-autostart.desktop",
+        "usr/bin/clinic-kiosk",
+        "usr/share/applications/Clinic Kiosk.desktop",
+        "usr/share/icons/hicolor/128x128/apps/clinic-kiosk.png",
+        "usr/lib/Clinic Kiosk/content/articles/herniated-disc.md",
+        "usr/lib/Clinic Kiosk/content/topics.toml",
+        "usr/lib/systemd/user/clinic-kiosk.service",
+        "usr/share/clinic-kiosk/clinic-kiosk-autostart.desktop",
     ] {
         ensure!(
-            listing.contains(needed),
-            "the .deb lacks {needed}:\n{listing}"
+            paths.iter().any(|p| p == needed),
+            "the .deb lacks {needed}; it has:\n{}",
+            paths.join("\n")
         );
     }
     let depends = text(
@@ -67,6 +68,18 @@ fn it_carries_the_binary_entry_icons_library_and_unit(deb: &Path) -> Result<()> 
         "it depends on WebKitGTK: {depends}"
     );
     Ok(())
+}
+
+/// The path in a line of `dpkg-deb -c` (permissions, owner, size, date, time, path), which
+/// may hold spaces; without a leading "./" or trailing "/".
+fn listed_path(line: &str) -> Option<String> {
+    let mut rest = line;
+    for _ in 0..5 {
+        rest = rest.trim_start();
+        rest = &rest[rest.find(char::is_whitespace)?..];
+    }
+    let path = rest.trim().trim_start_matches("./").trim_end_matches('/');
+    (!path.is_empty()).then(|| path.to_string())
 }
 
 fn verify(file: &Path, key: &Path) -> Result<Output> {
