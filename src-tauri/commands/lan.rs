@@ -125,7 +125,22 @@ pub fn lan_show_code(
         .get()
         .ok_or_else(|| CommandError::unavailable("the front-desk port is not open; see the log"))?;
     audit_entry(&state, &who, "pair-code", None);
-    Ok(front.open_code(now))
+    let mut view = front.open_code(now);
+    // The QR carries the first address kiosks can use, too.
+    let listen = state.config.front_desk_listen;
+    let address = if listen.ip().is_unspecified() {
+        local_addresses(listen.port()).into_iter().next()
+    } else {
+        Some(listen.to_string())
+    };
+    if let Some(address) = address {
+        view.qr_svg = crate::qr::svg(&format!(
+            "clinic-kiosk-pair:?address={address}&code={}&fp={}",
+            view.code,
+            front.identity.fingerprint()
+        ));
+    }
+    Ok(view)
 }
 
 /// Laptop: stop accepting requests from a kiosk.

@@ -89,6 +89,9 @@ pub struct CodeView {
     pub expires_at: i64,
     /// First characters of the certificate fingerprint, for staff to compare by eye.
     pub fingerprint: String,
+    /// The code, the full fingerprint and (when the UI adds one) the address as a QR code, for
+    /// a staff phone or a kiosk with a scanner: `clinic-kiosk-pair:?code=..&fp=..`.
+    pub qr_svg: String,
 }
 
 impl FrontDesk {
@@ -112,10 +115,12 @@ impl FrontDesk {
                 tries_left: pairing::MAX_TRIES,
             });
         }
+        let fp = self.identity.fingerprint();
         CodeView {
+            qr_svg: crate::qr::svg(&format!("clinic-kiosk-pair:?code={code}&fp={fp}")),
             code,
             expires_at,
-            fingerprint: tls::short_fingerprint(&self.identity.fingerprint()),
+            fingerprint: tls::short_fingerprint(&fp),
         }
     }
 

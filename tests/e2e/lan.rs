@@ -169,6 +169,10 @@ pub async fn the_front_desk_pairs_and_unpairs_a_kiosk(
         .filter(char::is_ascii_digit)
         .collect();
     ensure!(code.len() == 6, "a six-digit code is shown: {code:?}");
+    ensure!(
+        s.count("[data-test=lan-code-box] .lan__qr svg").await? == 1,
+        "and a QR code of it"
+    );
     s.assert_accessible("lan-laptop").await?;
     s.screenshot("lan-laptop-code").await?;
 

@@ -110,7 +110,11 @@ export function lanPanel({ token, guard, isAlive, when }) {
         box.hidden = true;
       }
     };
+    // qrSvg is made offline in Rust from the code, address and fingerprint: trusted markup.
+    const qr = h('div', { class: 'lan__qr', role: 'img', 'aria-label': t('lan.qrLabel') });
+    qr.innerHTML = code.qrSvg ?? '';
     box.replaceChildren(
+      qr,
       h('p', { class: 'lan__code-label' }, t('lan.codeLabel')),
       h('p', { class: 'lan__code-digits', dataset: { test: 'lan-code' }, 'aria-label': code.code.split('').join(' ') }, `${code.code.slice(0, 3)} ${code.code.slice(3)}`),
       h('p', {}, t('lan.codeWhere', { address: view.addresses[0] ?? '—' })),
