@@ -241,7 +241,14 @@ fn spawn_front_desk<R: Runtime>(app: &tauri::AppHandle<R>, data_dir: &std::path:
                 return;
             }
         };
-        let front = std::sync::Arc::new(lan::FrontDesk::new(identity, db));
+        let mut front = lan::FrontDesk::new(identity, db);
+        front.forward_to = handle
+            .state::<AppState>()
+            .config
+            .callbacks
+            .destinations
+            .clone();
+        let front = std::sync::Arc::new(front);
         let _ = handle.state::<AppState>().front_desk.set(front.clone());
         tracing::info!("front desk listening for kiosks on {listen}");
         lan::server::serve(front, listener).await;

@@ -46,8 +46,21 @@ impl Laptop {
         db: Arc<Mutex<Connection>>,
         port: u16,
     ) -> Laptop {
+        Self::start_forwarding(rt, dir, db, port, &[])
+    }
+
+    /// A laptop whose own config sends requests on to `forward_to` as well.
+    fn start_forwarding(
+        rt: &tokio::runtime::Runtime,
+        dir: &Path,
+        db: Arc<Mutex<Connection>>,
+        port: u16,
+        forward_to: &[&str],
+    ) -> Laptop {
         let identity = tls::Identity::load_or_create(dir).expect("identity");
-        let front = Arc::new(FrontDesk::new(identity, db));
+        let mut front = FrontDesk::new(identity, db);
+        front.forward_to = forward_to.iter().map(|d| d.to_string()).collect();
+        let front = Arc::new(front);
         let listener = rt
             .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
             .expect("bind");
@@ -228,8 +241,14 @@ fn requests_made_while_the_laptop_is_off_arrive_once_in_order() {
     let summary = outbox::summary(&kiosk_db.lock().unwrap()).unwrap();
     assert_eq!(summary.waiting, 3);
 
-    // The laptop comes back on the same port.
-    let laptop = Laptop::start(&rt, &laptop_dir, laptop_db.clone(), port);
+    // The laptop comes back on the same port (its config also sends requests to an EHR).
+    let laptop = Laptop::start_forwarding(
+        &rt,
+        &laptop_dir,
+        laptop_db.clone(),
+        port,
+        &["staff-inbox", "ehr"],
+    );
     let pass = rt.block_on(w.run_once(&kiosk_db, || t0 + 10_000));
     assert_eq!(pass.delivered, 3, "{pass:?}");
     let received = laptop_requests(&laptop_db);
@@ -246,6 +265,11 @@ fn requests_made_while_the_laptop_is_off_arrive_once_in_order() {
         callbacks::queue::list(&laptop_db.lock().unwrap(), callbacks::Filter::Open).unwrap();
     assert_eq!(inbox.len(), 3);
     assert_eq!(inbox[0].phone_display, "(201) 555-0160");
+    assert_eq!(
+        inbox[0].from_kiosk.as_deref(),
+        Some("Lobby"),
+        "staff see which kiosk sent it"
+    );
 
     // A retry of a request the laptop already has (the kiosk crashed before recording the
     // answer) is dropped.
@@ -257,6 +281,31 @@ fn requests_made_while_the_laptop_is_off_arrive_once_in_order() {
     let pass = rt.block_on(w.run_once(&kiosk_db, || t0 + 11_000));
     assert_eq!(pass.delivered, 1);
     assert_eq!(laptop_requests(&laptop_db).len(), 3, "no duplicate");
+    // The laptop passes each on to its own destination once, and has them in its inbox.
+    let rows: Vec<(String, Option<i64>)> = {
+        let conn = laptop_db.lock().unwrap();
+        let mut stmt = conn
+            .prepare("SELECT destination, delivered_at FROM outbox ORDER BY destination, id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(
+        rows.iter()
+            .filter(|(d, at)| d == "ehr" && at.is_none())
+            .count(),
+        3,
+        "{rows:?}"
+    );
+    assert_eq!(
+        rows.iter()
+            .filter(|(d, at)| d == "staff-inbox" && at.is_some())
+            .count(),
+        3,
+        "{rows:?}"
+    );
     laptop.stop(&rt);
 }
 

@@ -154,6 +154,8 @@ pub struct InboxItem {
     pub notes: Vec<StaffNote>,
     /// Where the request is at each of the clinic's destinations (not the kiosk's inbox).
     pub deliveries: Vec<crate::delivery::outbox::DeliveryState>,
+    /// On a front-desk laptop: which kiosk sent the request.
+    pub from_kiosk: Option<String>,
 }
 
 /// Which requests to list.
@@ -167,7 +169,8 @@ pub enum Filter<'a> {
 
 const ITEM_COLUMNS: &str =
     "id, created_at, status, status_at, name, phone, phone_display, best_time,
-    language, specialty, topic, article, note, consent_version, consent_at";
+    language, specialty, topic, article, note, consent_version, consent_at, source,
+    (SELECT name FROM lan_kiosk WHERE lan_kiosk.kiosk_id = callback_request.source)";
 
 fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<InboxItem> {
     Ok(InboxItem {
@@ -188,6 +191,11 @@ fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<InboxItem> {
         consent_at: r.get(14)?,
         notes: Vec::new(),
         deliveries: Vec::new(),
+        // A request a paired kiosk sent to this front desk: the kiosk's name (or its id,
+        // once it is unpaired). `None` for requests made on this device.
+        from_kiosk: r
+            .get::<_, Option<String>>(16)?
+            .or(r.get::<_, Option<String>>(15)?),
     })
 }
 

@@ -77,6 +77,8 @@ struct Pending {
 pub struct FrontDesk {
     pub identity: tls::Identity,
     pub db: Arc<Mutex<Connection>>,
+    /// The laptop's own destinations (webhook, FHIR): requests from kiosks go on to them.
+    pub forward_to: Vec<String>,
     code: Mutex<Option<OpenCode>>,
     pending: Mutex<HashMap<String, Pending>>,
 }
@@ -99,6 +101,7 @@ impl FrontDesk {
         FrontDesk {
             identity,
             db,
+            forward_to: Vec::new(),
             code: Mutex::new(None),
             pending: Mutex::new(HashMap::new()),
         }
@@ -284,7 +287,7 @@ impl FrontDesk {
         let Ok(conn) = self.db.lock() else {
             return (503, "busy".into());
         };
-        match store_incoming(&conn, &incoming, &kiosk.kiosk_id, now) {
+        match store_incoming(&conn, &incoming, &kiosk.kiosk_id, &self.forward_to, now) {
             Ok(true) => {
                 tracing::info!("received request {} from kiosk {}", incoming.id, kiosk.name);
                 (201, "stored".into())
@@ -347,11 +350,13 @@ fn parse_time(text: &str) -> Option<i64> {
         .map(|t| t.as_millisecond())
 }
 
-/// Stores a request from a kiosk in this laptop's inbox; `false` when it was already here.
+/// Stores a request from a kiosk in this laptop's inbox, and queues it for the laptop's own
+/// destinations; `false` when it was already here.
 fn store_incoming(
     conn: &Connection,
     r: &Incoming,
     source: &str,
+    forward_to: &[String],
     now: i64,
 ) -> rusqlite::Result<bool> {
     let created = parse_time(&r.created_at).unwrap_or(now);
@@ -384,6 +389,16 @@ fn store_incoming(
              VALUES (?1, ?2, ?3, ?3, ?3)",
             params![r.id, crate::delivery::STAFF_INBOX, now],
         )?;
+        for destination in forward_to
+            .iter()
+            .filter(|d| *d != crate::delivery::STAFF_INBOX)
+        {
+            conn.execute(
+                "INSERT OR IGNORE INTO outbox (request_id, destination, created_at, next_attempt_at)
+                 VALUES (?1, ?2, ?3, ?3)",
+                params![r.id, destination, now],
+            )?;
+        }
     }
     Ok(inserted)
 }

@@ -614,6 +614,7 @@ async function renderInbox() {
       ['specialty', names.specialty.get(item.specialty) ?? item.specialty],
       item.topic ? ['topic', names.topic.get(item.topic) ?? item.topic] : null,
       item.article ? ['article', item.article] : null,
+      item.fromKiosk ? ['fromKiosk', item.fromKiosk] : null,
     ].filter(Boolean);
 
     const editorSlot = h('div', { class: 'request__editor' });
