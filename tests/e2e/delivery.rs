@@ -103,15 +103,7 @@ pub async fn staff_see_where_each_request_is_delivered(
     receiver: &Receiver,
 ) -> Result<()> {
     // A patient asks for a call.
-    s.click("[data-test=callback-home]").await?;
-    s.wait_screen("callback").await?;
-    s.css("#cb-name").await?.send_keys(PATIENT).await?;
-    s.css("#cb-phone").await?.send_keys("201-555-0177").await?;
-    s.click("input[name=specialty][value=vein]").await?;
-    s.click("input[name=bestTime][value=any]").await?;
-    s.click("label[for=cb-consent]").await?;
-    s.click("[data-test=cb-send]").await?;
-    s.wait_screen("thanks").await?;
+    crate::ask_for_a_call(s, PATIENT, "201-555-0177", "vein").await?;
     s.click("[data-test=thanks-done]").await?;
     s.wait_screen("home").await?;
 

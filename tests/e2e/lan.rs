@@ -110,18 +110,7 @@ pub async fn a_kiosk_pairs_with_the_front_desk_and_sends_to_it(s: &Session) -> R
     // A patient's request reaches the laptop.
     s.click("[data-test=home]").await?;
     s.wait_screen("home").await?;
-    s.click("[data-test=callback-home]").await?;
-    s.wait_screen("callback").await?;
-    s.css("#cb-name")
-        .await?
-        .send_keys("Test Patient Lan")
-        .await?;
-    s.css("#cb-phone").await?.send_keys("201-555-0188").await?;
-    s.click("input[name=specialty][value=spine]").await?;
-    s.click("input[name=bestTime][value=any]").await?;
-    s.click("label[for=cb-consent]").await?;
-    s.click("[data-test=cb-send]").await?;
-    s.wait_screen("thanks").await?;
+    crate::ask_for_a_call(s, "Test Patient Lan", "201-555-0188", "spine").await?;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while laptop.requests() == 0 {
         ensure!(

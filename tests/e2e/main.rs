@@ -616,6 +616,21 @@ async fn tap_pin(s: &Session, pin: &str) -> Result<()> {
     s.click("[data-test=pin-key][data-key=ok]").await
 }
 
+/// From home: a patient asks `specialty` for a call, typing on a physical keyboard, up to the
+/// thank-you screen.
+async fn ask_for_a_call(s: &Session, name: &str, phone: &str, specialty: &str) -> Result<()> {
+    s.click("[data-test=callback-home]").await?;
+    s.wait_screen("callback").await?;
+    s.css("#cb-name").await?.send_keys(name).await?;
+    s.css("#cb-phone").await?.send_keys(phone).await?;
+    s.click(&format!("input[name=specialty][value={specialty}]"))
+        .await?;
+    s.click("input[name=bestTime][value=any]").await?;
+    s.click("label[for=cb-consent]").await?;
+    s.click("[data-test=cb-send]").await?;
+    s.wait_screen("thanks").await
+}
+
 async fn staff_unlock_find_and_mark_contacted(s: &Session) -> Result<()> {
     // A staff account: made on the first-run screen, or the one an earlier run of this made.
     s.click("[data-test=staff-open]").await?;
@@ -641,15 +656,7 @@ async fn staff_unlock_find_and_mark_contacted(s: &Session) -> Result<()> {
     }
 
     // A patient asks for a call.
-    s.click("[data-test=callback-home]").await?;
-    s.wait_screen("callback").await?;
-    s.css("#cb-name").await?.send_keys(PATIENT_TWO).await?;
-    s.css("#cb-phone").await?.send_keys("201-555-0142").await?;
-    s.click("input[name=specialty][value=vein]").await?;
-    s.click("input[name=bestTime][value=any]").await?;
-    s.click("label[for=cb-consent]").await?;
-    s.click("[data-test=cb-send]").await?;
-    s.wait_screen("thanks").await?;
+    ask_for_a_call(s, PATIENT_TWO, "201-555-0142", "vein").await?;
     s.click("[data-test=thanks-done]").await?;
     s.wait_screen("home").await?;
 
