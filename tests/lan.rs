@@ -79,6 +79,25 @@ impl Laptop {
     }
 }
 
+/// Starts a laptop, pairs the kiosk with it (saved in `kiosk_db`), and stops the laptop.
+fn pair_then_stop(
+    rt: &tokio::runtime::Runtime,
+    laptop_dir: &Path,
+    laptop_db: &Arc<Mutex<Connection>>,
+    kiosk_db: &Mutex<Connection>,
+    t0: i64,
+) -> (u16, store::Pairing) {
+    let laptop = Laptop::start(rt, laptop_dir, laptop_db.clone(), 0);
+    let port: u16 = laptop.address.rsplit(':').next().unwrap().parse().unwrap();
+    let code = laptop.front.open_code(t0).code;
+    let pairing = rt
+        .block_on(client::pair(&laptop.address, &code, "Lobby", t0))
+        .expect("paired");
+    store::save_pairing(&kiosk_db.lock().unwrap(), &pairing).unwrap();
+    laptop.stop(rt);
+    (port, pairing)
+}
+
 fn settings() -> CallbackSettings {
     CallbackSettings {
         burst_limit: 100,
@@ -223,14 +242,7 @@ fn requests_made_while_the_laptop_is_off_arrive_once_in_order() {
     let laptop_db = db(&laptop_dir, "kiosk.db");
 
     // Pair, then the laptop goes off.
-    let laptop = Laptop::start(&rt, &laptop_dir, laptop_db.clone(), 0);
-    let port: u16 = laptop.address.rsplit(':').next().unwrap().parse().unwrap();
-    let code = laptop.front.open_code(t0).code;
-    let pairing = rt
-        .block_on(client::pair(&laptop.address, &code, "Lobby", t0))
-        .expect("paired");
-    store::save_pairing(&kiosk_db.lock().unwrap(), &pairing).unwrap();
-    laptop.stop(&rt);
+    let (port, pairing) = pair_then_stop(&rt, &laptop_dir, &laptop_db, &kiosk_db, t0);
 
     let ids: Vec<String> = (0..3)
         .map(|n| submit(&kiosk_db, 60 + n, t0 + i64::from(n)))
@@ -324,14 +336,7 @@ fn an_impostor_laptop_an_unpaired_kiosk_a_tampered_body_and_a_replay_are_refused
     }
     let kiosk_db = db(&kiosk_dir, "kiosk.db");
     let laptop_db = db(&laptop_dir, "kiosk.db");
-    let laptop = Laptop::start(&rt, &laptop_dir, laptop_db.clone(), 0);
-    let port: u16 = laptop.address.rsplit(':').next().unwrap().parse().unwrap();
-    let code = laptop.front.open_code(t0).code;
-    let pairing = rt
-        .block_on(client::pair(&laptop.address, &code, "Lobby", t0))
-        .expect("paired");
-    store::save_pairing(&kiosk_db.lock().unwrap(), &pairing).unwrap();
-    laptop.stop(&rt);
+    let (port, pairing) = pair_then_stop(&rt, &laptop_dir, &laptop_db, &kiosk_db, t0);
 
     // Another machine takes the laptop's address: the kiosk will not talk to it.
     let impostor_db = db(&other_dir, "kiosk.db");

@@ -49,7 +49,7 @@ pub fn staff_leave_kiosk<R: Runtime>(
         .get_webview_window("main")
         .ok_or_else(|| CommandError::internal("no main window"))?;
     crate::shell::leave_kiosk(&window).map_err(|e| CommandError::internal(e.to_string()))?;
-    audit(&state, &who, "leave-kiosk");
+    state.audit(&who, "leave-kiosk", None);
     tracing::info!("kiosk mode left by staff");
     Ok(())
 }
@@ -63,22 +63,10 @@ pub fn staff_quit<R: Runtime>(
     token: Option<String>,
 ) -> Result<(), CommandError> {
     let who = state.staff(token.as_deref(), callbacks::now_ms())?;
-    audit(&state, &who, "quit");
+    state.audit(&who, "quit", None);
     tracing::info!("the app was closed by staff");
     app.exit(STAFF_QUIT_STATUS);
     Ok(())
-}
-
-fn audit(state: &AppState, who: &str, action: &str) {
-    if let Some(kiosk) = &state.kiosk {
-        if let Ok(conn) = kiosk.lock() {
-            if let Err(err) =
-                callbacks::audit::record(&conn, callbacks::now_ms(), who, action, None, None)
-            {
-                tracing::warn!("audit entry for {action} not written: {err}");
-            }
-        }
-    }
 }
 
 /// The UI hit an error it did not expect (it then shows the recovery screen). Logged for

@@ -5,7 +5,7 @@ use serde::Serialize;
 use tauri::State;
 
 use super::{AppState, CommandError};
-use crate::callbacks::{self, audit};
+use crate::callbacks;
 use crate::config::Mode;
 use crate::lan::{self, client::PairError, store, tls};
 
@@ -95,14 +95,6 @@ fn status(state: &AppState) -> Result<LanStatus, CommandError> {
     })
 }
 
-fn audit_entry(state: &AppState, who: &str, action: &str, detail: Option<&str>) {
-    if let Some(db) = &state.kiosk {
-        if let Ok(conn) = db.lock() {
-            let _ = audit::record(&conn, callbacks::now_ms(), who, action, None, detail);
-        }
-    }
-}
-
 #[tauri::command(async)]
 pub fn lan_status(
     state: State<'_, AppState>,
@@ -124,7 +116,7 @@ pub fn lan_show_code(
         .front_desk
         .get()
         .ok_or_else(|| CommandError::unavailable("the front-desk port is not open; see the log"))?;
-    audit_entry(&state, &who, "pair-code", None);
+    state.audit(&who, "pair-code", None);
     let mut view = front.open_code(now);
     // The QR carries the first address kiosks can use, too.
     let listen = state.config.front_desk_listen;
@@ -158,7 +150,7 @@ pub fn lan_unpair_kiosk(
         store::remove_kiosk(&conn, &kiosk_id).map_err(|e| CommandError::internal(e.to_string()))?;
     }
     tracing::info!("kiosk {kiosk_id} unpaired by staff");
-    audit_entry(&state, &who, "unpair", Some(&kiosk_id));
+    state.audit(&who, "unpair", Some(&kiosk_id));
     status(&state)
 }
 
@@ -207,7 +199,7 @@ pub async fn lan_pair(
                     .map_err(|e| CommandError::internal(e.to_string()))?;
             }
             tracing::info!("paired with the front desk at {}", pairing.address);
-            audit_entry(&state, &who, "pair", Some(&pairing.address));
+            state.audit(&who, "pair", Some(&pairing.address));
             state.delivery_wake.notify_one();
             "paired"
         }
@@ -244,6 +236,6 @@ pub fn lan_unpair(
         store::forget_pairing(&mut conn, now).map_err(|e| CommandError::internal(e.to_string()))?;
     }
     tracing::info!("unpaired from the front desk by staff");
-    audit_entry(&state, &who, "unpair", None);
+    state.audit(&who, "unpair", None);
     status(&state)
 }

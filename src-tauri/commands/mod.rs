@@ -59,6 +59,29 @@ impl AppState {
         f(&mut conn).map_err(CommandError::from)
     }
 
+    /// Records a staff action that has already happened (leaving kiosk mode, pairing, an
+    /// import). Best effort: a failure is logged, the action stands.
+    pub(crate) fn audit(&self, who: &str, action: &str, detail: Option<&str>) {
+        let Some(kiosk) = &self.kiosk else { return };
+        let written = kiosk
+            .lock()
+            .map_err(|_| "kiosk.db lock poisoned".to_string())
+            .and_then(|conn| {
+                crate::callbacks::audit::record(
+                    &conn,
+                    crate::callbacks::now_ms(),
+                    who,
+                    action,
+                    None,
+                    detail,
+                )
+                .map_err(|e| e.to_string())
+            });
+        if let Err(err) = written {
+            tracing::warn!("audit entry for {action} not written: {err}");
+        }
+    }
+
     /// The staff member signed in with `token`, or `unauthorized` (also when the UI sent
     /// no token at all, so it always gets a `kind` to branch on).
     pub(crate) fn staff(&self, token: Option<&str>, now: i64) -> Result<String, CommandError> {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use tauri::State;
 
 use super::{AppState, CommandError};
-use crate::callbacks::{self, audit};
+use crate::callbacks;
 use crate::pack::{self, PackError};
 
 #[derive(Debug, Serialize)]
@@ -154,18 +154,7 @@ pub fn content_import(
             *slot = Ok(lib);
             drop(slot);
             tracing::info!("content pack version {version} installed by staff");
-            if let Some(db) = &state.kiosk {
-                if let Ok(conn) = db.lock() {
-                    let _ = audit::record(
-                        &conn,
-                        now,
-                        &who,
-                        "content-import",
-                        None,
-                        Some(&version.to_string()),
-                    );
-                }
-            }
+            state.audit(&who, "content-import", Some(&version.to_string()));
             ("installed", None, count)
         }
         Err(err) => {

@@ -168,18 +168,28 @@ impl Worker {
         pass
     }
 
+    /// The webhook body (also what the front desk reads) with its signature headers: the
+    /// same for a clinic's webhook and for the paired laptop, each with its own secret.
+    fn signed(
+        &self,
+        post: reqwest::RequestBuilder,
+        secret: &str,
+        record: &RequestRecord,
+        now: i64,
+    ) -> reqwest::RequestBuilder {
+        let body = payload::webhook_body(record, &self.clinic);
+        let ts = now.div_euclid(1000);
+        post.header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(webhook::TIMESTAMP_HEADER, ts.to_string())
+            .header(webhook::SIGNATURE_HEADER, webhook::sign(secret, ts, &body))
+            .header(webhook::IDEMPOTENCY_HEADER, &record.id)
+            .body(body)
+    }
+
     async fn send(&self, destination: &Destination, record: &RequestRecord, now: i64) -> Attempt {
         let request = match &destination.kind {
             Kind::Webhook { url, secret } => {
-                let body = payload::webhook_body(record, &self.clinic);
-                let ts = now.div_euclid(1000);
-                self.client
-                    .post(url)
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .header(webhook::TIMESTAMP_HEADER, ts.to_string())
-                    .header(webhook::SIGNATURE_HEADER, webhook::sign(secret, ts, &body))
-                    .header(webhook::IDEMPOTENCY_HEADER, &record.id)
-                    .body(body)
+                self.signed(self.client.post(url), secret, record, now)
             }
             Kind::Fhir {
                 base,
@@ -243,16 +253,10 @@ impl Worker {
                         }
                     }
                 };
-                let body = payload::webhook_body(record, &self.clinic);
-                let ts = now.div_euclid(1000);
-                client
+                let post = client
                     .post(format!("https://{address}/requests"))
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .header(crate::lan::KIOSK_HEADER, kiosk_id)
-                    .header(webhook::TIMESTAMP_HEADER, ts.to_string())
-                    .header(webhook::SIGNATURE_HEADER, webhook::sign(secret, ts, &body))
-                    .header(webhook::IDEMPOTENCY_HEADER, &record.id)
-                    .body(body)
+                    .header(crate::lan::KIOSK_HEADER, kiosk_id);
+                self.signed(post, secret, record, now)
             }
         };
         match request.send().await {
