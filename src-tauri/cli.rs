@@ -69,14 +69,38 @@ enum ConfigAction {
 
 #[derive(Debug, Subcommand)]
 enum StaffAction {
-    /// Add a staff account; the PIN (4 to 12 digits) is asked for twice, or read from stdin.
+    /// Add a staff account; the PIN (6 to 12 digits, not easy to guess) is asked for twice,
+    /// or read from stdin. The first account is always an admin.
     Add {
         /// The name staff pick on the PIN screen.
         name: String,
+        /// `front-desk` (inbox, notes, export) or `admin` (also kiosk mode, pairing,
+        /// content packs and staff accounts).
+        #[arg(long, default_value = "front-desk", value_parser = ["front-desk", "admin"])]
+        role: String,
+        /// The config file whose `[staff]` PIN rules apply (default: as the app finds it).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
-    /// Change a staff account's PIN.
-    SetPin { name: String },
-    /// List the staff accounts.
+    /// Change a staff account's PIN (also lifts its lock).
+    SetPin {
+        name: String,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Lift the lock after too many wrong PINs: one account's, or with --kiosk the whole
+    /// kiosk's.
+    Unlock {
+        /// The account to unlock.
+        #[arg(required_unless_present = "kiosk")]
+        name: Option<String>,
+        /// Lift the kiosk-wide lock (every account was locked out).
+        #[arg(long, conflicts_with = "name")]
+        kiosk: bool,
+    },
+    /// Remove a staff account (not the last admin).
+    Remove { name: String },
+    /// List the staff accounts: name, role, and whether locked.
     List,
 }
 
@@ -501,6 +525,13 @@ fn search(words: &str, lang: &str, limit: usize, content_dir: &std::path::Path) 
     }
 }
 
+fn role_words(role: crate::callbacks::staff::Role) -> &'static str {
+    match role {
+        crate::callbacks::staff::Role::FrontDesk => "front desk",
+        crate::callbacks::staff::Role::Admin => "admin",
+    }
+}
+
 fn kiosk_db() -> Result<rusqlite::Connection, String> {
     crate::store::open(&paths::data_dir(None).join(paths::KIOSK_DB)).map_err(|e| e.to_string())
 }
@@ -510,7 +541,7 @@ fn read_pin() -> Result<String, String> {
     use std::io::IsTerminal;
     if std::io::stdin().is_terminal() {
         let first =
-            rpassword::prompt_password("PIN (4 to 12 digits): ").map_err(|e| e.to_string())?;
+            rpassword::prompt_password("PIN (6 to 12 digits): ").map_err(|e| e.to_string())?;
         let again = rpassword::prompt_password("PIN again: ").map_err(|e| e.to_string())?;
         if first != again {
             return Err("the two PINs differ; nothing was changed".into());
@@ -526,24 +557,54 @@ fn read_pin() -> Result<String, String> {
 }
 
 fn staff(action: StaffAction) -> i32 {
+    use crate::callbacks::staff::{self as accounts, Role};
+    let by = "command line";
+    let policy = |config: Option<PathBuf>| crate::config::Config::load(config).0.staff;
     let result = (|| -> Result<String, String> {
         let conn = kiosk_db()?;
         let now = crate::callbacks::now_ms();
+        let failed = |e: crate::callbacks::CallbackError| e.to_string();
         match action {
-            StaffAction::Add { name } => {
+            StaffAction::Add { name, role, config } => {
+                let role = Role::parse(&role).unwrap_or(Role::FrontDesk);
                 let pin = read_pin()?;
-                let name = crate::callbacks::staff::add(&conn, &name, &pin, "command line", now)
-                    .map_err(|e| e.to_string())?;
-                Ok(format!("added staff account `{name}`"))
+                let (name, role) =
+                    accounts::add(&conn, &name, &pin, role, &policy(config), by, now)
+                        .map_err(failed)?;
+                Ok(format!(
+                    "added staff account `{name}` ({})",
+                    role_words(role)
+                ))
             }
-            StaffAction::SetPin { name } => {
+            StaffAction::SetPin { name, config } => {
                 let pin = read_pin()?;
-                crate::callbacks::staff::set_pin(&conn, &name, &pin, "command line", now)
-                    .map_err(|e| e.to_string())?;
-                Ok(format!("changed the PIN of `{}`", name.trim()))
+                let name = accounts::set_pin(&conn, &name, &pin, &policy(config), by, now)
+                    .map_err(failed)?;
+                Ok(format!("changed the PIN of `{name}`"))
             }
-            StaffAction::List => Ok(crate::callbacks::staff::names(&conn)
-                .map_err(|e| e.to_string())?
+            StaffAction::Unlock {
+                name: Some(name),
+                kiosk: false,
+            } => {
+                let name = accounts::lift_lock(&conn, &name, by, now).map_err(failed)?;
+                Ok(format!("`{name}` can unlock the staff view again"))
+            }
+            StaffAction::Unlock { .. } => {
+                accounts::lift_kiosk_lock(&conn, by, now).map_err(failed)?;
+                Ok("the kiosk's wrong-PIN lock is lifted".into())
+            }
+            StaffAction::Remove { name } => {
+                let name = accounts::remove(&conn, &name, by, now).map_err(failed)?;
+                Ok(format!("removed staff account `{name}`"))
+            }
+            StaffAction::List => Ok(accounts::accounts(&conn)
+                .map_err(failed)?
+                .into_iter()
+                .map(|a| {
+                    let locked = if a.locked { ", LOCKED" } else { "" };
+                    format!("{}\t{}{locked}", a.name, role_words(a.role))
+                })
+                .collect::<Vec<_>>()
                 .join("\n")),
         }
     })();

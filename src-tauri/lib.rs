@@ -3,6 +3,7 @@
 
 pub mod callbacks;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod content;
@@ -36,9 +37,13 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::callbacks::new_request_id,
         commands::callbacks::submit_callback,
         commands::callbacks::staff_status,
-        commands::callbacks::staff_create_first,
         commands::callbacks::staff_unlock,
         commands::callbacks::staff_lock,
+        commands::callbacks::staff_keepalive,
+        commands::callbacks::staff_accounts,
+        commands::callbacks::staff_account_add,
+        commands::callbacks::staff_account_unlock,
+        commands::callbacks::staff_account_remove,
         commands::callbacks::inbox_list,
         commands::callbacks::request_update,
         commands::callbacks::export_callbacks,
@@ -103,6 +108,8 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
         page_loads: Default::default(),
         delivery_wake: Default::default(),
         front_desk: Default::default(),
+        clock: Default::default(),
+        kiosk_left: Default::default(),
     }
 }
 
@@ -292,6 +299,9 @@ pub fn run() -> Result<(), String> {
             spawn_delivery(app.handle());
             spawn_front_desk(app.handle(), &data_dir);
             shell::open_window(app, mode)?;
+            if mode == config::Mode::Kiosk {
+                shell::spawn_kiosk_watch(app.handle());
+            }
             Ok(())
         })
         .invoke_handler(invoke_handler())

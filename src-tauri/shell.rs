@@ -2,9 +2,15 @@
 //! is fullscreen and undecorated, and keys and gestures that would zoom, reload, print or
 //! open things are swallowed before the page sees them.
 
-use tauri::webview::{NewWindowResponse, WebviewWindowBuilder};
-use tauri::{Manager, Runtime, Url, WebviewUrl};
+#[cfg(target_os = "linux")]
+mod gtk;
 
+use std::sync::atomic::Ordering;
+
+use tauri::webview::{NewWindowResponse, WebviewWindowBuilder};
+use tauri::{Manager, Runtime, Url, WebviewUrl, WindowEvent};
+
+use crate::commands::AppState;
 use crate::config::Mode;
 
 /// Only the app's own pages may load in the window.
@@ -38,6 +44,8 @@ const KIOSK_GUARD: &str = r#"(() => {
     addEventListener(type, (e) => e.preventDefault(), true);
   }
   addEventListener('touchmove', (e) => { if (e.touches && e.touches.length > 1) e.preventDefault(); }, { capture: true, passive: false });
+  // The page never closes the kiosk (the shell refuses it too).
+  window.close = () => {};
 })();"#;
 
 /// Opens the app's one window for `mode`.
@@ -53,6 +61,8 @@ pub fn open_window<R: Runtime, M: Manager<R>>(manager: &M, mode: Mode) -> tauri:
             .decorations(!locked)
             .resizable(!locked)
             .zoom_hotkeys_enabled(false)
+            // No inspector in any build, debug included (Tauri turns it on in debug).
+            .devtools(false)
             .disable_drag_drop_handler()
             .on_navigation(|url| {
                 let ok = navigation_allowed(url);
@@ -79,23 +89,177 @@ pub fn open_window<R: Runtime, M: Manager<R>>(manager: &M, mode: Mode) -> tauri:
     }
     let window = builder.build()?;
     reload_when_the_web_process_dies(&window);
-    if locked {
-        // Without a window manager (a bare X session) fullscreen is only a hint: cover the
-        // monitor ourselves as well.
-        if let Ok(Some(monitor)) = window
-            .current_monitor()
-            .or_else(|_| window.primary_monitor())
-        {
-            let _ = window.set_position(*monitor.position());
-            let _ = window.set_size(*monitor.size());
+    harden_webview(&window);
+    let handle = window.clone();
+    window.on_window_event(move |event| {
+        if let WindowEvent::CloseRequested { api, .. } = event {
+            if kiosk_locked(&handle) {
+                // Alt+F4, a window manager's close button, a compositor's close: the lobby
+                // keeps its kiosk. Staff close the app from the staff view.
+                api.prevent_close();
+                tracing::warn!("refused a close request in kiosk mode");
+            }
         }
+    });
+    if locked {
+        cover_monitor(&window);
     }
     Ok(())
 }
 
-/// Leaves kiosk mode for this run (staff only, see commands::kiosk): the window gets its
-/// frame back, leaves fullscreen and becomes an ordinary window. Navigation stays locked.
+/// Whether the window is in kiosk mode now: the app runs as a kiosk and staff have not
+/// left kiosk mode (or it has been put back).
+fn kiosk_locked<R: Runtime>(window: &tauri::WebviewWindow<R>) -> bool {
+    let state = window.state::<AppState>();
+    state.config.mode == Mode::Kiosk && !state.kiosk_left.load(Ordering::SeqCst)
+}
+
+/// Fullscreen, and without a window manager (a bare X session), where fullscreen is only a
+/// hint, the monitor covered by hand as well.
+fn cover_monitor<R: Runtime>(window: &tauri::WebviewWindow<R>) {
+    let _ = window.set_fullscreen(true);
+    if let Ok(Some(monitor)) = window
+        .current_monitor()
+        .or_else(|_| window.primary_monitor())
+    {
+        let _ = window.set_position(*monitor.position());
+        let _ = window.set_size(*monitor.size());
+    }
+}
+
+/// Whether the window covers its monitor (position and size, in physical pixels).
+fn fills_monitor<R: Runtime>(window: &tauri::WebviewWindow<R>) -> bool {
+    let Ok(Some(monitor)) = window
+        .current_monitor()
+        .or_else(|_| window.primary_monitor())
+    else {
+        return true; // nothing to compare with: leave it alone
+    };
+    let (Ok(position), Ok(size)) = (window.outer_position(), window.outer_size()) else {
+        return true;
+    };
+    position == *monitor.position() && size == *monitor.size()
+}
+
+/// Back to kiosk mode: fullscreen, no frame, not resizable (after staff left it).
+pub fn enter_kiosk<R: Runtime>(window: &tauri::WebviewWindow<R>) -> tauri::Result<()> {
+    window.set_decorations(false)?;
+    window.set_resizable(false)?;
+    cover_monitor(window);
+    Ok(())
+}
+
+/// How often the kiosk watch looks at the window and the staff session.
+const KIOSK_WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// In kiosk mode, once a second: after staff left kiosk mode, puts it back as soon as no
+/// staff session is live (locked, timed out, or past its lifetime); otherwise puts
+/// fullscreen back if something took it away.
+pub fn spawn_kiosk_watch<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(KIOSK_WATCH_EVERY);
+        let mut restored_once = false;
+        loop {
+            tick.tick().await;
+            let Some(window) = app.get_webview_window("main") else {
+                continue;
+            };
+            match kiosk_watch_step(&window) {
+                WatchStep::BackToKiosk => {
+                    tracing::info!("no staff session is live: back to kiosk mode");
+                }
+                WatchStep::FullscreenRestored if !restored_once => {
+                    restored_once = true;
+                    tracing::warn!("the kiosk window had left fullscreen; put back");
+                }
+                _ => {}
+            }
+        }
+    });
+}
+
+/// What one look of the kiosk watch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchStep {
+    /// Nothing to do.
+    Nothing,
+    /// Staff are out of kiosk mode and their session is live: left alone.
+    StaffOutside,
+    /// The staff session ended: kiosk mode is back.
+    BackToKiosk,
+    /// The window did not cover the monitor: fullscreen is back.
+    FullscreenRestored,
+}
+
+/// One look of the kiosk watch (see [`spawn_kiosk_watch`]); public for the tests.
+pub fn kiosk_watch_step<R: Runtime>(window: &tauri::WebviewWindow<R>) -> WatchStep {
+    let state = window.state::<AppState>();
+    if state.config.mode != Mode::Kiosk {
+        return WatchStep::Nothing;
+    }
+    if state.kiosk_left.load(Ordering::SeqCst) {
+        if state.sessions.any_live(state.now_ms(), &state.config.staff) {
+            return WatchStep::StaffOutside;
+        }
+        state.kiosk_left.store(false, Ordering::SeqCst);
+        if let Err(err) = enter_kiosk(window) {
+            tracing::error!("could not go back to kiosk mode: {err}");
+        }
+        state.audit("kiosk", "back-to-kiosk-mode", None);
+        return WatchStep::BackToKiosk;
+    }
+    if !fills_monitor(window) {
+        cover_monitor(window);
+        return WatchStep::FullscreenRestored;
+    }
+    WatchStep::Nothing
+}
+
+/// WebKitGTK settings Tauri has no API for (see `shell/gtk.rs`); logged once at start.
+#[cfg(target_os = "linux")]
+fn harden_webview<R: Runtime>(window: &tauri::WebviewWindow<R>) {
+    let handle = window.clone();
+    let result = window.with_webview(move |webview| {
+        let on_close = move || {
+            if kiosk_locked(&handle) {
+                tracing::warn!("refused the page's request to close in kiosk mode");
+            } else {
+                let _ = handle.close();
+            }
+        };
+        let done = gtk::harden(&webview.inner(), on_close);
+        tracing::info!(
+            "web view: developer extras {}, pinch zoom {}, page close {}",
+            if done.developer_extras_off {
+                "off"
+            } else {
+                "ON"
+            },
+            if done.pinch_zoom_off { "off" } else { "ON" },
+            if done.page_close_routed {
+                "through the shell"
+            } else {
+                "NOT routed"
+            },
+        );
+    });
+    if let Err(err) = result {
+        tracing::warn!("cannot harden the web view: {err}");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn harden_webview<R: Runtime>(_window: &tauri::WebviewWindow<R>) {}
+
+/// Leaves kiosk mode while a staff session is live (staff only, see commands::kiosk): the
+/// window gets its frame back, leaves fullscreen and becomes an ordinary window; the kiosk
+/// watch puts kiosk mode back when the session ends. Navigation stays locked.
 pub fn leave_kiosk<R: Runtime>(window: &tauri::WebviewWindow<R>) -> tauri::Result<()> {
+    window
+        .state::<AppState>()
+        .kiosk_left
+        .store(true, Ordering::SeqCst);
     window.set_fullscreen(false)?;
     window.set_decorations(true)?;
     window.set_resizable(true)?;

@@ -11,12 +11,9 @@ pub use queue::{Filter, InboxItem, Outcome, Receipt};
 pub use settings::CallbackSettings;
 pub use validate::{CallbackForm, FieldError, ValidRequest};
 
-/// Milliseconds since the Unix epoch.
+/// Milliseconds since the Unix epoch (the system clock; commands read `AppState::now_ms`).
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    crate::clock::system_ms()
 }
 
 #[derive(Debug, thiserror::Error)]

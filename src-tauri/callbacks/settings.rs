@@ -45,8 +45,6 @@ pub struct CallbackSettings {
     pub burst_limit: u32,
     /// ... within this many seconds.
     pub burst_window_secs: u32,
-    /// The staff view locks after this long without a staff action.
-    pub staff_lock_secs: u64,
     /// Where each request is delivered; one outbox row per destination.
     pub destinations: Vec<String>,
 }
@@ -80,7 +78,6 @@ impl Default for CallbackSettings {
             duplicate_window_hours: 24,
             burst_limit: 5,
             burst_window_secs: 600,
-            staff_lock_secs: 120,
             destinations: vec!["staff-inbox".into()],
         }
     }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use tauri::State;
 
 use super::{AppState, CommandError, ErrorKind};
+use crate::callbacks::staff::{Activity, Role};
 use crate::callbacks::{
     self, audit, queue, staff, CallbackForm, CallbackSettings, Filter, InboxItem,
 };
@@ -90,9 +91,9 @@ pub fn submit_callback(
         .collect();
     let valid = callbacks::validate::validate(&form, &state.config.callbacks, &specialties)
         .map_err(CommandError::fields)?;
-    let receipt = state.with_kiosk(|conn| {
-        queue::submit(conn, &valid, &state.config.callbacks, callbacks::now_ms())
-    })?;
+    let now = state.now_ms();
+    let receipt =
+        state.with_kiosk(|conn| queue::submit(conn, &valid, &state.config.callbacks, now))?;
     // Committed: the delivery worker can send it now.
     state.delivery_wake.notify_one();
     Ok(SubmitView {
@@ -105,10 +106,16 @@ pub fn submit_callback(
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StaffStatus {
+    /// Whether any staff account exists (none: the UI explains how IT makes the first one).
     pub has_accounts: bool,
+    /// The names for the PIN screen.
     pub names: Vec<String>,
+    /// Seconds without a staff action before the staff view locks.
     pub lock_seconds: u64,
+    /// `kiosk`, `front-desk` or `windowed`.
     pub mode: &'static str,
+    /// The fewest digits a PIN may have here.
+    pub pin_min_digits: usize,
 }
 
 #[tauri::command(async)]
@@ -117,43 +124,40 @@ pub fn staff_status(state: State<'_, AppState>) -> Result<StaffStatus, CommandEr
     Ok(StaffStatus {
         has_accounts: !names.is_empty(),
         names,
-        lock_seconds: state.config.callbacks.staff_lock_secs,
+        lock_seconds: state.config.staff.idle_lock_secs,
         mode: state.config.mode.as_str(),
+        pin_min_digits: state.config.staff.pin_min_digits,
     })
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StaffSession {
+    /// Sent back with every staff command.
     pub token: String,
     pub name: String,
+    pub role: Role,
+    /// The session ends this many seconds after the PIN, whatever happens.
+    pub session_max_secs: u64,
 }
 
-#[tauri::command(async)]
-pub fn staff_create_first(
-    state: State<'_, AppState>,
-    name: String,
-    pin: String,
-) -> Result<StaffSession, CommandError> {
-    let now = callbacks::now_ms();
-    let name = state.with_kiosk(|conn| staff::add_first(conn, &name, &pin, now))?;
-    Ok(StaffSession {
-        token: state.sessions.start(&name, now),
-        name,
-    })
-}
-
+/// Unlocks the staff view with a PIN. Errors: `invalidInput` (wrong name or PIN, with
+/// `retryAfterSecs` once the delay started), `locked` (wait `retryAfterSecs`), `hardLocked`
+/// (an admin or the command line must lift the lock). Every attempt is in the audit log.
 #[tauri::command(async)]
 pub fn staff_unlock(
     state: State<'_, AppState>,
     name: String,
     pin: String,
 ) -> Result<StaffSession, CommandError> {
-    let now = callbacks::now_ms();
-    match state.with_kiosk(|conn| staff::unlock(conn, &name, &pin, now))? {
-        Ok(name) => Ok(StaffSession {
-            token: state.sessions.start(&name, now),
-            name,
+    let now = state.now_ms();
+    let policy = &state.config.staff;
+    match state.with_kiosk(|conn| staff::unlock(conn, &name, &pin, policy, now))? {
+        Ok(who) => Ok(StaffSession {
+            token: state.sessions.start(&who, now),
+            name: who.name,
+            role: who.role,
+            session_max_secs: policy.session_max_secs,
         }),
         Err(staff::Refused::Wrong { retry_after_secs }) => Err(CommandError {
             retry_after_secs,
@@ -166,15 +170,112 @@ pub fn staff_unlock(
                 "too many wrong PINs; wait before trying again",
             )
         }),
+        Err(staff::Refused::HardLocked) => Err(CommandError::new(
+            ErrorKind::HardLocked,
+            "locked after too many wrong PINs; an admin or `clinic-kiosk staff unlock` lifts it",
+        )),
     }
 }
 
 #[tauri::command(async)]
 pub fn staff_lock(state: State<'_, AppState>, token: Option<String>) -> Result<(), CommandError> {
-    let now = callbacks::now_ms();
-    let name = state.staff(token.as_deref(), now)?;
+    let now = state.now_ms();
+    let who = state.staff(token.as_deref(), "staff_lock", Activity::Read)?;
     state.sessions.end();
-    state.with_kiosk(|conn| audit::record(conn, now, &name, "lock", None, None))
+    state.with_kiosk(|conn| audit::record(conn, now, &who.name, "lock", None, None))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeepAlive {
+    /// Seconds until inactivity locks the session.
+    pub idle_secs_left: u64,
+    /// Seconds until the session's lifetime ends (a keep-alive never extends it).
+    pub session_secs_left: u64,
+}
+
+/// Staff touched the staff view: the inactivity timer starts again. The UI calls this on
+/// real input only, never from a timer.
+#[tauri::command(async)]
+pub fn staff_keepalive(
+    state: State<'_, AppState>,
+    token: Option<String>,
+) -> Result<KeepAlive, CommandError> {
+    let who = state.staff(token.as_deref(), "staff_keepalive", Activity::Act)?;
+    Ok(KeepAlive {
+        idle_secs_left: who.idle_secs_left,
+        session_secs_left: who.session_secs_left,
+    })
+}
+
+/// Admin: every staff account with its role and whether it is hard-locked.
+#[tauri::command(async)]
+pub fn staff_accounts(
+    state: State<'_, AppState>,
+    token: Option<String>,
+) -> Result<Vec<staff::Account>, CommandError> {
+    state.staff(token.as_deref(), "staff_accounts", Activity::Read)?;
+    state.with_kiosk(|conn| staff::accounts(conn))
+}
+
+/// Admin: adds an account. `role` is `frontDesk` or `admin`; the PIN rules answer
+/// `invalidInput` with a message saying which rule.
+#[tauri::command(async)]
+pub fn staff_account_add(
+    state: State<'_, AppState>,
+    token: Option<String>,
+    name: String,
+    pin: String,
+    role: String,
+) -> Result<Vec<staff::Account>, CommandError> {
+    let who = state.staff(token.as_deref(), "staff_account_add", Activity::Act)?;
+    let role = Role::parse(&role).ok_or_else(|| {
+        CommandError::new(
+            ErrorKind::InvalidInput,
+            "the role must be frontDesk or admin",
+        )
+    })?;
+    let now = state.now_ms();
+    state.with_kiosk(|conn| {
+        staff::add(conn, &name, &pin, role, &state.config.staff, &who.name, now)?;
+        staff::accounts(conn)
+    })
+}
+
+/// Admin: lifts an account's hard lock.
+#[tauri::command(async)]
+pub fn staff_account_unlock(
+    state: State<'_, AppState>,
+    token: Option<String>,
+    name: String,
+) -> Result<Vec<staff::Account>, CommandError> {
+    let who = state.staff(token.as_deref(), "staff_account_unlock", Activity::Act)?;
+    let now = state.now_ms();
+    state.with_kiosk(|conn| {
+        staff::lift_lock(conn, &name, &who.name, now)?;
+        staff::accounts(conn)
+    })
+}
+
+/// Admin: removes an account (not one's own, not the last admin).
+#[tauri::command(async)]
+pub fn staff_account_remove(
+    state: State<'_, AppState>,
+    token: Option<String>,
+    name: String,
+) -> Result<Vec<staff::Account>, CommandError> {
+    let who = state.staff(token.as_deref(), "staff_account_remove", Activity::Act)?;
+    if staff::name_key(&name) == staff::name_key(&who.name) {
+        return Err(CommandError::new(
+            ErrorKind::InvalidInput,
+            "you cannot remove your own account",
+        ));
+    }
+    let now = state.now_ms();
+    state.with_kiosk(|conn| {
+        staff::remove(conn, &name, &who.name, now)?;
+        staff::accounts(conn)
+    })
 }
 
 #[tauri::command(async)]
@@ -183,7 +284,7 @@ pub fn inbox_list(
     token: Option<String>,
     status: Option<String>,
 ) -> Result<Vec<InboxItem>, CommandError> {
-    state.staff(token.as_deref(), callbacks::now_ms())?;
+    state.staff(token.as_deref(), "inbox_list", Activity::Read)?;
     let filter = match status.as_deref() {
         None | Some("open") => Filter::Open,
         Some("all") => Filter::All,
@@ -200,8 +301,10 @@ pub fn request_update(
     status: Option<String>,
     note: Option<String>,
 ) -> Result<InboxItem, CommandError> {
-    let now = callbacks::now_ms();
-    let name = state.staff(token.as_deref(), now)?;
+    let now = state.now_ms();
+    let name = state
+        .staff(token.as_deref(), "request_update", Activity::Act)?
+        .name;
     state
         .with_kiosk(|conn| queue::update(conn, &id, status.as_deref(), note.as_deref(), &name, now))
 }
@@ -215,8 +318,10 @@ pub fn delivery_retry(
     id: String,
     destination: String,
 ) -> Result<InboxItem, CommandError> {
-    let now = callbacks::now_ms();
-    let name = state.staff(token.as_deref(), now)?;
+    let now = state.now_ms();
+    let name = state
+        .staff(token.as_deref(), "delivery_retry", Activity::Act)?
+        .name;
     let item = state.with_kiosk(|conn| {
         if !crate::delivery::outbox::retry_now(conn, &id, &destination, now)? {
             return Ok(None);
@@ -255,8 +360,10 @@ pub fn export_callbacks(
     state: State<'_, AppState>,
     token: Option<String>,
 ) -> Result<ExportView, CommandError> {
-    let now = callbacks::now_ms();
-    let name = state.staff(token.as_deref(), now)?;
+    let now = state.now_ms();
+    let name = state
+        .staff(token.as_deref(), "export_callbacks", Activity::Act)?
+        .name;
     let dir = state.data_dir.join("exports");
     std::fs::create_dir_all(&dir)
         .map_err(|e| CommandError::internal(format!("cannot create {}: {e}", dir.display())))?;
@@ -300,6 +407,6 @@ pub fn audit_list(
     token: Option<String>,
     limit: Option<usize>,
 ) -> Result<Vec<audit::AuditEntry>, CommandError> {
-    state.staff(token.as_deref(), callbacks::now_ms())?;
+    state.staff(token.as_deref(), "audit_list", Activity::Read)?;
     state.with_kiosk(|conn| audit::recent(conn, limit.unwrap_or(200)))
 }

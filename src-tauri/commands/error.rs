@@ -19,6 +19,11 @@ pub enum ErrorKind {
     Unauthorized,
     /// Too many wrong PINs: wait `retryAfterSecs`.
     Locked,
+    /// Too many wrong PINs in a row: the account or the kiosk stays locked until an admin
+    /// or the command line (`clinic-kiosk staff unlock`) lifts it.
+    HardLocked,
+    /// The staff member is signed in but their role may not do this (admin only).
+    Forbidden,
     /// A bug or a failing disk.
     Internal,
 }
@@ -52,6 +57,11 @@ impl CommandError {
             ErrorKind::Unauthorized,
             "the staff view is locked; unlock it with a PIN",
         )
+    }
+
+    /// A front-desk account asked for an admin-only command.
+    pub fn forbidden() -> Self {
+        CommandError::new(ErrorKind::Forbidden, "only an admin can do this")
     }
 
     pub fn fields(fields: Vec<FieldError>) -> Self {

@@ -5,7 +5,6 @@ use serde::Serialize;
 use tauri::State;
 
 use super::{AppState, CommandError};
-use crate::callbacks;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -46,8 +45,12 @@ pub fn staff_health(
     state: State<'_, AppState>,
     token: Option<String>,
 ) -> Result<Health, CommandError> {
-    let now = callbacks::now_ms();
-    state.staff(token.as_deref(), now)?;
+    let now = state.now_ms();
+    state.staff(
+        token.as_deref(),
+        "staff_health",
+        crate::callbacks::staff::Activity::Read,
+    )?;
     let (content_version, article_count, library_problem) = match &*state
         .library
         .lock()

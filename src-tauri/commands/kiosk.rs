@@ -4,7 +4,6 @@
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use super::{AppState, CommandError};
-use crate::callbacks;
 
 /// Exit status of a staff "quit": the systemd unit does not restart the app for it
 /// (`RestartPreventExitStatus`), while any crash still brings the kiosk back.
@@ -44,7 +43,13 @@ pub fn staff_leave_kiosk<R: Runtime>(
     state: State<'_, AppState>,
     token: Option<String>,
 ) -> Result<(), CommandError> {
-    let who = state.staff(token.as_deref(), callbacks::now_ms())?;
+    let who = state
+        .staff(
+            token.as_deref(),
+            "staff_leave_kiosk",
+            crate::callbacks::staff::Activity::Act,
+        )?
+        .name;
     let window = app
         .get_webview_window("main")
         .ok_or_else(|| CommandError::internal("no main window"))?;
@@ -62,7 +67,13 @@ pub fn staff_quit<R: Runtime>(
     state: State<'_, AppState>,
     token: Option<String>,
 ) -> Result<(), CommandError> {
-    let who = state.staff(token.as_deref(), callbacks::now_ms())?;
+    let who = state
+        .staff(
+            token.as_deref(),
+            "staff_quit",
+            crate::callbacks::staff::Activity::Act,
+        )?
+        .name;
     state.audit(&who, "quit", None);
     tracing::info!("the app was closed by staff");
     app.exit(STAFF_QUIT_STATUS);

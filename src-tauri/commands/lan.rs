@@ -5,7 +5,6 @@ use serde::Serialize;
 use tauri::State;
 
 use super::{AppState, CommandError};
-use crate::callbacks;
 use crate::config::Mode;
 use crate::lan::{self, client::PairError, store, tls};
 
@@ -100,7 +99,11 @@ pub fn lan_status(
     state: State<'_, AppState>,
     token: Option<String>,
 ) -> Result<LanStatus, CommandError> {
-    state.staff(token.as_deref(), callbacks::now_ms())?;
+    state.staff(
+        token.as_deref(),
+        "lan_status",
+        crate::callbacks::staff::Activity::Read,
+    )?;
     status(&state)
 }
 
@@ -110,8 +113,14 @@ pub fn lan_show_code(
     state: State<'_, AppState>,
     token: Option<String>,
 ) -> Result<lan::CodeView, CommandError> {
-    let now = callbacks::now_ms();
-    let who = state.staff(token.as_deref(), now)?;
+    let now = state.now_ms();
+    let who = state
+        .staff(
+            token.as_deref(),
+            "lan_show_code",
+            crate::callbacks::staff::Activity::Act,
+        )?
+        .name;
     let front = state
         .front_desk
         .get()
@@ -142,7 +151,13 @@ pub fn lan_unpair_kiosk(
     token: Option<String>,
     kiosk_id: String,
 ) -> Result<LanStatus, CommandError> {
-    let who = state.staff(token.as_deref(), callbacks::now_ms())?;
+    let who = state
+        .staff(
+            token.as_deref(),
+            "lan_unpair_kiosk",
+            crate::callbacks::staff::Activity::Act,
+        )?
+        .name;
     if let Some(db) = &state.kiosk {
         let conn = db
             .lock()
@@ -172,8 +187,14 @@ pub async fn lan_pair(
     code: String,
     name: String,
 ) -> Result<PairOutcome, CommandError> {
-    let now = callbacks::now_ms();
-    let who = state.staff(token.as_deref(), now)?;
+    let now = state.now_ms();
+    let who = state
+        .staff(
+            token.as_deref(),
+            "lan_pair",
+            crate::callbacks::staff::Activity::Act,
+        )?
+        .name;
     if state.config.mode == Mode::FrontDesk {
         return Err(CommandError::new(
             super::ErrorKind::InvalidInput,
@@ -227,8 +248,14 @@ pub fn lan_unpair(
     state: State<'_, AppState>,
     token: Option<String>,
 ) -> Result<LanStatus, CommandError> {
-    let now = callbacks::now_ms();
-    let who = state.staff(token.as_deref(), now)?;
+    let now = state.now_ms();
+    let who = state
+        .staff(
+            token.as_deref(),
+            "lan_unpair",
+            crate::callbacks::staff::Activity::Act,
+        )?
+        .name;
     if let Some(db) = &state.kiosk {
         let mut conn = db
             .lock()

@@ -43,6 +43,10 @@ pub struct AppState {
     pub delivery_wake: std::sync::Arc<tokio::sync::Notify>,
     /// On a front-desk laptop: its side of the LAN link (set once its port is open).
     pub front_desk: std::sync::OnceLock<std::sync::Arc<crate::lan::FrontDesk>>,
+    /// The clock commands read (tests move it forward; the app never does).
+    pub clock: crate::clock::Clock,
+    /// Staff left kiosk mode: the shell puts it back once no staff session is live.
+    pub kiosk_left: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -82,16 +86,40 @@ impl AppState {
         }
     }
 
-    /// The staff member signed in with `token`, or `unauthorized` (also when the UI sent
-    /// no token at all, so it always gets a `kind` to branch on).
-    pub(crate) fn staff(&self, token: Option<&str>, now: i64) -> Result<String, CommandError> {
-        self.sessions
+    /// Now, in Unix ms, by [`AppState::clock`].
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// The staff member signed in with `token`, if `command` is theirs to call: `unauthorized`
+    /// without a live session (also when the UI sent no token at all, so it always gets a
+    /// `kind` to branch on), `forbidden` when `command` is admin-only ([`COMMANDS`]) and
+    /// they are a front desk. [`Activity::Read`] leaves the inactivity timer alone, so the
+    /// UI's own polling never keeps a session alive.
+    pub(crate) fn staff(
+        &self,
+        token: Option<&str>,
+        command: &str,
+        activity: crate::callbacks::staff::Activity,
+    ) -> Result<crate::callbacks::staff::SignedIn, CommandError> {
+        let access = COMMANDS
+            .iter()
+            .find(|(name, _)| *name == command)
+            .map(|(_, access)| *access)
+            .ok_or_else(|| CommandError::internal(format!("`{command}` is not in COMMANDS")))?;
+        let who = self
+            .sessions
             .check(
                 token.unwrap_or_default(),
-                now,
-                self.config.callbacks.staff_lock_secs,
+                self.now_ms(),
+                &self.config.staff,
+                activity,
             )
-            .ok_or_else(CommandError::unauthorized)
+            .ok_or_else(CommandError::unauthorized)?;
+        if access == Access::Admin && who.role != crate::callbacks::staff::Role::Admin {
+            return Err(CommandError::forbidden());
+        }
+        Ok(who)
     }
 
     fn with_library<T>(

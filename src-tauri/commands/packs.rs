@@ -5,7 +5,6 @@ use serde::Serialize;
 use tauri::State;
 
 use super::{AppState, CommandError};
-use crate::callbacks;
 use crate::pack::{self, PackError};
 
 #[derive(Debug, Serialize)]
@@ -102,7 +101,11 @@ pub fn content_packs(
     state: State<'_, AppState>,
     token: Option<String>,
 ) -> Result<PacksView, CommandError> {
-    state.staff(token.as_deref(), callbacks::now_ms())?;
+    state.staff(
+        token.as_deref(),
+        "content_packs",
+        crate::callbacks::staff::Activity::Read,
+    )?;
     Ok(view(&state))
 }
 
@@ -124,8 +127,13 @@ pub fn content_import(
     token: Option<String>,
     path: String,
 ) -> Result<ImportView, CommandError> {
-    let now = callbacks::now_ms();
-    let who = state.staff(token.as_deref(), now)?;
+    let who = state
+        .staff(
+            token.as_deref(),
+            "content_import",
+            crate::callbacks::staff::Activity::Act,
+        )?
+        .name;
     let path = std::path::PathBuf::from(path);
     // Only files the kiosk itself offered: no path from elsewhere.
     if !pack::find(&pack::search_folders(&state.data_dir)).contains(&path) {

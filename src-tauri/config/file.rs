@@ -55,10 +55,19 @@ const KEYS: &[(&str, &[&str])] = &[
     ),
     ("front_desk", &["listen"]),
     ("content", &["trusted_keys"]),
-    ("clinic", &["name", "logo", "accent_colour"]),
+    ("clinic", &["name", "logo", "accent_colour", "phone"]),
     ("languages", &["available", "default"]),
     ("idle", &["timeout_seconds", "warning_seconds"]),
-    ("staff", &["lock_seconds"]),
+    (
+        "staff",
+        &[
+            "lock_seconds",
+            "session_max_minutes",
+            "pin_min_digits",
+            "hard_lock_after",
+            "kiosk_hard_lock_after",
+        ],
+    ),
     (
         "callbacks",
         &[
@@ -446,6 +455,17 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<ConfigProblem>) {
                 config.logo = Some(full);
             }
         }
+        if let Some(phone) = r.string(t, "clinic", "phone") {
+            let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+            if digits.len() < 6 {
+                r.problem(
+                    "clinic.phone",
+                    "must be the clinic's phone number with at least 6 digits, such as \"+1 201 555 0100\"",
+                );
+            } else {
+                config.staff.clinic_phone_digits = digits;
+            }
+        }
         if let Some(colour) = r.string(t, "clinic", "accent_colour") {
             match contrast(&colour, "#ffffff") {
                 None => r.problem("clinic.accent_colour", "must be a colour like \"#0b5f6b\""),
@@ -469,8 +489,22 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<ConfigProblem>) {
         }
     }
     if let Some(t) = r.table(&root, "staff") {
+        let staff = &mut config.staff;
         if let Some(v) = r.int(t, "staff", "lock_seconds", 30..=3600) {
-            config.callbacks.staff_lock_secs = v as u64;
+            staff.idle_lock_secs = v as u64;
+        }
+        if let Some(v) = r.int(t, "staff", "session_max_minutes", 5..=720) {
+            staff.session_max_secs = v as u64 * 60;
+        }
+        // Never fewer than 6 digits (issue #10); the range says so in the problem.
+        if let Some(v) = r.int(t, "staff", "pin_min_digits", 6..=12) {
+            staff.pin_min_digits = v as usize;
+        }
+        if let Some(v) = r.int(t, "staff", "hard_lock_after", 3..=100) {
+            staff.account_hard_lock_after = v as u32;
+        }
+        if let Some(v) = r.int(t, "staff", "kiosk_hard_lock_after", 5..=1000) {
+            staff.kiosk_hard_lock_after = v as u32;
         }
     }
 

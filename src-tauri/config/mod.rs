@@ -53,6 +53,8 @@ pub struct Config {
     /// How long the idle warning counts down before the reset (at least 20).
     pub idle_warning_seconds: u32,
     pub callbacks: CallbackSettings,
+    /// Staff PIN rules, wrong-PIN locks and session limits (`[staff]`, and `[clinic] phone`).
+    pub staff: crate::callbacks::staff::StaffPolicy,
     /// `disclaimer` and `emergency` overriding content/notices.toml.
     pub notices: BTreeMap<String, Localized>,
     pub specialty_topics: SpecialtyTopics,
@@ -106,6 +108,7 @@ impl Default for Config {
             idle_seconds: 90,
             idle_warning_seconds: 30,
             callbacks: CallbackSettings::default(),
+            staff: Default::default(),
             notices: BTreeMap::new(),
             specialty_topics: BTreeMap::new(),
             destinations: Vec::new(),

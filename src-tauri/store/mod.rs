@@ -23,6 +23,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0004_delivery.sql"),
     ),
     ("0005_lan", include_str!("migrations/0005_lan.sql")),
+    (
+        "0006_staff_roles",
+        include_str!("migrations/0006_staff_roles.sql"),
+    ),
 ];
 
 /// The schema version this app writes.
