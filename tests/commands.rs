@@ -119,6 +119,8 @@ fn a_missing_library_is_unavailable_not_a_crash() {
         page_loads: Default::default(),
         delivery_wake: Default::default(),
         front_desk: Default::default(),
+        clock: Default::default(),
+        kiosk_left: Default::default(),
     };
     let app = app(state);
     let main = window(&app, "main");
@@ -191,12 +193,25 @@ fn searches_that_found_nothing_reach_the_staff_health_screen() {
         "health is for staff only: {refused}"
     );
 
+    {
+        let conn = clinic_kiosk::store::open(&data.path().join("kiosk.db")).expect("kiosk.db");
+        clinic_kiosk::callbacks::staff::add(
+            &conn,
+            "Ana",
+            "258013",
+            clinic_kiosk::callbacks::staff::Role::FrontDesk,
+            &Default::default(),
+            "test",
+            0,
+        )
+        .expect("a staff account");
+    }
     let session = invoke(
         &main,
-        "staff_create_first",
-        json!({ "name": "Ana", "pin": "2580" }),
+        "staff_unlock",
+        json!({ "name": "Ana", "pin": "258013" }),
     )
-    .expect("first staff account");
+    .expect("unlock");
     let health =
         invoke(&main, "staff_health", json!({ "token": session["token"] })).expect("health");
     assert_eq!(health["articleCount"], 32, "{health}");
