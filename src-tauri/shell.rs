@@ -127,7 +127,8 @@ fn cover_monitor<R: Runtime>(window: &tauri::WebviewWindow<R>) {
     }
 }
 
-/// Whether the window covers its monitor (position and size, in physical pixels).
+/// Whether the window is fullscreen and covers its monitor (physical pixels). The inner
+/// size is compared: tao reports a 0x0 outer size for an undecorated fullscreen window on X.
 fn fills_monitor<R: Runtime>(window: &tauri::WebviewWindow<R>) -> bool {
     let Ok(Some(monitor)) = window
         .current_monitor()
@@ -135,10 +136,16 @@ fn fills_monitor<R: Runtime>(window: &tauri::WebviewWindow<R>) -> bool {
     else {
         return true; // nothing to compare with: leave it alone
     };
-    let (Ok(position), Ok(size)) = (window.outer_position(), window.outer_size()) else {
-        return true;
-    };
-    position == *monitor.position() && size == *monitor.size()
+    let fullscreen = window.is_fullscreen().unwrap_or(true);
+    let size = window
+        .inner_size()
+        .map(|s| s == *monitor.size())
+        .unwrap_or(true);
+    let position = window
+        .outer_position()
+        .map(|p| p == *monitor.position())
+        .unwrap_or(true);
+    fullscreen && size && position
 }
 
 /// Back to kiosk mode: fullscreen, no frame, not resizable (after staff left it).
@@ -159,6 +166,8 @@ pub fn spawn_kiosk_watch<R: Runtime>(app: &tauri::AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let mut tick = tokio::time::interval(KIOSK_WATCH_EVERY);
+        // The first tick is at once: give the window its first second to settle.
+        tick.tick().await;
         let mut restored_once = false;
         loop {
             tick.tick().await;
@@ -172,6 +181,9 @@ pub fn spawn_kiosk_watch<R: Runtime>(app: &tauri::AppHandle<R>) {
                 WatchStep::FullscreenRestored if !restored_once => {
                     restored_once = true;
                     tracing::warn!("the kiosk window had left fullscreen; put back");
+                }
+                WatchStep::FullscreenRestored => {
+                    tracing::debug!("the kiosk window had left fullscreen again; put back");
                 }
                 _ => {}
             }
