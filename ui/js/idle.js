@@ -6,6 +6,10 @@
 //
 // While the warning or the attract screen is up, the page behind it is inert: no focus, no
 // clicks, nothing a screen reader can reach.
+//
+// Pinch and double-tap zoom are off (the viewport meta, touch-action, and WebKitGTK's own
+// gesture in Rust); should the page scale change anyway, the reset reloads the page, which
+// puts it back to 1 for the next patient.
 
 import { h } from './dom.js';
 import { icon } from './icons.js';
@@ -165,15 +169,17 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
     }
     if (Date.now() - last < idleMs) return;
     // Nothing of anyone's on screen: no need to warn, just invite the next patient.
-    if (isPristine()) showAttract();
-    else showWarning();
+    if (!isPristine()) showWarning();
+    else if (zoomed()) location.reload();
+    else showAttract();
   }
 
   function reset() {
     try {
       onReset();
     } finally {
-      showAttract();
+      if (zoomed()) location.reload();
+      else showAttract();
     }
   }
 
@@ -190,4 +196,10 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
     },
     showAttract,
   };
+}
+
+/** The page is zoomed in or out (a pinch got through): only a reload puts the scale back. */
+function zoomed() {
+  const viewport = window.visualViewport;
+  return Boolean(viewport) && viewport.scale !== 1;
 }
