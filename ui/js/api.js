@@ -3,7 +3,7 @@
 // logged for staff and never shown to a patient. Arguments are never logged: they may hold
 // what a patient typed.
 
-const KNOWN_KINDS = new Set(['invalidInput', 'notFound', 'unavailable', 'internal', 'unauthorized', 'locked']);
+const KNOWN_KINDS = new Set(['invalidInput', 'notFound', 'unavailable', 'internal', 'unauthorized', 'locked', 'hardLocked', 'forbidden']);
 /** Fields a form error may name (docs/ipc.md, submit_callback). */
 const FORM_FIELDS = new Set(['name', 'phone', 'bestTime', 'language', 'note', 'consent', 'specialty', 'requestId']);
 
@@ -37,6 +37,8 @@ export class ApiError extends Error {
       : [];
     const wait = Number(raw?.retryAfterSecs);
     this.retryAfterSecs = Number.isFinite(wait) && wait > 0 ? Math.ceil(wait) : null;
+    /** Rust's own words, for staff screens only (never a patient's): why input was refused. */
+    this.detail = typeof raw?.message === 'string' ? raw.message : '';
   }
 }
 
@@ -67,11 +69,12 @@ export const submitCallback = (form) => call('submit_callback', { form });
 
 export const staffStatus = () => call('staff_status');
 
-export const staffCreateFirst = (name, pin) => call('staff_create_first', { name, pin });
-
 export const staffUnlock = (name, pin) => call('staff_unlock', { name, pin });
 
 export const staffLock = (token) => call('staff_lock', { token });
+
+/** Real staff activity (a touch or a key): keeps the session from ending for lack of use. */
+export const staffKeepalive = (token) => call('staff_keepalive', { token });
 
 export const inboxList = (token, status) => call('inbox_list', { token, status });
 
@@ -97,3 +100,10 @@ export const lanPair = (token, address, code, name) => call('lan_pair', { token,
 export const lanUnpair = (token) => call('lan_unpair', { token });
 export const contentPacks = (token) => call('content_packs', { token });
 export const contentImport = (token, path) => call('content_import', { token, path });
+
+// ---- staff accounts (admin only) ----
+export const staffAccounts = (token) => call('staff_accounts', { token });
+/** role: 'frontDesk' or 'admin'. */
+export const staffAccountAdd = (token, name, pin, role) => call('staff_account_add', { token, name, pin, role });
+export const staffAccountUnlock = (token, name) => call('staff_account_unlock', { token, name });
+export const staffAccountRemove = (token, name) => call('staff_account_remove', { token, name });

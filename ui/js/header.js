@@ -9,7 +9,7 @@ import { t } from './i18n.js';
 // Language names are written in their own language, so they are not translated.
 const LANGUAGE_NAMES = { en: 'English', es: 'Español' };
 
-const STAFF_SCREENS = new Set(['staff-setup', 'staff-pin', 'inbox']);
+const STAFF_SCREENS = new Set(['staff-none', 'staff-pin', 'inbox']);
 
 export const TEXT_SIZES = ['normal', 'large', 'xlarge'];
 const SIZE_KEYS = { normal: 'textSizeNormal', large: 'textSizeLarge', xlarge: 'textSizeXlarge' };

@@ -6,7 +6,7 @@
 //   #/search?q=<words>          search
 //   #/callback?specialty=<s>&topic=<t>&article=<a>   the callback form (every part optional)
 //   #/thanks?outcome=<o>        after a callback request: received or duplicate
-//   #/staff                     the staff view: first-run setup, PIN, or the inbox
+//   #/staff                     the staff view: how to set it up (no account yet), PIN, or the inbox
 
 let listener = () => {};
 let index = 0;

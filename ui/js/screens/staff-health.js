@@ -1,11 +1,13 @@
 // The staff view's "Kiosk health" tab: is this kiosk well? Versions, the article library,
-// database sizes, the delivery queue, free disk, settings problems, anonymous use; and, on a
-// kiosk, the staff's ways out of kiosk mode (leave it for this run, or close the app).
+// database sizes, the delivery queue, free disk, settings problems, anonymous use; and, for
+// admins, article updates and, on a kiosk, the ways out of kiosk mode (leave it for this run,
+// or close the app). Front-desk accounts see the facts only.
 
 import { h, append } from '../dom.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
+import { failure } from './staff-accounts.js';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
@@ -25,10 +27,11 @@ function bytes(n) {
  * @param {object} deps
  *   token(): the session token; guard(fn): runs a staff command, ending the session if refused;
  *   isAlive(): false once the staff view has gone; when(ms): a formatted date and time;
- *   mode: the app's mode ('kiosk' shows the ways out of kiosk mode).
+ *   mode: the app's mode ('kiosk' shows the ways out of kiosk mode);
+ *   isAdmin: an admin's session (only admins see updates and the ways out).
  * @returns {{ node: HTMLElement, load(): Promise<void> }}
  */
-export function healthPanel({ token, guard, isAlive, when, mode }) {
+export function healthPanel({ token, guard, isAlive, when, mode, isAdmin = false }) {
   const body = h('div', { class: 'health', dataset: { test: 'health' } });
   const status = h('p', { class: 'inbox-status', role: 'status' });
 
@@ -96,11 +99,12 @@ export function healthPanel({ token, guard, isAlive, when, mode }) {
           'health-misses',
         ),
       ),
-      updates,
-      mode === 'kiosk' ? kioskControls() : null,
+      isAdmin ? updates : h('p', { class: 'health__note', dataset: { test: 'health-admin-note' } }, icon('info'), h('span', {}, t('health.adminOnly'))),
+      isAdmin && mode === 'kiosk' ? kioskControls() : null,
       status,
     ]);
-    loadPacks();
+    // Awaited by load(), so what follows it (an install's "Installed") sees the packs redrawn.
+    return isAdmin ? loadPacks() : null;
   }
 
   // ---------- article updates (signed content packs) ----------
@@ -154,8 +158,8 @@ export function healthPanel({ token, guard, isAlive, when, mode }) {
     try {
       const view = await guard(() => api.contentPacks(token()));
       if (view && isAlive()) drawPacks(view);
-    } catch {
-      if (isAlive()) updates.replaceChildren(h('p', { class: 'empty-note' }, t('packs.failed')));
+    } catch (error) {
+      if (isAlive()) updates.replaceChildren(h('p', { class: 'empty-note' }, failure(error, 'packs.failed')));
     }
   }
 
@@ -172,8 +176,8 @@ export function healthPanel({ token, guard, isAlive, when, mode }) {
         drawPacks(result.packs);
         status.textContent = t(`packs.state.${result.outcome}`) || t('packs.failed');
       }
-    } catch {
-      if (isAlive()) status.textContent = t('packs.failed');
+    } catch (error) {
+      if (isAlive()) status.textContent = failure(error, 'packs.failed');
     } finally {
       button.disabled = false;
     }
@@ -195,8 +199,8 @@ export function healthPanel({ token, guard, isAlive, when, mode }) {
               return true;
             });
             if (done && isAlive()) status.textContent = t('health.leftKiosk');
-          } catch {
-            if (isAlive()) status.textContent = t('health.actionFailed');
+          } catch (error) {
+            if (isAlive()) status.textContent = failure(error, 'health.actionFailed');
           } finally {
             leave.disabled = false;
           }
@@ -218,8 +222,8 @@ export function healthPanel({ token, guard, isAlive, when, mode }) {
           onclick: async () => {
             try {
               await guard(() => api.staffQuit(token()));
-            } catch {
-              if (isAlive()) status.textContent = t('health.actionFailed');
+            } catch (error) {
+              if (isAlive()) status.textContent = failure(error, 'health.actionFailed');
             }
           },
         },
@@ -259,7 +263,7 @@ export function healthPanel({ token, guard, isAlive, when, mode }) {
     try {
       const health = await guard(() => api.staffHealth(token()));
       if (!isAlive() || !health) return;
-      draw(health);
+      await draw(health);
     } catch {
       if (isAlive()) body.replaceChildren(h('p', { class: 'empty-note' }, t('health.failed')));
     } finally {

@@ -1,18 +1,20 @@
 // The staff view's "Front desk link" tab (issue #5). On the front-desk laptop: show a pairing
 // code, see and unpair kiosks. On a kiosk: pair with the laptop (its address and the code it
-// shows), see the pairing, unpair.
+// shows), see the pairing, unpair. Pairing and unpairing are for admins; front-desk accounts
+// see how things are.
 
 import { h, append } from '../dom.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
 import { attach as attachKeyboard, closeKeyboard } from '../components/keyboard.js';
+import { failure } from './staff-accounts.js';
 
 /**
- * @param {object} deps token(), guard(fn), isAlive(), when(ms)
+ * @param {object} deps token(), guard(fn), isAlive(), when(ms), isAdmin (may pair and unpair)
  * @returns {{ node: HTMLElement, load(): Promise<void> }}
  */
-export function lanPanel({ token, guard, isAlive, when }) {
+export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
   const body = h('div', { class: 'lan', dataset: { test: 'lan' } });
   const status = h('p', { class: 'inbox-status', role: 'status', dataset: { test: 'lan-status' } });
   let codeTimer = 0;
@@ -22,7 +24,11 @@ export function lanPanel({ token, guard, isAlive, when }) {
   function draw(lan) {
     stopCode();
     body.replaceChildren();
-    append(body, [lan.role === 'laptop' ? laptop(lan.laptop) : kiosk(lan.paired), status]);
+    append(body, [
+      lan.role === 'laptop' ? laptop(lan.laptop) : kiosk(lan.paired),
+      isAdmin ? null : h('p', { class: 'health__note', dataset: { test: 'lan-admin-note' } }, icon('info'), h('span', {}, t('lan.adminOnly'))),
+      status,
+    ]);
   }
 
   // ---------- the laptop ----------
@@ -41,8 +47,8 @@ export function lanPanel({ token, guard, isAlive, when }) {
             const code = await guard(() => api.lanShowCode(token()));
             if (!code || !isAlive()) return;
             showCode(codeBox, code, view);
-          } catch {
-            if (isAlive()) status.textContent = t('lan.failed');
+          } catch (error) {
+            if (isAlive()) status.textContent = failure(error, 'lan.failed');
           }
         },
       },
@@ -59,7 +65,7 @@ export function lanPanel({ token, guard, isAlive, when }) {
         h('div', { class: 'health__fact' }, h('dt', {}, t('lan.addresses')), h('dd', { dataset: { test: 'lan-addresses' } }, view.addresses.join(', ') || '—')),
         h('div', { class: 'health__fact' }, h('dt', {}, t('lan.fingerprint')), h('dd', { class: 'lan__fp' }, view.fingerprint || '—')),
       ),
-      h('div', {}, show),
+      isAdmin ? h('div', {}, show) : null,
       codeBox,
       h('h2', { class: 'health__section-title' }, t('lan.kiosksTitle')),
       view.kiosks.length
@@ -72,7 +78,7 @@ export function lanPanel({ token, guard, isAlive, when }) {
                 { class: 'lan__kiosk', dataset: { test: 'lan-kiosk', id: k.kioskId } },
                 icon('smartphone'),
                 h('span', {}, h('strong', {}, k.name), ' ', t('lan.pairedSince', { time: when(k.pairedAt) })),
-                h(
+                !isAdmin ? null : h(
                   'button',
                   {
                     type: 'button',
@@ -84,8 +90,8 @@ export function lanPanel({ token, guard, isAlive, when }) {
                         if (!next || !isAlive()) return;
                         draw(next);
                         status.textContent = t('lan.unpairedKiosk', { name: k.name });
-                      } catch {
-                        if (isAlive()) status.textContent = t('lan.failed');
+                      } catch (error) {
+                        if (isAlive()) status.textContent = failure(error, 'lan.failed');
                       }
                     },
                   },
@@ -132,6 +138,7 @@ export function lanPanel({ token, guard, isAlive, when }) {
   // ---------- a kiosk ----------
 
   function kiosk(paired) {
+    if (!paired && !isAdmin) return h('p', { dataset: { test: 'lan-not-paired' } }, t('lan.notPaired'));
     if (paired) {
       return h(
         'div',
@@ -144,7 +151,7 @@ export function lanPanel({ token, guard, isAlive, when }) {
           t('lan.pairedWith', { address: paired.address, time: when(paired.pairedAt) }),
         ),
         h('p', {}, t('lan.fingerprintIs', { fingerprint: paired.fingerprint })),
-        h(
+        !isAdmin ? null : h(
           'button',
           {
             type: 'button',
@@ -156,8 +163,8 @@ export function lanPanel({ token, guard, isAlive, when }) {
                 if (!next || !isAlive()) return;
                 draw(next);
                 status.textContent = t('lan.unpaired');
-              } catch {
-                if (isAlive()) status.textContent = t('lan.failed');
+              } catch (error) {
+                if (isAlive()) status.textContent = failure(error, 'lan.failed');
               }
             },
           },
@@ -227,8 +234,8 @@ export function lanPanel({ token, guard, isAlive, when }) {
               status.textContent = t(`lan.outcome.${result.outcome}`) || t('lan.failed');
               code.value = '';
             }
-          } catch {
-            if (isAlive()) status.textContent = t('lan.failed');
+          } catch (error) {
+            if (isAlive()) status.textContent = failure(error, 'lan.failed');
           } finally {
             pair.disabled = false;
           }

@@ -1,37 +1,50 @@
-// The staff view, behind a PIN: first-run setup (no account yet), the PIN screen (pick your
-// name, enter the PIN on a large pad) and the callback inbox (requests, notes, export, audit).
+// The staff view, behind a PIN: the PIN screen (pick your name, enter the PIN on a large pad)
+// and the callback inbox (requests, notes, export, audit, front desk link, health, and for
+// admins the staff accounts). Staff accounts are never made here for someone at the screen:
+// until one exists (made on the command line), the view only explains how IT sets one up.
 //
 // The session token lives only in this module's memory. Rust checks it on every command; any
 // `unauthorized` answer drops it and brings back the PIN screen. The view also locks itself
-// after staff_status().lockSeconds without a touch or a key. Leaving the staff view (Home,
-// Back, Lock, the timeout) ends the session and drops every patient detail it showed.
+// after staff_status().lockSeconds without a touch or a key, and tells Rust about real use
+// (a touch or a key, never the inbox's own refresh) with staff_keepalive. Leaving the staff
+// view (Home, Back, Lock, the timeout) ends the session and drops every patient detail it showed.
 
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
-import { t, getLang } from '../i18n.js';
+import { t, tSplit, getLang } from '../i18n.js';
 import * as api from '../api.js';
-import { navigate, hrefStaff } from '../router.js';
+import { navigate, hrefStaff, goHome } from '../router.js';
 import { attach as attachKeyboard, closeKeyboard } from '../components/keyboard.js';
+import { pinInput, PIN_MAX, PIN_MIN_DEFAULT } from '../components/pin.js';
 import { healthPanel } from './staff-health.js';
 import { lanPanel } from './staff-lan.js';
+import { accountsPanel } from './staff-accounts.js';
 
 /** The screens of the staff view: moving between them keeps the session. */
-const STAFF_SCREENS = new Set(['staff-setup', 'staff-pin', 'inbox']);
+const STAFF_SCREENS = new Set(['staff-none', 'staff-pin', 'inbox']);
 const FILTERS = ['open', 'new', 'noAnswer', 'contacted', 'closed', 'all'];
 const STATUSES = ['new', 'noAnswer', 'contacted', 'closed'];
-const PIN_MIN = 4;
-const PIN_MAX = 12;
 const STAFF_NOTE_MAX = 500;
 /** Warn this long before the view locks itself. */
 const WARN_SECS = 20;
 /** The inbox looks for new requests and delivery changes this often. */
 const REFRESH_MS = 5_000;
-/** At most this often, staff activity tells Rust the session is in use. */
-const PING_MS = 30_000;
+/** At most this often, staff activity tells Rust the session is in use (staff_keepalive). */
+const KEEPALIVE_MS = 20_000;
+/** The command IT runs to make the first account (the name is a placeholder in the screen's language). */
+const ADD_COMMAND = (name) => `clinic-kiosk staff add "${name}" --role admin`;
+const UNLOCK_COMMAND = 'clinic-kiosk staff unlock';
 
-const session = { token: null, name: null };
+/**
+ * role: 'frontDesk' or 'admin' (only admins see the ways out of kiosk mode, pairing, content
+ * packs and staff accounts; Rust refuses them to others anyway). endsAt: when the session's
+ * absolute lifetime ends (ms), or 0 when Rust did not say.
+ */
+const session = { token: null, name: null, role: null, endsAt: 0 };
 const view = {
   lockSeconds: 120,
+  /** The fewest digits a PIN has (staff_status().pinMinDigits). */
+  pinMin: PIN_MIN_DEFAULT,
   filter: 'open',
   tab: 'requests',
   /** Shown once on the next PIN screen: 'locked', 'idle' or 'ended'. */
@@ -50,9 +63,13 @@ export async function render({ app } = {}) {
   }
   const status = await api.staffStatus();
   if (Number(status.lockSeconds) > 0) view.lockSeconds = Number(status.lockSeconds);
-  if (!status.hasAccounts) return renderSetup();
+  const pinMin = Number(status.pinMinDigits);
+  view.pinMin = Number.isInteger(pinMin) && pinMin >= PIN_MIN_DEFAULT && pinMin <= PIN_MAX ? pinMin : PIN_MIN_DEFAULT;
+  if (!status.hasAccounts) return renderNone();
   return renderPin(Array.isArray(status.names) ? status.names : []);
 }
+
+const isAdmin = () => session.role === 'admin';
 
 /** Draws the staff view again (after unlocking, locking or a refused token). */
 function reshow() {
@@ -62,8 +79,7 @@ function reshow() {
 /** Ends the session here and in Rust, and forgets everything the staff view held. */
 function endSession() {
   const token = session.token;
-  session.token = null;
-  session.name = null;
+  forget();
   view.filter = 'open';
   view.tab = 'requests';
   view.notice = null;
@@ -73,9 +89,15 @@ function endSession() {
 
 /** Rust refused the token: forget it and ask for the PIN again. */
 function dropSession(notice) {
+  forget();
+  view.notice = notice;
+}
+
+function forget() {
   session.token = null;
   session.name = null;
-  view.notice = notice;
+  session.role = null;
+  session.endsAt = 0;
 }
 
 function leaving(next) {
@@ -101,177 +123,49 @@ function noticeBox(kind) {
   return h(
     'p',
     { class: 'staff-notice', role: 'status', dataset: { test: 'staff-notice', kind } },
-    icon(kind === 'exists' ? 'info' : 'lock'),
+    icon('lock'),
     h('span', {}, t(`staff.notice.${kind}`)),
   );
 }
 
-// ---------- first run ----------
+// ---------- no account yet ----------
 
-function renderSetup() {
-  const notice = view.notice;
-  view.notice = null;
-  const inputs = {
-    name: h('input', { id: 'setup-name', class: 'field__input', type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: '40', 'aria-required': 'true' }),
-    pin: pinInput('setup-pin'),
-    pin2: pinInput('setup-pin2'),
-  };
-  const errors = {};
-  const fieldNodes = {};
-  const keyboards = {};
-  const labels = { name: t('staff.setup.name'), pin: t('staff.setup.pin'), pin2: t('staff.setup.pin2') };
-  for (const [field, input] of Object.entries(inputs)) {
-    const errorId = `${input.id}-error`;
-    // One hint for both PIN fields, above them.
-    const hintId = field === 'name' ? null : 'setup-pin-hint';
-    const text = h('span', {});
-    const error = h('p', { class: 'field-error', id: errorId, dataset: { test: 'field-error', field }, hidden: true }, icon('alert'), h('span', { class: 'sr-only' }, t('callback.errorPrefix')), ' ', text);
-    errors[field] = {
-      set(message) {
-        text.textContent = message ?? '';
-        error.hidden = !message;
-        if (message) input.setAttribute('aria-invalid', 'true');
-        else input.removeAttribute('aria-invalid');
-        const ids = [hintId, message ? errorId : null].filter(Boolean);
-        if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
-        else input.removeAttribute('aria-describedby');
-      },
-    };
-    if (hintId) input.setAttribute('aria-describedby', hintId);
-    const keyboard = attachKeyboard(input, {
-      layout: field === 'name' ? 'text' : 'phone',
-      enterLabel: field === 'pin2' ? t('staff.setup.create') : t('callback.next'),
-      enterIcon: field === 'pin2' ? null : 'arrowRight',
-      onEnter: () => next(field, { keys: true }),
-    });
-    keyboards[field] = keyboard;
-    fieldNodes[field] = h(
-      'div',
-      { class: 'field' },
-      h('label', { class: 'field__label', for: input.id }, labels[field]),
-      error,
-      h('div', { class: 'field__row' }, input, keyboard.toggle),
-    );
-    input.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && field !== 'pin2') {
-        event.preventDefault();
-        next(field);
-      }
-    });
-  }
-
-  /** Enter moves on to the next field (with its keys, when the keys were used), then creates. */
-  function next(field, { keys = false } = {}) {
-    const following = { name: 'pin', pin: 'pin2' }[field];
-    if (!following) submit();
-    else if (keys) keyboards[following].open();
-    else inputs[following].focus();
-  }
-
-  const message = h('p', { class: 'form-alert', role: 'alert', hidden: true, dataset: { test: 'setup-message' } });
-  const create = h('button', { type: 'submit', class: 'button button--primary button--large', dataset: { test: 'setup-create' } }, icon('lock'), t('staff.setup.create'));
-  let busy = false;
-
-  async function submit() {
-    if (busy) return;
-    message.hidden = true;
-    const name = inputs.name.value.trim().split(/\s+/).filter(Boolean).join(' ');
-    const pin = inputs.pin.value;
-    const problems = {
-      name: !name ? 'nameRequired' : [...name].length > 40 || !/^[\p{L}\p{N} '.-]+$/u.test(name) ? 'nameInvalid' : null,
-      pin: pinProblem(pin),
-      pin2: !pinProblem(pin) && inputs.pin2.value !== pin ? 'pinMismatch' : null,
-    };
-    let first = null;
-    for (const [field, code] of Object.entries(problems)) {
-      errors[field].set(code ? t(`staff.setup.errors.${code}`) : null);
-      if (code && !first) first = field;
-    }
-    if (first) {
-      inputs[first].focus();
-      return;
-    }
-    busy = true;
-    create.disabled = true;
-    try {
-      const started = await api.staffCreateFirst(name, pin);
-      session.token = started.token;
-      session.name = started.name;
-      wipe();
-      reshow();
-    } catch {
-      // Someone made the first account meanwhile: then the PIN screen is the way in.
-      const status = await api.staffStatus().catch(() => null);
-      if (status?.hasAccounts) {
-        wipe();
-        view.notice = 'exists';
-        reshow();
-        return;
-      }
-      message.replaceChildren(icon('info'), h('span', {}, t('staff.setup.failed')));
-      message.hidden = false;
-    } finally {
-      busy = false;
-      create.disabled = false;
-    }
-  }
-
-  function wipe() {
-    for (const input of Object.values(inputs)) input.value = '';
-  }
-
+/**
+ * Before any staff account exists: how IT makes the first one on this computer's command
+ * line. Nothing here makes an account; a patient who taps Staff only reads this and goes back.
+ */
+function renderNone() {
+  const command = ADD_COMMAND(t('staff.none.namePlaceholder'));
+  const [before, after] = tSplit('staff.none.step1', 'command');
   const node = h(
     'div',
-    { class: 'staff-setup' },
-    pageHead('users', t('staff.setup.title'), t('staff.setup.lead')),
-    noticeBox(notice),
+    { class: 'staff-none' },
+    pageHead('users', t('staff.none.title'), t('staff.none.lead')),
     h(
-      'form',
-      {
-        class: 'staff-card staff-setup__form',
-        novalidate: true,
-        'aria-labelledby': 'page-title',
-        onsubmit: (event) => {
-          event.preventDefault();
-          submit();
-        },
-      },
-      fieldNodes.name,
+      'section',
+      { class: 'staff-card staff-none__card', 'aria-labelledby': 'staff-none-how' },
+      h('h2', { class: 'staff-card__title', id: 'staff-none-how' }, t('staff.none.howTitle')),
       h(
-        'div',
-        { class: 'field-group' },
-        h('p', { class: 'field__hint field-group__hint', id: 'setup-pin-hint' }, icon('info'), t('staff.setup.pinHint')),
-        h('div', { class: 'form-row' }, fieldNodes.pin, fieldNodes.pin2),
+        'ol',
+        { class: 'staff-none__steps' },
+        h('li', {}, before, h('code', { class: 'staff-none__command', dataset: { test: 'staff-none-command' } }, command), after),
+        h('li', {}, t('staff.none.step2', { count: view.pinMin })),
+        h('li', {}, t('staff.none.step3')),
       ),
-      message,
-      h('div', { class: 'form-actions' }, create),
+      h('p', { class: 'staff-none__note' }, icon('info'), h('span', {}, t('staff.none.note'))),
+    ),
+    h(
+      'div',
+      { class: 'form-actions' },
+      h(
+        'button',
+        { type: 'button', class: 'button button--primary button--large', dataset: { test: 'staff-none-back' }, onclick: () => goHome() },
+        icon('home'),
+        t('staff.none.back'),
+      ),
     ),
   );
-  return { screen: 'staff-setup', title: t('staff.setup.title'), node, onLeave: (next) => { wipe(); leaving(next); } };
-}
-
-function pinInput(id) {
-  const input = h('input', {
-    id,
-    class: 'field__input field__input--pin',
-    type: 'password',
-    inputmode: 'numeric',
-    autocomplete: 'off',
-    maxlength: String(PIN_MAX),
-    'aria-required': 'true',
-  });
-  // Digits only, whichever keys typed them.
-  input.addEventListener('input', () => {
-    const digits = input.value.replace(/\D/g, '').slice(0, PIN_MAX);
-    if (digits !== input.value) input.value = digits;
-  });
-  return input;
-}
-
-function pinProblem(pin) {
-  if (!/^\d+$/.test(pin) || pin.length < PIN_MIN || pin.length > PIN_MAX) return 'pinLength';
-  if ([...pin].every((digit) => digit === pin[0])) return 'pinRepeated';
-  return null;
+  return { screen: 'staff-none', title: t('staff.none.title'), node, onLeave: leaving };
 }
 
 // ---------- PIN ----------
@@ -281,6 +175,8 @@ function renderPin(names) {
   view.notice = null;
   let picked = names.includes(view.picked) ? view.picked : names.length === 1 ? names[0] : null;
   let busy = false;
+  /** Names Rust answered `hardLocked` for, on this screen. */
+  const hardLocked = new Set();
   let waitTimer = 0;
   let waitUntil = 0;
 
@@ -309,7 +205,14 @@ function renderPin(names) {
     view.picked = name;
     for (const button of nameButtons) button.setAttribute('aria-pressed', String(button.dataset.name === name));
     pinLabel.textContent = t('staff.pinFor', { name });
-    if (!isWaiting()) message.textContent = '';
+    if (isHardLocked()) {
+      showHardLock();
+      return;
+    }
+    if (!isWaiting()) {
+      say('');
+      setEnabled(true);
+    }
     input.focus({ preventScroll: true });
   }
 
@@ -342,7 +245,7 @@ function renderPin(names) {
   );
 
   function press(value) {
-    if (busy || isWaiting()) return;
+    if (busy || isWaiting() || isHardLocked()) return;
     if (value === 'ok') {
       submit();
       return;
@@ -360,15 +263,15 @@ function renderPin(names) {
   });
 
   async function submit() {
-    if (busy || isWaiting()) return;
+    if (busy || isWaiting() || isHardLocked()) return;
     if (!picked) {
       say(t('staff.chooseNameFirst'), 'info');
       nameButtons[0]?.focus();
       return;
     }
     const pin = input.value;
-    if (pin.length < PIN_MIN) {
-      say(t('staff.pinTooShort'), 'info');
+    if (pin.length < view.pinMin) {
+      say(t('staff.pinTooShort', { count: view.pinMin }), 'info');
       input.focus({ preventScroll: true });
       return;
     }
@@ -379,10 +282,16 @@ function renderPin(names) {
       input.value = '';
       session.token = started.token;
       session.name = started.name;
+      session.role = started.role === 'admin' ? 'admin' : 'frontDesk';
+      const lifetime = Number(started.sessionMaxSecs);
+      session.endsAt = Number.isFinite(lifetime) && lifetime > 0 ? Date.now() + lifetime * 1000 : 0;
       reshow();
     } catch (error) {
       input.value = '';
-      if (error?.kind === 'locked' || (error?.kind === 'invalidInput' && error.retryAfterSecs)) {
+      if (error?.kind === 'hardLocked') {
+        hardLocked.add(picked);
+        showHardLock();
+      } else if (error?.kind === 'locked' || (error?.kind === 'invalidInput' && error.retryAfterSecs)) {
         wait(error.retryAfterSecs ?? 30, error.kind === 'locked' ? 'staff.tooManyWait' : 'staff.wrongPinWait');
       } else if (error?.kind === 'invalidInput') {
         say(t('staff.wrongPin'));
@@ -391,7 +300,7 @@ function renderPin(names) {
       }
     } finally {
       busy = false;
-      if (!isWaiting()) {
+      if (!isWaiting() && !isHardLocked()) {
         setEnabled(true);
         input.focus({ preventScroll: true });
       }
@@ -402,9 +311,23 @@ function renderPin(names) {
   function say(text, tone = 'error') {
     message.textContent = text;
     message.dataset.tone = tone;
+    delete message.dataset.kind;
   }
 
   const isWaiting = () => Date.now() < waitUntil;
+  const isHardLocked = () => picked !== null && hardLocked.has(picked);
+
+  /** Too many wrong PINs: no more tries here; an admin or IT lifts the lock. */
+  function showHardLock() {
+    clearInterval(waitTimer);
+    waitUntil = 0;
+    delete message.dataset.waiting;
+    const [before, after] = tSplit('staff.hardLocked', 'command');
+    message.replaceChildren(before, h('code', { class: 'pin__command' }, UNLOCK_COMMAND), after);
+    message.dataset.tone = 'error';
+    message.dataset.kind = 'hardLocked';
+    setEnabled(false);
+  }
 
   /** The pad is off for `seconds`, with the time left on screen. */
   function wait(seconds, key) {
@@ -875,12 +798,15 @@ async function renderInbox() {
 
   // ---------- tabs ----------
 
+  const admin = isAdmin();
   const tabs = [
     { id: 'requests', icon: 'inbox', label: t('inbox.tabRequests'), test: 'requests-tab' },
     { id: 'audit', icon: 'history', label: t('inbox.tabAudit'), test: 'audit-tab' },
     { id: 'lan', icon: 'link', label: t('lan.tab'), test: 'lan-tab' },
     { id: 'health', icon: 'info', label: t('health.tab'), test: 'health-tab' },
-  ];
+    admin ? { id: 'accounts', icon: 'users', label: t('accounts.tab'), test: 'accounts-tab' } : null,
+  ].filter(Boolean);
+  if (!tabs.some((tab) => tab.id === view.tab)) view.tab = 'requests';
   const tabButtons = tabs.map((tab) =>
     h(
       'button',
@@ -921,10 +847,16 @@ async function renderInbox() {
     list,
   );
   const auditPanel = h('div', { class: 'tab-panel', id: 'panel-audit', role: 'tabpanel', 'aria-labelledby': 'tab-audit' }, auditBody);
-  const health = healthPanel({ token: () => session.token, guard, isAlive: () => alive, when, mode: view.mode });
+  const health = healthPanel({ token: () => session.token, guard, isAlive: () => alive, when, mode: view.mode, isAdmin: admin });
   const healthTabPanel = h('div', { class: 'tab-panel', id: 'panel-health', role: 'tabpanel', 'aria-labelledby': 'tab-health' }, health.node);
-  const lan = lanPanel({ token: () => session.token, guard, isAlive: () => alive, when });
+  const lan = lanPanel({ token: () => session.token, guard, isAlive: () => alive, when, isAdmin: admin });
   const lanTabPanel = h('div', { class: 'tab-panel', id: 'panel-lan', role: 'tabpanel', 'aria-labelledby': 'tab-lan' }, lan.node);
+  const accounts = admin
+    ? accountsPanel({ token: () => session.token, guard, isAlive: () => alive, when, self: () => session.name, pinMin: view.pinMin })
+    : null;
+  const accountsTabPanel = accounts
+    ? h('div', { class: 'tab-panel', id: 'panel-accounts', role: 'tabpanel', 'aria-labelledby': 'tab-accounts' }, accounts.node)
+    : null;
 
   function selectTab(id) {
     view.tab = id;
@@ -937,9 +869,11 @@ async function renderInbox() {
     auditPanel.hidden = id !== 'audit';
     healthTabPanel.hidden = id !== 'health';
     lanTabPanel.hidden = id !== 'lan';
+    if (accountsTabPanel) accountsTabPanel.hidden = id !== 'accounts';
     if (id === 'audit') loadAudit();
     if (id === 'lan') lan.load();
     if (id === 'health') health.load();
+    if (id === 'accounts') accounts.load();
   }
 
   async function loadAudit() {
@@ -958,7 +892,7 @@ async function renderInbox() {
   function auditTable(entries) {
     if (!entries.length) return h('p', { class: 'empty-note' }, t('inbox.auditEmpty'));
     const actionName = (action) => {
-      const key = { unlock: 'unlock', 'unlock-failed': 'unlockFailed', lock: 'lock', status: 'status', note: 'note', export: 'export', 'staff-added': 'staffAdded', 'pin-changed': 'pinChanged', purge: 'purge', 'leave-kiosk': 'leaveKiosk', quit: 'quit', 'delivery-retry': 'deliveryRetry', 'pair-code': 'pairCode', pair: 'pair', unpair: 'unpair', 'content-import': 'contentImport' }[action];
+      const key = { unlock: 'unlock', 'unlock-failed': 'unlockFailed', lock: 'lock', status: 'status', note: 'note', export: 'export', 'staff-added': 'staffAdded', 'pin-changed': 'pinChanged', purge: 'purge', 'leave-kiosk': 'leaveKiosk', quit: 'quit', 'delivery-retry': 'deliveryRetry', 'pair-code': 'pairCode', pair: 'pair', unpair: 'unpair', 'content-import': 'contentImport', 'unlock-refused': 'unlockRefused', 'account-hard-locked': 'accountHardLocked', 'kiosk-hard-locked': 'kioskHardLocked', 'account-unlocked': 'accountUnlocked', 'kiosk-unlocked': 'kioskUnlocked', 'staff-removed': 'staffRemoved', 'role-admin-on-upgrade': 'roleAdminOnUpgrade' }[action];
       return key ? t(`inbox.audit.actions.${key}`) : action;
     };
     return h(
@@ -994,37 +928,80 @@ async function renderInbox() {
 
   // ---------- locking by itself ----------
 
+  const warningText = h('span', {});
   const idleLeft = h('span', { 'aria-hidden': 'true' });
   const idleWarning = h(
     'div',
     { class: 'idle-warning', role: 'alert', dataset: { test: 'idle-warning' }, hidden: true },
     icon('lock'),
-    h('p', {}, h('span', {}, t('inbox.idleWarning')), ' ', idleLeft),
+    h('p', {}, warningText, ' ', idleLeft),
   );
+  /** Which warning shows: 'idle' (a touch keeps the view) or 'lifetime' (nothing does). */
+  let warningKind = null;
   let lastActivity = Date.now();
-  let lastPing = Date.now();
+  let lastKeepalive = Date.now();
+  let keepaliveTimer = 0;
   let idleTimer = 0;
   let refreshTimer = 0;
 
-  function activity() {
+  function showWarning(kind, left) {
+    if (warningKind !== kind) {
+      warningKind = kind;
+      warningText.textContent = t(kind === 'lifetime' ? 'inbox.sessionEnding' : 'inbox.idleWarning');
+      idleWarning.dataset.kind = kind;
+    }
+    idleLeft.textContent = t('staff.secondsLeft', { count: left });
+    idleWarning.hidden = false;
+  }
+
+  function activity(event) {
     lastActivity = Date.now();
-    if (!idleWarning.hidden) idleWarning.hidden = true;
-    // Reading and typing are use too: tell Rust now and then, so its session lives as long.
-    if (lastActivity - lastPing > PING_MS && session.token) {
-      lastPing = lastActivity;
-      guard(() => api.auditList(session.token, 1)).catch(() => {});
+    if (warningKind === 'idle') {
+      idleWarning.hidden = true;
+      warningKind = null;
+    }
+    // A touch or a key is real use: tell Rust, at most every KEEPALIVE_MS, the last one
+    // included (sent when the wait is over), so Rust's session outlives this view's timer.
+    // The inbox's own refresh never gets here.
+    if ((event.type === 'pointerdown' || event.type === 'keydown') && !keepaliveTimer) {
+      const wait = lastKeepalive + KEEPALIVE_MS - lastActivity;
+      if (wait <= 0) keepalive();
+      else keepaliveTimer = setTimeout(keepalive, wait);
     }
   }
+
+  async function keepalive() {
+    keepaliveTimer = 0;
+    lastKeepalive = Date.now();
+    if (!alive || !session.token) return;
+    try {
+      const left = await guard(() => api.staffKeepalive(session.token));
+      const secs = Number(left?.sessionSecsLeft);
+      if (alive && Number.isFinite(secs) && secs >= 0) session.endsAt = Date.now() + secs * 1000;
+    } catch {
+      // The next touch tries again; a refused session shows the PIN screen through guard().
+    }
+  }
+
   function checkIdle() {
+    // The session's whole lifetime is over: Rust refuses it now, whatever the use.
+    if (session.endsAt) {
+      const lifeLeft = Math.ceil((session.endsAt - Date.now()) / 1000);
+      if (lifeLeft <= 0) {
+        lock('ended');
+        return;
+      }
+      if (lifeLeft <= WARN_SECS) {
+        showWarning('lifetime', lifeLeft);
+        return;
+      }
+    }
     const left = Math.ceil((lastActivity + view.lockSeconds * 1000 - Date.now()) / 1000);
     if (left <= 0) {
       lock('idle');
       return;
     }
-    if (left <= WARN_SECS) {
-      idleLeft.textContent = t('staff.secondsLeft', { count: left });
-      idleWarning.hidden = false;
-    }
+    if (left <= WARN_SECS) showWarning('idle', left);
   }
   const ACTIVITY = ['pointerdown', 'keydown', 'input', 'wheel'];
 
@@ -1037,7 +1014,7 @@ async function renderInbox() {
     h(
       'div',
       { class: 'inbox-head' },
-      pageHead('inbox', t('inbox.title'), t('inbox.signedInAs', { name: session.name ?? '' })),
+      pageHead('inbox', t('inbox.title'), t('inbox.signedInAs', { name: session.name ?? '', role: t(`accounts.roles.${admin ? 'admin' : 'frontDesk'}`) })),
       h('div', { class: 'inbox-head__actions' }, exportButton, lockButton),
     ),
     idleWarning,
@@ -1048,6 +1025,7 @@ async function renderInbox() {
     auditPanel,
     lanTabPanel,
     healthTabPanel,
+    accountsTabPanel,
   );
   selectTab(view.tab);
 
@@ -1064,6 +1042,7 @@ async function renderInbox() {
       alive = false;
       clearInterval(idleTimer);
       clearInterval(refreshTimer);
+      clearTimeout(keepaliveTimer);
       for (const type of ACTIVITY) document.removeEventListener(type, activity, { capture: true });
       items = [];
       list.replaceChildren();
@@ -1071,6 +1050,7 @@ async function renderInbox() {
       health.node.replaceChildren();
       lan.stop();
       lan.node.replaceChildren();
+      accounts?.node.replaceChildren();
       exportResult.replaceChildren();
       leaving(next);
     },
