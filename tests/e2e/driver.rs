@@ -80,6 +80,36 @@ impl Driver {
         self._data_dir.path()
     }
 
+    /// Adds a staff account the way IT does, before the app starts: the app binary as a
+    /// command line, `clinic-kiosk staff add NAME --role ROLE`, the PIN on stdin (the screen
+    /// never makes accounts).
+    pub fn staff_add(&self, name: &str, pin: &str, role: &str) -> Result<()> {
+        use std::io::Write;
+        let mut child = Command::new(&self.app)
+            .args(["staff", "add", name, "--role", role])
+            .env("CLINIC_KIOSK_DATA_DIR", self.data_dir())
+            .env("CLINIC_KIOSK_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot run {} staff add", self.app.display()))?;
+        child
+            .stdin
+            .take()
+            .context("the command's stdin")?
+            .write_all(format!("{pin}\n").as_bytes())?;
+        let out = child.wait_with_output()?;
+        ensure!(
+            out.status.success(),
+            "`clinic-kiosk staff add {name:?} --role {role}` failed ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(())
+    }
+
     /// Starts the app and connects to it, once its home screen shows the topic tiles.
     pub async fn session(&self) -> Result<Session> {
         self.session_with(&[], HOME_READY, "the home screen with topic tiles")

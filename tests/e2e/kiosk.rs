@@ -66,13 +66,28 @@ pub async fn start(driver: &Driver, configs: &Configs, journey: &str) -> Result<
             driver
                 .session_with(
                     &config_args(&path),
-                    "return ['staff-setup', 'staff-pin'].includes(document.querySelector('[data-test=screen]')?.dataset.screen)",
-                    "the staff view",
+                    "return document.querySelector('[data-test=screen]')?.dataset.screen === 'staff-pin'",
+                    "the staff PIN screen",
                 )
                 .await
         }
         "staff_install_an_article_update" => {
             let path = prepare_update(configs, driver.data_dir())?;
+            driver
+                .session_with(&config_args(&path), HOME_READY, "the home screen")
+                .await
+        }
+        "a_front_desk_account_sees_no_admin_controls" => {
+            driver.staff_add(
+                crate::staff::FRONT_DESK_NAME,
+                crate::staff::FRONT_DESK_PIN,
+                "front-desk",
+            )?;
+            driver.session().await
+        }
+        "an_admin_manages_staff_accounts" => {
+            // Three wrong PINs in a row lock an account (the fewest the config allows).
+            let path = configs.write("hard-lock.toml", "[staff]\nhard_lock_after = 3\n")?;
             driver
                 .session_with(&config_args(&path), HOME_READY, "the home screen")
                 .await
@@ -352,30 +367,24 @@ fn walk_md(dir: &Path) -> usize {
         .sum()
 }
 
-/// Unlocks the staff view (making the staff account on first run) and waits for the inbox.
+/// Unlocks the staff view as the admin made on the command line and waits for the inbox.
 pub async fn sign_in_staff(s: &Session) -> Result<()> {
+    sign_in_as(s, STAFF_NAME, STAFF_PIN).await
+}
+
+/// Unlocks the staff view as `name` and waits for the inbox.
+pub async fn sign_in_as(s: &Session, name: &str, pin: &str) -> Result<()> {
     // A front-desk laptop is there already.
-    if !["staff-setup", "staff-pin"].contains(&s.screen().await?.as_str()) {
+    if s.screen().await? != "staff-pin" {
         s.click("[data-test=staff-open]").await?;
     }
-    s.wait_js(
-        "return ['staff-setup', 'staff-pin'].includes(document.querySelector('[data-test=screen]').dataset.screen)",
-        "the staff setup or PIN screen",
-    )
-    .await?;
-    if s.screen().await? == "staff-setup" {
-        s.css("#setup-name").await?.send_keys(STAFF_NAME).await?;
-        s.css("#setup-pin").await?.send_keys(STAFF_PIN).await?;
-        s.css("#setup-pin2").await?.send_keys(STAFF_PIN).await?;
-        s.click("[data-test=setup-create]").await?;
-    } else {
-        let names = s.count("[data-test=staff-name]").await?;
-        if names > 1 {
-            s.click(&format!("[data-test=staff-name][data-name='{STAFF_NAME}']"))
-                .await?;
-        }
-        tap_pin(s, STAFF_PIN).await?;
+    s.wait_screen("staff-pin").await?;
+    let names = s.count("[data-test=staff-name]").await?;
+    if names > 1 {
+        s.click(&format!("[data-test=staff-name][data-name='{name}']"))
+            .await?;
     }
+    tap_pin(s, pin).await?;
     s.wait_screen("inbox").await
 }
 

@@ -135,8 +135,8 @@ pub async fn start_front_desk(driver: &Driver, configs: &Configs) -> Result<(Ses
     let session = driver
         .session_with(
             &["--config".into(), path.to_string_lossy().into_owned()],
-            "return ['staff-setup', 'staff-pin'].includes(document.querySelector('[data-test=screen]')?.dataset.screen)",
-            "the staff view",
+            "return document.querySelector('[data-test=screen]')?.dataset.screen === 'staff-pin'",
+            "the staff PIN screen",
         )
         .await?;
     let _ = HOME_READY;
