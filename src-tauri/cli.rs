@@ -181,6 +181,8 @@ const CLI_WORDS: &[&str] = &[
 
 /// Runs the command line or the kiosk; returns the process exit code.
 pub fn main() -> i32 {
+    // Before any file is made: the data folder and everything in it is the user's alone.
+    paths::private_umask();
     let args: Vec<String> = std::env::args().collect();
     let is_cli = args.get(1).is_some_and(|a| CLI_WORDS.contains(&a.as_str()));
     let _log_guard = init_logging(!is_cli);

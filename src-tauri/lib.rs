@@ -46,6 +46,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::callbacks::staff_account_remove,
         commands::callbacks::inbox_list,
         commands::callbacks::request_update,
+        commands::callbacks::export_folders,
         commands::callbacks::export_callbacks,
         commands::callbacks::audit_list,
         commands::health::staff_health,
@@ -67,6 +68,12 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
 /// Opens the library (rebuilding it when the content changed) and kiosk.db. Failures are
 /// kept in the state so the window still opens and shows a calm message.
 pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> AppState {
+    for (path, mode) in paths::tighten(data_dir) {
+        tracing::warn!(
+            "{} was readable by others (mode {mode:o}); now only by this user",
+            path.display()
+        );
+    }
     let library = match library::open_or_build(content_dir, &data_dir.join(paths::LIBRARY_DB)) {
         Ok((lib, freshness)) => {
             tracing::info!(?freshness, path = %lib.path().display(), "library ready");
@@ -87,7 +94,7 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
     }
     let kiosk = match store::open(&data_dir.join(paths::KIOSK_DB)) {
         Ok(mut conn) => {
-            purge(&mut conn, config.callbacks.retention_days);
+            retain(&mut conn, &config);
             Some(std::sync::Arc::new(Mutex::new(conn)))
         }
         Err(err) => {
@@ -156,28 +163,41 @@ fn config_arg() -> Option<std::path::PathBuf> {
         })
 }
 
-/// Erases personal data of requests closed longer ago than the retention period.
-fn purge(conn: &mut rusqlite::Connection, retention_days: u32) {
-    match callbacks::queue::purge(conn, retention_days, callbacks::now_ms()) {
-        Ok(0) => {}
-        Ok(n) => tracing::info!("retention: erased {n} closed request(s)"),
-        Err(err) => tracing::error!("retention purge failed: {err}"),
+/// One retention pass (see `callbacks::retention`): erases what the clinic's rules say
+/// this device no longer keeps. Failures are logged; the next pass tries again.
+fn retain(conn: &mut rusqlite::Connection, config: &config::Config) {
+    let kiosk = config.mode != config::Mode::FrontDesk;
+    match callbacks::retention::run(conn, &config.callbacks, kiosk, callbacks::now_ms()) {
+        Ok(erased) if erased.expired > 0 => tracing::warn!(
+            "retention: {} request(s) were never delivered and were erased after {} days; check the destinations",
+            erased.expired,
+            config.callbacks.undelivered_max_days
+        ),
+        Ok(erased) if erased.requests() > 0 => tracing::info!(
+            "retention: erased {} closed and {} delivered request(s)",
+            erased.closed,
+            erased.delivered
+        ),
+        Ok(_) => {}
+        Err(err) => tracing::error!("retention pass failed: {err}"),
     }
 }
 
-/// Runs the retention purge once a day while the app runs (it also runs at start).
-fn spawn_daily_purge<R: Runtime>(app: &tauri::AppHandle<R>) {
+/// How often the retention pass runs while the app runs (it also runs at start): often
+/// enough that a delivered request leaves within a minute of its grace period.
+const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+fn spawn_retention<R: Runtime>(app: &tauri::AppHandle<R>) {
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
-        let mut every_day = tokio::time::interval(std::time::Duration::from_secs(86_400));
-        every_day.tick().await; // the first tick is immediate; start already purged
+        let mut every = tokio::time::interval(RETENTION_EVERY);
+        every.tick().await; // the first tick is immediate; start already ran a pass
         loop {
-            every_day.tick().await;
+            every.tick().await;
             let state = handle.state::<AppState>();
-            let days = state.config.callbacks.retention_days;
             if let Some(kiosk) = &state.kiosk {
                 if let Ok(mut conn) = kiosk.lock() {
-                    purge(&mut conn, days);
+                    retain(&mut conn, &state.config);
                 }
             }
         }
@@ -295,7 +315,7 @@ pub fn run() -> Result<(), String> {
             let state = open_state(&data_dir, &content_dir);
             let mode = state.config.mode;
             app.manage(state);
-            spawn_daily_purge(app.handle());
+            spawn_retention(app.handle());
             spawn_delivery(app.handle());
             spawn_front_desk(app.handle(), &data_dir);
             shell::open_window(app, mode)?;

@@ -7,6 +7,7 @@ mod common;
 use std::path::PathBuf;
 
 use clinic_kiosk::callbacks::queue::{self, Filter, Outcome};
+use clinic_kiosk::callbacks::retention;
 use clinic_kiosk::callbacks::validate::validate;
 use clinic_kiosk::callbacks::{audit, CallbackError, CallbackForm, CallbackSettings, ValidRequest};
 use clinic_kiosk::store;
@@ -122,7 +123,7 @@ fn a_submitted_request_is_stored_with_one_outbox_row_per_destination() -> TestRe
     assert_eq!(item.created_at, NOW);
     assert_eq!(item.status_at, NOW);
     assert_eq!(item.consent_at, NOW, "consent is recorded with the request");
-    assert_eq!(item.consent_version, "2026-11");
+    assert_eq!(item.consent_version, "2026-12");
     assert_eq!(item.note.as_deref(), Some("Afternoons, please"));
     assert_eq!(item.topic.as_deref(), Some("spine-care"));
     assert_eq!(
@@ -241,7 +242,7 @@ fn the_same_phone_within_a_day_is_a_duplicate_until_closed_or_the_window_passes(
 }
 
 #[test]
-fn a_burst_is_rate_limited_with_retry_after_and_accepted_again_after_the_window() -> TestResult {
+fn a_burst_is_slowed_to_one_request_per_interval_not_shut_for_a_window() -> TestResult {
     let mut k = kiosk()?;
     let s = settings();
     assert_eq!((s.burst_limit, s.burst_window_secs), (5, 600));
@@ -263,26 +264,37 @@ fn a_burst_is_rate_limited_with_retry_after_and_accepted_again_after_the_window(
     assert_eq!(limited.outcome, Outcome::RateLimited);
     assert_eq!(
         limited.retry_after_secs,
-        Some(540),
-        "the oldest of the burst leaves the 600 s window 540 s from now"
+        Some(60),
+        "one interval (600 s / 5) after the burst began, not the whole window"
     );
     assert_eq!(
         count(&k.conn, "SELECT count(*) FROM callback_request")?,
         5,
         "a refused request is not stored"
     );
-    let early = queue::submit(&mut k.conn, &sixth, &s, NOW + 599 * SECOND)?;
+    let early = queue::submit(&mut k.conn, &sixth, &s, NOW + 119 * SECOND)?;
     assert_eq!(early.outcome, Outcome::RateLimited);
     assert_eq!(early.retry_after_secs, Some(1));
     // Retrying after exactly retryAfterSecs must work: that is what the number promises.
-    let retried = queue::submit(&mut k.conn, &sixth, &s, NOW + 60 * SECOND + 540 * SECOND)?;
+    let retried = queue::submit(&mut k.conn, &sixth, &s, NOW + 60 * SECOND + 60 * SECOND)?;
     assert_eq!(
         retried.outcome,
         Outcome::Received,
         "waiting retryAfterSecs is enough"
     );
     assert_eq!(retried.retry_after_secs, None);
-    assert_eq!(count(&k.conn, "SELECT count(*) FROM callback_request")?, 6);
+    let seventh = queue::submit(&mut k.conn, &request("Ana", 300), &s, NOW + 121 * SECOND)?;
+    assert_eq!(
+        seventh.retry_after_secs,
+        Some(119),
+        "then one request every 2 minutes"
+    );
+    // A restart does not reset it: the state is in kiosk.db.
+    drop(k.conn);
+    let mut again = store::open(&k.path)?;
+    let after_restart = queue::submit(&mut again, &request("Ana", 300), &s, NOW + 122 * SECOND)?;
+    assert_eq!(after_restart.outcome, Outcome::RateLimited);
+    assert_eq!(count(&again, "SELECT count(*) FROM callback_request")?, 6);
     Ok(())
 }
 
@@ -700,7 +712,11 @@ fn retention_erases_old_closed_requests_and_keeps_anonymous_counts() -> TestResu
             purge_entry.action.as_str(),
             purge_entry.detail.as_deref()
         ),
-        ("system", "purge", Some("3 closed request(s) erased"))
+        (
+            "system",
+            "purge",
+            Some("3 closed request(s) erased after the retention period")
+        )
     );
 
     // Running again erases nothing and does not count twice.
@@ -868,7 +884,7 @@ fn the_export_has_a_bom_crlf_lines_and_a_header() -> TestResult {
             "",
             "Llámenme por la mañana, por favor",
             "",
-            "2026-11"
+            "2026-12"
         ]
     );
     Ok(())
@@ -971,4 +987,132 @@ fn the_formula_guard_covers_every_dangerous_first_character() {
     for harmless in ["", "Ana", "1+1", "a=b", " =1", "'quoted", "(201) 555-0123"] {
         assert_eq!(queue::csv_cell(harmless), harmless, "{harmless:?}");
     }
+}
+
+/// Every file in `dir` (kiosk.db, its WAL and SHM) that holds any of `needles` as bytes.
+fn files_holding(dir: &std::path::Path, needles: &[&str]) -> std::io::Result<Vec<String>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let bytes = std::fs::read(&path)?;
+        for needle in needles {
+            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                found.push(format!("{} holds {needle:?}", path.display()));
+            }
+        }
+    }
+    Ok(found)
+}
+
+#[test]
+fn a_delivered_request_leaves_no_byte_of_the_patient_on_the_kiosk_after_the_grace_period(
+) -> TestResult {
+    let mut k = kiosk()?;
+    let s = unlimited();
+    let mut f = form("Zelda Quixote", "(201) 555-0199");
+    f.note = "Mornings only please".into();
+    let id = queue::submit(&mut k.conn, &valid(&f), &s, NOW)?.request_id;
+    let kept = queue::submit(&mut k.conn, &request("Still Waiting", 42), &s, NOW)?.request_id;
+    let secrets = ["Zelda Quixote", "2015550199", "555-0199", "Mornings only"];
+    assert!(
+        !files_holding(k._dir.path(), &secrets)?.is_empty(),
+        "the test can see them"
+    );
+
+    // The clinic's system acknowledges the first request only.
+    k.conn.execute(
+        "UPDATE outbox SET delivered_at = ?2 WHERE request_id = ?1",
+        rusqlite::params![id, NOW + 5 * SECOND],
+    )?;
+    let grace = s.erase_after_delivery_secs as i64 * 1000;
+    let early = retention::run(&mut k.conn, &s, true, NOW + 5 * SECOND + grace - 1)?;
+    assert_eq!(early.delivered, 0, "kept during the grace period");
+    let on_front_desk = retention::run(&mut k.conn, &s, false, NOW + DAY)?;
+    assert_eq!(
+        on_front_desk.delivered, 0,
+        "the front desk keeps it (retention_days)"
+    );
+    let erased = retention::run(&mut k.conn, &s, true, NOW + 5 * SECOND + grace)?;
+    assert_eq!(erased.delivered, 1);
+    let left: Vec<String> = queue::list(&k.conn, Filter::All)?
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(left, [kept], "the undelivered one stays");
+    assert_eq!(
+        counts(&k.conn)?
+            .iter()
+            .map(|c| (c.2.as_str(), c.3))
+            .collect::<Vec<_>>(),
+        [("delivered", 1)],
+        "an anonymous count is kept"
+    );
+    // Not a byte of the patient in the database file or its WAL, with the connection open
+    // (as the running app has it) and after it closes.
+    assert_eq!(
+        files_holding(k._dir.path(), &secrets)?,
+        Vec::<String>::new()
+    );
+    drop(k.conn);
+    assert_eq!(
+        files_holding(k._dir.path(), &secrets)?,
+        Vec::<String>::new()
+    );
+    Ok(())
+}
+
+#[test]
+fn an_undelivered_request_is_erased_at_the_maximum_age_and_staff_are_warned() -> TestResult {
+    let mut k = kiosk()?;
+    let s = unlimited();
+    queue::submit(&mut k.conn, &request("Never Sent", 7), &s, NOW)?;
+    let max = i64::from(s.undelivered_max_days) * DAY;
+    assert_eq!(retention::run(&mut k.conn, &s, true, NOW + max)?.expired, 0);
+    assert_eq!(
+        retention::run(&mut k.conn, &s, true, NOW + max + 1)?.expired,
+        1
+    );
+    assert_eq!(count(&k.conn, "SELECT count(*) FROM callback_request")?, 0);
+    assert_eq!(retention::expired_since(&k.conn, "2025-11-01")?, 1);
+    let warning = &audit::recent(&k.conn, 1)?[0];
+    assert!(
+        warning
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("UNDELIVERED")),
+        "{warning:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_duplicate_is_noted_on_the_request_staff_already_have() -> TestResult {
+    let mut k = kiosk()?;
+    let s = unlimited();
+    let first = queue::submit(&mut k.conn, &valid(&form("Ana", "201-555-0123")), &s, NOW)?;
+    let again = queue::submit(
+        &mut k.conn,
+        &valid(&form("Ana R", "(201) 555-0123")),
+        &s,
+        NOW + HOUR,
+    )?;
+    assert_eq!(again.outcome, Outcome::Duplicate);
+    let item = queue::list(&k.conn, Filter::All)?;
+    assert_eq!(item.len(), 1);
+    assert_eq!(item[0].id, first.request_id);
+    assert_eq!(item[0].notes[0].text, queue::DUPLICATE_NOTE);
+    Ok(())
+}
+
+#[test]
+fn searches_that_found_nothing_are_kept_for_a_bounded_number_of_days() -> TestResult {
+    let mut k = kiosk()?;
+    let s = unlimited();
+    for day in ["2025-10-01", "2025-10-27", "2025-11-25"] {
+        store::record_search_miss(&k.conn, "en", "wobble", day)?;
+    }
+    // NOW is 2025-11-25; 30 days kept: 2025-10-27 to 2025-11-25.
+    assert_eq!(retention::run(&mut k.conn, &s, true, NOW)?.search_misses, 1);
+    assert_eq!(count(&k.conn, "SELECT count(*) FROM search_miss")?, 2);
+    Ok(())
 }

@@ -186,6 +186,13 @@ fn searches_that_found_nothing_reach_the_staff_health_screen() {
         json!({ "query": "slipped disc", "lang": "en" }),
     )
     .expect("search");
+    // A phone number and a birth date typed into search: none of their words is kept.
+    invoke(
+        &main,
+        "search",
+        json!({ "query": "zzqqxx 2015550142 1961-04-03", "lang": "en" }),
+    )
+    .expect("search");
 
     let refused = invoke(&main, "staff_health", json!({})).unwrap_err();
     assert_eq!(
@@ -224,10 +231,16 @@ fn searches_that_found_nothing_reach_the_staff_health_screen() {
     let misses = &health["usage"]["misses"];
     assert_eq!(misses[0], json!(["en", "zzqqxx wobble", 2]), "{misses}");
     assert_eq!(
+        misses[1],
+        json!(["en", "zzqqxx", 1]),
+        "words with digits are never kept: {misses}"
+    );
+    assert_eq!(
         misses.as_array().map(Vec::len),
-        Some(1),
+        Some(2),
         "a search with results is not a miss: {misses}"
     );
+    assert!(!misses.to_string().contains("555"), "{misses}");
 }
 
 #[test]

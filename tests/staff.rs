@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use clinic_kiosk::callbacks::staff::{self, Refused, Role, StaffPolicy, Unlocked};
-use clinic_kiosk::callbacks::{audit, CallbackError};
+use clinic_kiosk::callbacks::{audit, queue, CallbackError};
 use clinic_kiosk::commands::{Access, AppState, COMMANDS};
 use clinic_kiosk::store;
 use common::TestResult;
@@ -601,7 +601,7 @@ fn form(lang: &str, phone: &str) -> Value {
         "language": lang,
         "note": "Llámenme, por favor",
         "consent": true,
-        "consentVersion": "2026-11",
+        "consentVersion": "2026-12",
         "specialty": "spine",
         "topic": "spine-care",
         "article": null
@@ -943,7 +943,10 @@ fn after_leaving_kiosk_mode_the_kiosk_returns_when_the_session_ends() -> TestRes
 #[test]
 fn staff_commands_work_with_a_token_from_staff_unlock() -> TestResult {
     let data = tempfile::tempdir()?;
-    let app = app(state_with_staff(&data)?);
+    let exports = tempfile::tempdir()?;
+    let mut state = state_with_staff(&data)?;
+    state.config.callbacks.export_dir = Some(exports.path().to_path_buf());
+    let app = app(state);
     let main = window(&app, "main");
     let sent = form("es", "201-555-0123");
     let receipt = invoke(&main, "submit_callback", json!({ "form": sent }))
@@ -994,13 +997,17 @@ fn staff_commands_work_with_a_token_from_staff_unlock() -> TestResult {
     .expect_err("an unknown status");
     assert_eq!(bad["kind"], "invalidInput", "{bad}");
 
-    let export = invoke(&main, "export_callbacks", json!({ "token": token }))
-        .map_err(|e| format!("export: {e}"))?;
+    let export = invoke(
+        &main,
+        "export_callbacks",
+        json!({ "token": token, "folder": exports.path() }),
+    )
+    .map_err(|e| format!("export: {e}"))?;
     assert_eq!(export["rows"], 1);
     let path = PathBuf::from(export["path"].as_str().unwrap_or_default());
     assert!(
-        path.starts_with(data.path().join("exports")),
-        "written under the data folder: {}",
+        path.starts_with(exports.path()),
+        "written to the chosen folder: {}",
         path.display()
     );
     let csv = std::fs::read_to_string(&path)?;
@@ -1040,6 +1047,147 @@ fn staff_commands_work_with_a_token_from_staff_unlock() -> TestResult {
     assert_eq!(
         (last.staff.as_str(), last.action.as_str()),
         ("Marta", "lock")
+    );
+    Ok(())
+}
+
+#[test]
+fn a_duplicate_gets_the_very_answer_a_new_request_gets() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let app = app(state_with_staff(&data)?);
+    let main = window(&app, "main");
+    let first = form("en", "201-555-0123");
+    let mut again = form("en", "(201) 555-0123");
+    again["name"] = json!("Someone Else");
+    let a =
+        invoke(&main, "submit_callback", json!({ "form": first })).map_err(|e| format!("{e}"))?;
+    let b =
+        invoke(&main, "submit_callback", json!({ "form": again })).map_err(|e| format!("{e}"))?;
+    let without_id = |mut v: Value| {
+        v["requestId"] = Value::Null;
+        v
+    };
+    assert_eq!(
+        without_id(a.clone()),
+        without_id(b.clone()),
+        "nothing tells whoever typed the number that this person asked already"
+    );
+    assert_eq!(a["requestId"], first["requestId"]);
+    assert_eq!(b["requestId"], again["requestId"]);
+    let token = unlock(&main, LUIS);
+    let inbox =
+        invoke(&main, "inbox_list", json!({ "token": token })).map_err(|e| format!("{e}"))?;
+    assert_eq!(
+        inbox.as_array().map(Vec::len),
+        Some(1),
+        "one request: {inbox}"
+    );
+    assert_eq!(
+        inbox[0]["notes"][0]["text"],
+        queue::DUPLICATE_NOTE,
+        "staff see it"
+    );
+    Ok(())
+}
+
+#[test]
+fn exports_go_only_to_an_offered_folder_never_the_data_folder_and_are_private() -> TestResult {
+    use std::os::unix::fs::PermissionsExt;
+    let data = tempfile::tempdir()?;
+    let out = tempfile::tempdir()?;
+    let mut state = state_with_staff(&data)?;
+    state.config.callbacks.export_dir = Some(out.path().to_path_buf());
+    let app = app(state);
+    let main = window(&app, "main");
+    invoke(
+        &main,
+        "submit_callback",
+        json!({ "form": form("en", "201-555-0123") }),
+    )
+    .map_err(|e| format!("{e}"))?;
+    let token = unlock(&main, LUIS);
+    let folders =
+        invoke(&main, "export_folders", json!({ "token": token })).map_err(|e| format!("{e}"))?;
+    let offered = out.path().display().to_string();
+    assert_eq!(folders[0]["path"], json!(offered), "{folders}");
+    assert!(!folders
+        .to_string()
+        .contains(&data.path().display().to_string()));
+    for refused in [
+        data.path().display().to_string(),
+        data.path().join("exports").display().to_string(),
+        "/tmp".into(),
+        String::new(),
+    ] {
+        let err = invoke(
+            &main,
+            "export_callbacks",
+            json!({ "token": token, "folder": refused }),
+        )
+        .expect_err("not an offered folder");
+        assert_eq!(err["kind"], "invalidInput", "{refused}: {err}");
+    }
+    let done = invoke(
+        &main,
+        "export_callbacks",
+        json!({ "token": token, "folder": offered }),
+    )
+    .map_err(|e| format!("{e}"))?;
+    assert_eq!(done["rows"], 1);
+    let path = PathBuf::from(done["path"].as_str().unwrap_or_default());
+    assert!(path.starts_with(out.path()), "{}", path.display());
+    assert_eq!(
+        std::fs::metadata(&path)?.permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(
+        !data.path().join("exports").exists(),
+        "nothing in the data folder"
+    );
+    Ok(())
+}
+
+#[test]
+fn files_the_app_writes_are_private_whatever_the_umask() -> TestResult {
+    use std::os::unix::fs::PermissionsExt;
+    let data = tempfile::tempdir()?;
+    // A loose umask, as a desktop session has: the app's own umask must win.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 022; printf '258013\\n' | \"$0\" staff add Marta && \"$0\" content build --data-dir \"$1\"")
+        .arg(common::kiosk().get_program())
+        .arg(data.path())
+        .env("CLINIC_KIOSK_DATA_DIR", data.path())
+        .status()?;
+    assert!(status.success());
+    let mut checked = 0;
+    let mut stack = vec![data.path().to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            let mode = std::fs::symlink_metadata(&path)?.permissions().mode() & 0o777;
+            if path.is_dir() {
+                assert_eq!(mode, 0o700, "{}", path.display());
+                stack.push(path);
+            } else {
+                assert_eq!(mode & 0o077, 0, "{} is {mode:o}", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 2, "kiosk.db and library.db at least");
+    // A data folder left loose by an older version is tightened at start.
+    std::fs::set_permissions(
+        data.path().join("kiosk.db"),
+        std::fs::Permissions::from_mode(0o644),
+    )?;
+    let _ = clinic_kiosk::open_state(data.path(), content_dir());
+    assert_eq!(
+        std::fs::metadata(data.path().join("kiosk.db"))?
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
     );
     Ok(())
 }

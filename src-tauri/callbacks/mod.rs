@@ -2,7 +2,9 @@
 //! staff accounts and sessions, the audit log and retention. No Tauri in here.
 
 pub mod audit;
+pub mod export;
 pub mod queue;
+pub mod retention;
 pub mod settings;
 pub mod staff;
 pub mod validate;

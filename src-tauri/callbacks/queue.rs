@@ -32,6 +32,46 @@ pub struct Receipt {
     pub retry_after_secs: Option<u64>,
 }
 
+/// The staff note on a request when the same phone asks again within the duplicate window.
+pub const DUPLICATE_NOTE: &str = "Asked again at the kiosk (same phone number)";
+
+/// The burst limit as a generic cell rate algorithm (GCRA, the token bucket of ATM traffic
+/// policing, ITU-T I.371): `burst_limit` requests at once, then one more every
+/// `burst_window_secs / burst_limit`. One person's junk burst holds the next patient back
+/// for one interval (2 minutes by default), not a whole window. The theoretical arrival
+/// time lives in `setting` (`burst_tat`, Unix ms) so a restart does not reset it. Returns
+/// the seconds to wait, or `None` and takes a token.
+fn burst_wait(
+    tx: &Connection,
+    settings: &CallbackSettings,
+    now: i64,
+) -> Result<Option<u64>, CallbackError> {
+    let limit = i64::from(settings.burst_limit.max(1));
+    let interval = i64::from(settings.burst_window_secs) * 1000 / limit;
+    let tolerance = interval * (limit - 1);
+    let stored: i64 = tx
+        .query_row(
+            "SELECT value FROM setting WHERE key = 'burst_tat'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    // A clock set back must not stretch the wait: never more than one full window ahead.
+    let tat = stored.min(now + interval * limit).max(now);
+    if tat - now > tolerance {
+        let wait = (tat - now - tolerance).max(1000) as u64;
+        return Ok(Some(wait.div_ceil(1000)));
+    }
+    tx.execute(
+        "INSERT INTO setting (key, value) VALUES ('burst_tat', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [(tat + interval).to_string()],
+    )?;
+    Ok(None)
+}
+
 /// Stores `request` durably. Returns only after the transaction has committed, so the
 /// caller may then say "thank you".
 pub fn submit(
@@ -59,29 +99,26 @@ pub fn submit(
         return Ok(receipt(Outcome::AlreadyReceived, None));
     }
     let window_start = now - i64::from(settings.duplicate_window_hours) * 3_600_000;
-    let duplicate: bool = tx
+    let duplicate_of: Option<String> = tx
         .query_row(
-            "SELECT 1 FROM callback_request
-             WHERE phone = ?1 AND created_at >= ?2 AND status <> 'closed' LIMIT 1",
+            "SELECT id FROM callback_request
+             WHERE phone = ?1 AND created_at >= ?2 AND status <> 'closed'
+             ORDER BY created_at DESC LIMIT 1",
             params![request.phone, window_start],
-            |_| Ok(()),
+            |r| r.get(0),
         )
-        .optional()?
-        .is_some();
-    if duplicate {
+        .optional()?;
+    if let Some(existing) = duplicate_of {
+        // The patient hears the same thank-you as for a new request (so the screen never
+        // tells anyone who asked for a call); staff see it on the request they already have.
+        tx.execute(
+            "INSERT INTO callback_note (request_id, at, staff, text) VALUES (?1, ?2, 'kiosk', ?3)",
+            params![existing, now, DUPLICATE_NOTE],
+        )?;
+        tx.commit()?;
         return Ok(receipt(Outcome::Duplicate, None));
     }
-    let burst_start = now - i64::from(settings.burst_window_secs) * 1000;
-    // A request exactly one window old has left it, so that retrying after
-    // `retry_after_secs` (counted to that moment) is accepted.
-    let (recent, oldest): (i64, Option<i64>) = tx.query_row(
-        "SELECT count(*), min(created_at) FROM callback_request WHERE created_at > ?1",
-        [burst_start],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    if recent >= i64::from(settings.burst_limit) {
-        let free_at = oldest.unwrap_or(now) + i64::from(settings.burst_window_secs) * 1000;
-        let wait = ((free_at - now).max(1000) as u64).div_ceil(1000);
+    if let Some(wait) = burst_wait(&tx, settings, now)? {
         return Ok(receipt(Outcome::RateLimited, Some(wait)));
     }
     tx.execute(
@@ -300,43 +337,14 @@ pub fn update(
         .ok_or(CallbackError::NotFound)
 }
 
-/// Erases closed requests older than the retention period, keeping anonymous counts.
-/// Returns how many were erased.
+/// Erases closed requests older than the retention period, keeping anonymous counts (the
+/// front desk's rule; see [`super::retention::run`] for a kiosk's). Returns how many.
 pub fn purge(conn: &mut Connection, retention_days: u32, now: i64) -> Result<usize, CallbackError> {
-    let cutoff = now - i64::from(retention_days) * 86_400_000;
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    tx.execute(
-        "INSERT INTO callback_count (day, specialty, outcome, count)
-         SELECT date(created_at / 1000, 'unixepoch'), specialty, status, count(*)
-         FROM callback_request WHERE status = 'closed' AND closed_at < ?1
-         GROUP BY 1, 2, 3
-         ON CONFLICT (day, specialty, outcome) DO UPDATE SET count = count + excluded.count",
-        [cutoff],
-    )?;
-    let erased = tx.execute(
-        "DELETE FROM callback_request WHERE status = 'closed' AND closed_at < ?1",
-        [cutoff],
-    )?;
-    if erased > 0 {
-        audit::record(
-            &tx,
-            now,
-            "system",
-            "purge",
-            None,
-            Some(&format!("{erased} closed request(s) erased")),
-        )?;
-    }
-    tx.commit()?;
-    if erased > 0 {
-        // The WAL still holds the pages as they were before the erasure; copy the erased
-        // pages into the database and empty the WAL file. The erasure itself is committed,
-        // so a failure here is only logged: the next checkpoint does the same.
-        if let Err(err) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
-            tracing::warn!("retention: could not empty the WAL after erasing: {err}");
-        }
-    }
-    Ok(erased)
+    let settings = CallbackSettings {
+        retention_days,
+        ..CallbackSettings::default()
+    };
+    Ok(super::retention::run(conn, &settings, false, now)?.closed)
 }
 
 /// Neutralizes a cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab,

@@ -45,6 +45,15 @@ pub struct CallbackSettings {
     pub burst_limit: u32,
     /// ... within this many seconds.
     pub burst_window_secs: u32,
+    /// On a kiosk, a request every destination has acknowledged is erased this long after
+    /// the last acknowledgement (seconds; 0 erases at the next pass).
+    pub erase_after_delivery_secs: u64,
+    /// A request still undelivered after this many days is erased and staff are warned.
+    pub undelivered_max_days: u32,
+    /// Searches that found nothing are kept (words without digits) this many days.
+    pub search_miss_days: u32,
+    /// A folder staff may export the CSV to (besides removable media); never the data folder.
+    pub export_dir: Option<std::path::PathBuf>,
     /// Where each request is delivered; one outbox row per destination.
     pub destinations: Vec<String>,
 }
@@ -67,10 +76,10 @@ impl Default for CallbackSettings {
                 Slot { id: "any".into(), label: localized("Any time during office hours", "Cualquier hora de oficina"), hours: Some((9 * 60, 17 * 60)) },
             ],
             consent_text: localized(
-                "I agree that the clinic may call me at this number about my question, and keep my name and phone number until my request is closed.",
-                "Acepto que la clínica me llame a este número sobre mi pregunta y guarde mi nombre y teléfono hasta cerrar mi solicitud.",
+                "I agree that the clinic may call me at this number about my question, and keep my name and phone number until my request is closed and 30 days after.",
+                "Acepto que la clínica me llame a este número sobre mi pregunta y guarde mi nombre y teléfono hasta cerrar mi solicitud y 30 días más.",
             ),
-            consent_version: "2026-11".into(),
+            consent_version: "2026-12".into(),
             region: "US".into(),
             phone_example: "(201) 555-0123".into(),
             accept_foreign_numbers: false,
@@ -78,6 +87,10 @@ impl Default for CallbackSettings {
             duplicate_window_hours: 24,
             burst_limit: 5,
             burst_window_secs: 600,
+            erase_after_delivery_secs: 30 * 60,
+            undelivered_max_days: 7,
+            search_miss_days: 30,
+            export_dir: None,
             destinations: vec!["staff-inbox".into()],
         }
     }

@@ -97,7 +97,12 @@ pub fn submit_callback(
     // Committed: the delivery worker can send it now.
     state.delivery_wake.notify_one();
     Ok(SubmitView {
-        outcome: receipt.outcome,
+        // A duplicate gets the very answer a new request gets: the screen must not tell
+        // whoever types a phone number whether that person asked for a call (issue #11).
+        outcome: match receipt.outcome {
+            callbacks::Outcome::Duplicate => callbacks::Outcome::Received,
+            other => other,
+        },
         request_id: receipt.request_id,
         retry_after_secs: receipt.retry_after_secs,
     })
@@ -355,45 +360,51 @@ pub struct ExportView {
     pub rows: usize,
 }
 
+/// The folders staff may export to now: the config's `export_dir` and writable USB drives,
+/// never the data folder. Empty: the UI says to plug in a USB drive.
+#[tauri::command(async)]
+pub fn export_folders(
+    state: State<'_, AppState>,
+    token: Option<String>,
+) -> Result<Vec<callbacks::export::ExportFolder>, CommandError> {
+    state.staff(token.as_deref(), "export_folders", Activity::Read)?;
+    Ok(callbacks::export::folders(
+        state.config.callbacks.export_dir.as_deref(),
+        &state.data_dir,
+    ))
+}
+
+/// Writes every request as CSV (mode 0600) into `folder`, one of [`export_folders`].
 #[tauri::command(async)]
 pub fn export_callbacks(
     state: State<'_, AppState>,
     token: Option<String>,
+    folder: Option<String>,
 ) -> Result<ExportView, CommandError> {
     let now = state.now_ms();
     let name = state
         .staff(token.as_deref(), "export_callbacks", Activity::Act)?
         .name;
-    let dir = state.data_dir.join("exports");
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| CommandError::internal(format!("cannot create {}: {e}", dir.display())))?;
-    // To the second, and never over an earlier export.
-    let secs = now.div_euclid(1000);
-    let stamp = format!(
-        "{}-{:02}{:02}{:02}",
-        crate::store::civil_date(secs.div_euclid(86_400)),
-        secs.rem_euclid(86_400) / 3600,
-        secs.rem_euclid(3600) / 60,
-        secs.rem_euclid(60)
+    let offered = callbacks::export::folders(
+        state.config.callbacks.export_dir.as_deref(),
+        &state.data_dir,
     );
-    let mut path = dir.join(format!("callbacks-{stamp}.csv"));
-    let mut n = 2;
-    while path.exists() {
-        path = dir.join(format!("callbacks-{stamp}-{n}.csv"));
-        n += 1;
-    }
-    let rows = state.with_kiosk(|conn| {
-        let file = std::fs::File::create(&path)?;
-        let rows = queue::export_csv(conn, std::io::BufWriter::new(file))?;
+    let folder = folder.unwrap_or_default();
+    // UTC to the second; `write` never overwrites an earlier export.
+    let stamp = jiff::Timestamp::from_millisecond(now)
+        .map(|t| t.strftime("%Y-%m-%d-%H%M%S").to_string())
+        .unwrap_or_else(|_| now.to_string());
+    let (path, rows) = state.with_kiosk(|conn| {
+        let (path, rows) = callbacks::export::write(conn, &folder, &offered, &stamp)?;
         audit::record(
             conn,
             now,
             &name,
             "export",
             None,
-            Some(&format!("{rows} row(s)")),
+            Some(&format!("{rows} row(s) to {folder}")),
         )?;
-        Ok(rows)
+        Ok((path, rows))
     })?;
     Ok(ExportView {
         path: path.display().to_string(),

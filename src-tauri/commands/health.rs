@@ -30,6 +30,12 @@ pub struct Health {
     pub config_problems: Vec<String>,
     pub library_problem: Option<String>,
     pub usage: Option<crate::store::Usage>,
+    /// Requests erased in the last 30 days because no destination took them within
+    /// `undelivered_max_days` (a warning for staff: check the destinations).
+    pub erased_undelivered: Option<i64>,
+    /// Whether the data folder is on an encrypted block device (dm-crypt/LUKS):
+    /// `encrypted`, `notEncrypted` or `unknown`.
+    pub data_encryption: crate::paths::Encryption,
 }
 
 fn file_size(path: &std::path::Path) -> Option<u64> {
@@ -67,6 +73,7 @@ pub fn staff_health(
     };
     let since = crate::store::civil_date(now.div_euclid(86_400_000) - 30);
     let (mut failed, mut oldest) = (None, None);
+    let mut erased_undelivered = None;
     let (queue_length, last_delivery, usage) = match &state.kiosk {
         Some(kiosk) => {
             let conn = kiosk
@@ -79,6 +86,9 @@ pub fn staff_health(
             let last = summary.as_ref().and_then(|q| q.last_delivery);
             failed = summary.as_ref().map(|q| q.failed);
             oldest = summary.as_ref().and_then(|q| q.oldest_waiting);
+            erased_undelivered = crate::callbacks::retention::expired_since(&conn, &since)
+                .map_err(|e| tracing::warn!("erased counts unavailable: {e}"))
+                .ok();
             let usage = crate::store::usage(&conn, &since, 20)
                 .map_err(|e| tracing::warn!("usage counts unavailable: {e}"))
                 .ok();
@@ -106,6 +116,8 @@ pub fn staff_health(
         free_disk_bytes: fs4::available_space(&state.data_dir).ok(),
         config_problems: state.config_problems.clone(),
         library_problem,
+        erased_undelivered,
+        data_encryption: crate::paths::encryption(&state.data_dir),
         usage,
     })
 }

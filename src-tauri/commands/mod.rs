@@ -149,8 +149,10 @@ pub struct AppInfo {
     pub accent_colour: String,
     pub idle_seconds: u32,
     pub idle_warning_seconds: u32,
-    /// Problems in the config file (for staff; the patient sees a calm screen).
-    pub config_problems: Vec<String>,
+    /// How many problems the config file has: the page shows a calm "please ask staff"
+    /// screen, never the problems (they name files and values; staff see them behind the
+    /// PIN in `staff_health`, IT in `config check`).
+    pub config_problem_count: usize,
     /// The clinic's logo as a `data:` URL, if the config names one.
     pub logo: Option<String>,
 }
@@ -166,7 +168,7 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
         accent_colour: state.config.accent_colour.clone(),
         idle_seconds: state.config.idle_seconds,
         idle_warning_seconds: state.config.idle_warning_seconds,
-        config_problems: state.config_problems.clone(),
+        config_problem_count: state.config_problems.len(),
         logo: state.logo.clone(),
     })
 }
@@ -256,7 +258,12 @@ pub fn suggest(
 /// Searches that found nothing are counted by their words, for staff to see what patients
 /// miss. Like view counts, a failure is only logged.
 fn record_miss(state: &AppState, lang: &str, query: &str) {
-    let words: Vec<String> = crate::search::text::words(query).take(12).collect();
+    // Only words with no digit in them: patients type phone numbers, dates of birth and
+    // record numbers into search boxes (issue #11). Kept `search_miss_days` (retention).
+    let words: Vec<String> = crate::search::text::words(query)
+        .filter(|w| !w.chars().any(char::is_numeric))
+        .take(12)
+        .collect();
     if let Some(kiosk) = &state.kiosk {
         if let Ok(conn) = kiosk.lock() {
             let day = crate::store::today_utc();

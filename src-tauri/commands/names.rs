@@ -30,6 +30,7 @@ pub const COMMANDS: &[(&str, Access)] = &[
     ("staff_keepalive", Access::Staff),
     ("inbox_list", Access::Staff),
     ("request_update", Access::Staff),
+    ("export_folders", Access::Staff),
     ("export_callbacks", Access::Staff),
     ("audit_list", Access::Staff),
     ("staff_health", Access::Staff),

@@ -79,6 +79,10 @@ const KEYS: &[(&str, &[&str])] = &[
             "duplicate_window_hours",
             "burst_limit",
             "burst_window_seconds",
+            "erase_after_delivery_minutes",
+            "undelivered_max_days",
+            "search_miss_days",
+            "export_dir",
             "slot",
         ],
     ),
@@ -542,6 +546,29 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<ConfigProblem>) {
         }
         if let Some(v) = r.int(t, "callbacks", "burst_window_seconds", 1..=86_400) {
             c.burst_window_secs = v as u32;
+        }
+        if let Some(v) = r.int(t, "callbacks", "erase_after_delivery_minutes", 0..=10_080) {
+            c.erase_after_delivery_secs = v as u64 * 60;
+        }
+        if let Some(v) = r.int(t, "callbacks", "undelivered_max_days", 1..=90) {
+            c.undelivered_max_days = v as u32;
+        }
+        if let Some(v) = r.int(t, "callbacks", "search_miss_days", 1..=365) {
+            c.search_miss_days = v as u32;
+        }
+        if let Some(dir) = r.string(t, "callbacks", "export_dir") {
+            let full = path.parent().unwrap_or(Path::new(".")).join(&dir);
+            if !full.is_dir() {
+                r.problem(
+                    "callbacks.export_dir",
+                    format!(
+                        "`{}` is not a folder; give an existing folder (absolute, or relative to the config file)",
+                        full.display()
+                    ),
+                );
+            } else {
+                c.export_dir = Some(full);
+            }
         }
         match t.get("slot") {
             None => {}

@@ -56,7 +56,7 @@ async function boot() {
   state.lang = setLang(state.defaultLang);
   applyAccent(state.app.accentColour);
   // A misconfigured kiosk opens on a calm "please ask staff" screen instead of home.
-  if (state.app.configProblems?.length && state.app.mode !== 'front-desk') SCREENS.home = configProblem;
+  if (state.app.configProblemCount > 0 && state.app.mode !== 'front-desk') SCREENS.home = configProblem;
 
   // Without the app's details nothing else can work, so every way out starts over.
   const startOver = () => location.reload();
