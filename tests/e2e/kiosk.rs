@@ -322,16 +322,37 @@ pub async fn a_broken_config_shows_a_calm_screen(s: &Session) -> Result<()> {
         title == "This kiosk needs a quick check",
         "a calm title, got {title:?}"
     );
-    s.click("[data-test=config-details] summary").await?;
-    let problems = s.count("[data-test=config-problem]").await?;
-    let text = js(
-        s,
-        "return [...document.querySelectorAll('[data-test=config-problem]')].map(e => e.textContent)",
-    )
-    .await?;
-    let text = text.to_string();
+    // The problems name files and values: never on the patient's screen (issue #11), only
+    // a hint for staff.
+    let hint = s.text("[data-test=config-staff-hint]").await?;
     ensure!(
-        problems == 2 && text.contains("clinic.accent_colour") && text.contains("colour"),
+        hint.contains("clinic-kiosk config check"),
+        "staff are told where to look: {hint:?}"
+    );
+    let page = s.text("#main").await?;
+    ensure!(
+        !page.contains("accent_colour") && !page.contains(".toml"),
+        "no problem details on the patient's screen: {page:?}"
+    );
+    ensure!(
+        visible(s, "[data-test=staff-open]").await?,
+        "staff can still open the staff view"
+    );
+    s.assert_accessible("config-problem").await?;
+    s.screenshot("config-problem").await?;
+
+    // Behind the PIN, Kiosk health lists them with their keys and lines.
+    sign_in_staff(s).await?;
+    s.click("[data-test=health-tab]").await?;
+    let text = s
+        .wait_js(
+            "return document.querySelector('[data-test=health-config-problems]')?.textContent",
+            "the config problems in Kiosk health",
+        )
+        .await?
+        .to_string();
+    ensure!(
+        text.contains("clinic.accent_colour") && text.contains("colour"),
         "both problems are listed with their keys: {text}"
     );
     ensure!(
@@ -342,12 +363,6 @@ pub async fn a_broken_config_shows_a_calm_screen(s: &Session) -> Result<()> {
         !text.contains("panicked") && !text.contains("RUST_BACKTRACE"),
         "no crash text"
     );
-    ensure!(
-        visible(s, "[data-test=staff-open]").await?,
-        "staff can still open the staff view"
-    );
-    s.assert_accessible("config-problem").await?;
-    s.screenshot("config-problem").await?;
     Ok(())
 }
 
