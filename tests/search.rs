@@ -226,13 +226,21 @@ fn each_language_searches_only_its_own_articles() -> TestResult {
         }
     }
     let english_word = lib.search("varicose", "es", 10)?;
+    for lang in languages(lib, &english_word)? {
+        assert_eq!(
+            lang,
+            "es",
+            "an English word on the Spanish screen never brings English articles: {:?}",
+            slugs(&english_word)
+        );
+    }
     assert!(
-        english_word.results.is_empty(),
-        "an English-only word finds nothing in Spanish, rather than English articles: {:?}",
-        slugs(&english_word)
+        english_word.results.is_empty() || english_word.showing_results_for.is_some(),
+        "Spanish results only for a Spanish correction, and the screen says which: {english_word:?}"
     );
+    let nonsense = lib.search("zzqqxx", "es", 10)?;
     assert_eq!(
-        english_word.message,
+        nonsense.message,
         Some(SearchMessage::NoResults),
         "the patient is told nothing matched"
     );
@@ -362,38 +370,27 @@ fn type_ahead_suggests_titles_from_two_characters() -> TestResult {
 }
 
 #[test]
-fn a_misspelling_gets_did_you_mean_instead_of_an_empty_screen() -> TestResult {
+fn a_clear_misspelling_shows_the_results_of_its_correction_and_says_so() -> TestResult {
     let built = build_library(&real_content())?;
     let results = built.library.search("sclerotherpy", "en", 10)?;
-    assert!(
-        results.results.is_empty(),
-        "the misspelled word itself matches nothing"
-    );
     assert_eq!(
-        results.did_you_mean.as_deref(),
+        slugs(&results).first().copied(),
         Some("sclerotherapy"),
-        "the closest word in the library is offered"
-    );
-    assert_eq!(
-        results.message,
-        Some(SearchMessage::NoResults),
-        "the screen explains that nothing matched"
+        "one correction is clearly best, so its results are shown: {results:?}"
     );
     let json = serde_json::to_value(&results)?;
     assert_eq!(
-        json["message"], "noResults",
-        "the UI gets a message to show: {json}"
+        json["showingResultsFor"], "sclerotherapy",
+        "and the UI can say \"Showing results for sclerotherapy\": {json}"
     );
+    assert!(json["message"].is_null(), "{json}");
+    assert!(json["didYouMean"].is_null(), "{json}");
+    // Spelled by ear: a silent h, s for c; the library's own word comes back.
+    let by_ear = built.library.search("siatica", "en", 3)?;
     assert_eq!(
-        json["didYouMean"], "sclerotherapy",
-        "and the spelling to offer: {json}"
-    );
-
-    let corrected = built.library.search("sclerotherapy", "en", 10)?;
-    assert_eq!(
-        slugs(&corrected).first().copied(),
-        Some("sclerotherapy"),
-        "following the suggestion finds the article"
+        by_ear.showing_results_for.as_deref(),
+        Some("sciatica"),
+        "{by_ear:?}"
     );
     Ok(())
 }

@@ -167,10 +167,25 @@ fn write_content(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<()
         for (i, [title, summary, headings, body]) in indexed.into_iter().enumerate() {
             fts.execute(params![i as i64 + 1, title, summary, headings, body])?;
         }
-        let mut word = tx.prepare("INSERT INTO word (lang, word, freq) VALUES (?1, ?2, ?3)")?;
+        let mut word = tx.prepare(
+            "INSERT INTO word (lang, word, freq, sound) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (lang, word) DO UPDATE SET freq = freq + excluded.freq",
+        )?;
         for (lang, words) in vocabulary {
             for (w, freq) in words {
-                word.execute(params![lang, w, freq])?;
+                word.execute(params![lang, w, freq, crate::search::sound::key(lang, &w)])?;
+            }
+        }
+        // The everyday words of synonyms.toml are words the library understands too, so
+        // "did you mean" may offer them ("disco salido" for "disco salido" misspelled).
+        for (lang, table) in &content.synonyms {
+            for phrase in table.keys() {
+                for w in crate::search::text::words(phrase) {
+                    if w.chars().count() >= 3 && w.chars().all(char::is_alphabetic) {
+                        let sound = crate::search::sound::key(lang, &w);
+                        word.execute(params![lang, w, 1, sound])?;
+                    }
+                }
             }
         }
         Ok(())

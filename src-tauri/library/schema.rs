@@ -4,8 +4,9 @@
 //! bump [`VERSION`]; a library of an older version is then rebuilt at start, and one of a
 //! newer version (made by a newer app) is refused, never modified.
 
-/// Stored in `PRAGMA user_version`.
-pub const VERSION: i64 = 1;
+/// Stored in `PRAGMA user_version`. 2: `word.sound`, no diacritic folding in FTS5 (Spanish
+/// keeps ñ).
+pub const VERSION: i64 = 2;
 
 pub const SQL: &str = r#"
 CREATE TABLE meta (
@@ -81,17 +82,22 @@ CREATE TABLE synonym (
 -- Surface words of titles, summaries, headings and bodies with their frequency, for
 -- "did you mean" (stems in the index are not words to show a patient).
 CREATE TABLE word (
-    lang TEXT NOT NULL,
-    word TEXT NOT NULL,
-    freq INTEGER NOT NULL,
+    lang  TEXT NOT NULL,
+    word  TEXT NOT NULL,
+    freq  INTEGER NOT NULL,
+    -- search::sound::key: how the word sounds, so "ernia" finds "hernia".
+    sound TEXT NOT NULL,
     PRIMARY KEY (lang, word)
 ) WITHOUT ROWID;
+CREATE INDEX word_sound ON word(lang, sound);
 
 -- Stemmed text of each article (rowid = article.id), filled in the same transaction as
 -- article. Contentless: snippets come from article.body_text, cut in Rust.
 CREATE VIRTUAL TABLE article_fts USING fts5(
     title, summary, headings, body,
     content = '',
-    tokenize = 'unicode61 remove_diacritics 2'
+    -- The text is stemmed and folded in Rust per language (Spanish keeps ñ), so the
+    -- tokenizer must not fold again.
+    tokenize = 'unicode61 remove_diacritics 0'
 );
 "#;

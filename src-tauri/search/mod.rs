@@ -6,6 +6,7 @@
 //! from synonyms.toml add their clinical phrases. All words must match first; when nothing
 //! does, any word may match; when still nothing does, "did you mean" offers a spelling.
 
+pub mod sound;
 pub mod text;
 
 use std::borrow::Cow;
@@ -15,7 +16,7 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use crate::content::markdown::escape_html;
-use text::{fold, words, Analyzer};
+use text::{fold_for, is_word_char, words, Analyzer};
 
 /// Characters of a query that are looked at; the rest of a pasted essay is ignored.
 const MAX_QUERY_CHARS: usize = 200;
@@ -55,6 +56,9 @@ pub struct SearchResults {
     pub query: String,
     pub results: Vec<SearchHit>,
     pub did_you_mean: Option<String>,
+    /// Nothing matched the query as typed, one correction was clearly best, and these are
+    /// its results: the UI says "Showing results for {showingResultsFor}".
+    pub showing_results_for: Option<String>,
     pub message: Option<SearchMessage>,
 }
 
@@ -95,7 +99,7 @@ impl SynonymTable {
             let analyzer = Analyzer::new(&lang);
             let expansions: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
             let rule = SynonymRule {
-                words: words(&phrase).map(|w| fold(&w)).collect(),
+                words: words(&phrase).map(|w| analyzer.fold(&w)).collect(),
                 expansions: expansions
                     .iter()
                     .map(|e| {
@@ -118,7 +122,7 @@ impl SynonymTable {
 
     /// Clinical phrases (as stems) for every everyday phrase found in `query_words`.
     fn expand(&self, lang: &str, query_words: &[String]) -> Vec<Vec<String>> {
-        let folded: Vec<String> = query_words.iter().map(|w| fold(w)).collect();
+        let folded: Vec<String> = query_words.iter().map(|w| fold_for(lang, w)).collect();
         let mut out: Vec<Vec<String>> = Vec::new();
         for rule in self.by_lang.get(lang).map(Vec::as_slice).unwrap_or(&[]) {
             let n = rule.words.len();
@@ -217,7 +221,7 @@ fn plan(query: &str, lang: &str, synonyms: &SynonymTable, typing: bool) -> Plan 
         }
     }
     if let Some(p) = partial {
-        plan.prefix = Some((fold(p), analyzer.stem(p)));
+        plan.prefix = Some((analyzer.fold(p), analyzer.stem(p)));
     }
     plan
 }
@@ -236,6 +240,7 @@ pub fn search(
         query: clip(query).trim().to_string(),
         results: Vec::new(),
         did_you_mean: None,
+        showing_results_for: None,
         message: None,
     };
     let plan = plan(query, lang, synonyms, false);
@@ -256,10 +261,22 @@ pub fn search(
     }
     if out.results.is_empty() {
         out.message = Some(SearchMessage::NoResults);
-        if let Some(corrected) = did_you_mean(conn, query, lang)? {
-            let retry = self::plan(&corrected, lang, synonyms, false);
-            if !retry.is_empty() && !run(conn, &retry, lang, 1, false)?.is_empty() {
-                out.did_you_mean = Some(corrected);
+        if let Some(correction) = did_you_mean(conn, query, lang)? {
+            let retry = self::plan(&correction.text, lang, synonyms, false);
+            if !retry.is_empty() {
+                let mut found = run(conn, &retry, lang, limit, true)?;
+                if found.is_empty() {
+                    found = run(conn, &retry, lang, limit, false)?;
+                }
+                if !found.is_empty() {
+                    if correction.clear {
+                        out.results = found;
+                        out.message = None;
+                        out.showing_results_for = Some(correction.text);
+                    } else {
+                        out.did_you_mean = Some(correction.text);
+                    }
+                }
             }
         }
     }
@@ -315,7 +332,7 @@ fn spans(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices() {
-        match (c.is_alphanumeric(), start) {
+        match (is_word_char(c), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 out.push((s, i));
@@ -354,7 +371,7 @@ fn snippet(
         {
             Cow::Borrowed(word)
         } else {
-            Cow::Owned(fold(&word.to_lowercase()))
+            Cow::Owned(analyzer.fold(&word.to_lowercase()))
         };
         if let Some((raw, stem)) = prefix {
             if folded.starts_with(raw.as_str()) || folded.starts_with(stem.as_str()) {
@@ -421,15 +438,44 @@ fn snippet(
     out.trim().to_string()
 }
 
-/// A spelling of `query` whose words are in the library, if some word is not.
-fn did_you_mean(conn: &Connection, query: &str, lang: &str) -> rusqlite::Result<Option<String>> {
+/// A spelling of a query whose words are all the library's own.
+struct Correction {
+    text: String,
+    /// Every changed word had one best candidate by a clear margin.
+    clear: bool,
+}
+
+/// How far a candidate is from a word typed: 0 when they sound alike in the language
+/// ([`sound::key`]), else the edit distance (transpositions count once) of their folded
+/// forms, plus one, so sounding alike always wins.
+fn distance(lang: &str, typed: &str, typed_sound: &str, candidate: &str, sound: &str) -> usize {
+    if sound == typed_sound {
+        return 0;
+    }
+    1 + strsim::damerau_levenshtein(&fold_for(lang, typed), &fold_for(lang, candidate))
+}
+
+/// A spelling of `query` whose words are in the library, if some word is not: each unknown
+/// word is replaced by the library word (or synonyms.toml word) that sounds like it, else
+/// the nearest by edit distance, the more frequent on a tie. Never a word the library does
+/// not have.
+fn did_you_mean(
+    conn: &Connection,
+    query: &str,
+    lang: &str,
+) -> rusqlite::Result<Option<Correction>> {
     let analyzer = Analyzer::new(lang);
     let mut changed = false;
+    let mut clear = true;
     let mut out = Vec::new();
     let mut exists = conn.prepare_cached("SELECT 1 FROM word WHERE lang = ?1 AND word = ?2")?;
+    // Candidates: the same sound, or the same first letter and a similar length, or the
+    // same first sound (a silent h, b for v) and a similar length.
     let mut candidates = conn.prepare_cached(
-        "SELECT word, freq FROM word
-         WHERE lang = ?1 AND word >= ?2 AND word < ?3 AND length(word) BETWEEN ?4 AND ?5",
+        "SELECT word, freq, sound FROM word
+         WHERE lang = ?1 AND (sound = ?2
+            OR (length(word) BETWEEN ?5 AND ?6
+                AND ((word >= ?3 AND word < ?4) OR substr(sound, 1, 1) = substr(?2, 1, 1))))",
     )?;
     for w in words(clip(query)).take(MAX_TERMS) {
         if analyzer.is_stop_word(&w) || w.chars().count() < 3 || exists.exists(params![lang, w])? {
@@ -440,37 +486,51 @@ fn did_you_mean(conn: &Connection, query: &str, lang: &str) -> rusqlite::Result<
         let max_distance = if len <= 4 { 1 } else { 2 };
         let first: String = w.chars().take(1).collect();
         let upper = format!("{first}\u{10FFFF}");
-        let mut best: Option<(usize, i64, String)> = None;
+        let typed_sound = sound::key(lang, &w);
+        // (distance, -freq, word): the smallest is best.
+        let mut ranked: Vec<(usize, i64, String)> = Vec::new();
         let rows = candidates.query_map(
             params![
                 lang,
+                typed_sound,
                 first,
                 upper,
                 len - max_distance as i64,
                 len + max_distance as i64
             ],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
         )?;
         for row in rows {
-            let (candidate, freq) = row?;
-            let d = strsim::damerau_levenshtein(&w, &candidate);
-            if d <= max_distance
-                && best
-                    .as_ref()
-                    .is_none_or(|(bd, bf, _)| d < *bd || (d == *bd && freq > *bf))
-            {
-                best = Some((d, freq, candidate));
+            let (candidate, freq, sound) = row?;
+            let d = distance(lang, &w, &typed_sound, &candidate, &sound);
+            if d <= max_distance + 1 {
+                ranked.push((d, -freq, candidate));
             }
         }
-        match best {
-            Some((_, _, candidate)) => {
+        ranked.sort();
+        match ranked.first() {
+            Some((d, freq, candidate)) => {
+                // Clearly best: nearer than the next, or as near and far more common.
+                let clearly = ranked
+                    .get(1)
+                    .is_none_or(|(d2, f2, _)| d < d2 || -freq >= 3 * -f2);
+                clear &= clearly;
                 changed = true;
-                out.push(candidate);
+                out.push(candidate.clone());
             }
             None => out.push(w),
         }
     }
-    Ok(changed.then(|| out.join(" ")))
+    Ok(changed.then(|| Correction {
+        text: out.join(" "),
+        clear,
+    }))
 }
 
 /// Titles for type-ahead: every complete word must match, the last one as a prefix.

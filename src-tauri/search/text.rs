@@ -31,6 +31,7 @@ const STOP_ES: &[&str] = &[
 pub struct Analyzer {
     stemmer: Stemmer,
     stop: &'static [&'static str],
+    spanish: bool,
 }
 
 impl Analyzer {
@@ -39,10 +40,12 @@ impl Analyzer {
             "es" => Analyzer {
                 stemmer: Stemmer::create(Algorithm::Spanish),
                 stop: STOP_ES,
+                spanish: true,
             },
             _ => Analyzer {
                 stemmer: Stemmer::create(Algorithm::English),
                 stop: STOP_EN,
+                spanish: false,
             },
         }
     }
@@ -51,12 +54,22 @@ impl Analyzer {
         self.stop.contains(&word)
     }
 
-    /// The stem of one lower-case word, with accents removed so `cirugia` finds `cirugía`.
-    /// Accents go before stemming: the stemmers treat `-ía` and `-ia` differently, so
-    /// stemming first gave `cirug` for the accented word and `cirugi` for the one typed
-    /// without accents.
+    /// The stem of one lower-case word, with accents removed so `cirugia` finds `cirugía`
+    /// (but `ñ` kept in Spanish: see [`Self::fold`]). Accents go before stemming: the
+    /// stemmers treat `-ía` and `-ia` differently, so stemming first gave `cirug` for the
+    /// accented word and `cirugi` for the one typed without accents.
     pub fn stem(&self, word: &str) -> String {
-        self.stemmer.stem(&fold(word)).into_owned()
+        self.stemmer.stem(&self.fold(word)).into_owned()
+    }
+
+    /// Accents removed the way this language reads them: in Spanish `ñ` is a letter of its
+    /// own ("año" is not "ano", "daño" is not "dan"), so it stays; other marks go.
+    pub fn fold(&self, word: &str) -> String {
+        if self.spanish {
+            fold_keeping_enye(word)
+        } else {
+            fold(word)
+        }
     }
 
     /// Stems of every searchable word in `text`, joined by spaces: what goes into the index.
@@ -105,22 +118,38 @@ pub struct Seen {
     pub count: i64,
 }
 
-/// Lower-case words of `text`: runs of letters and digits, NFC-normalized, at most
-/// [`MAX_WORD_CHARS`] long. Everything else (quotes, operators, emoji) separates words.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
+/// Lower-case words of `text`: runs of letters, digits and combining marks, NFC-normalized
+/// first (so a word typed or saved as a base letter plus a combining accent is one word,
+/// the same as its composed form), at most [`MAX_WORD_CHARS`] long. Everything else
+/// (quotes, operators, emoji) separates words.
+pub fn words(text: &str) -> std::vec::IntoIter<String> {
+    let text: std::borrow::Cow<str> = if text.is_ascii() {
+        // NFC leaves ASCII as it is; skip it on the common path.
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.nfc().collect())
+    };
+    text.split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD_CHARS)
         .map(|w| {
             if w.is_ascii() {
-                // NFC leaves ASCII as it is; skip it on the common path.
                 w.to_ascii_lowercase()
             } else {
-                w.nfc().flat_map(char::to_lowercase).collect()
+                w.chars().flat_map(char::to_lowercase).collect()
             }
         })
+        .collect::<Vec<_>>()
+        .into_iter()
 }
 
-/// Removes accents: `várices` becomes `varices`, `ñ` stays `ñ`'s base `n`.
+/// A character that belongs inside a word: a letter, a digit, or a combining mark (an
+/// accent NFC could not compose, which must not split its word).
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+}
+
+/// Removes every accent: `várices` becomes `varices` (and `ñ` becomes `n`; Spanish text
+/// goes through [`fold_keeping_enye`] instead).
 pub fn fold(word: &str) -> String {
     if word.is_ascii() {
         return word.to_string();
@@ -128,6 +157,34 @@ pub fn fold(word: &str) -> String {
     word.nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .collect()
+}
+
+/// Accents removed as `lang` reads them ([`Analyzer::fold`] without a stemmer).
+pub fn fold_for(lang: &str, word: &str) -> String {
+    if lang == "es" {
+        fold_keeping_enye(word)
+    } else {
+        fold(word)
+    }
+}
+
+/// Removes accents but keeps `ñ` (n + combining tilde): `cirugía` becomes `cirugia`,
+/// `daño` stays `daño`. The result is NFC.
+pub fn fold_keeping_enye(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_string();
+    }
+    let mut out = String::with_capacity(word.len());
+    let mut prev = ' ';
+    for c in word.nfd() {
+        let keep = !unicode_normalization::char::is_combining_mark(c)
+            || (c == '\u{303}' && matches!(prev, 'n' | 'N'));
+        if keep {
+            out.push(c);
+        }
+        prev = c;
+    }
+    out.nfc().collect()
 }
 
 #[cfg(test)]
@@ -154,10 +211,24 @@ mod tests {
     }
 
     #[test]
-    fn spanish_stems_ignore_accents() {
+    fn spanish_stems_ignore_accents_but_not_the_enye() {
         let a = Analyzer::new("es");
         assert_eq!(a.stem("cirugía"), a.stem("cirugia"));
         assert_eq!(a.stem("várices"), a.stem("varices"));
+        assert_ne!(a.stem("año"), a.stem("ano"), "ñ is a letter in Spanish");
+        assert_ne!(a.stem("daño"), a.stem("dan"));
+        assert_eq!(fold("año"), "ano", "English folding drops every mark");
+    }
+
+    #[test]
+    fn decomposed_text_is_one_word_like_composed_text() {
+        let decomposed = "cia\u{301}tica y nin\u{303}os";
+        let w: Vec<String> = words(decomposed).collect();
+        assert_eq!(w, ["ciática", "y", "niños"]);
+        let a = Analyzer::new("es");
+        assert_eq!(a.index_text(decomposed), a.index_text("ciática y niños"));
+        // A combining mark NFC cannot compose stays inside its word.
+        assert_eq!(words("x\u{301}yz ab").count(), 2);
     }
 
     #[test]
