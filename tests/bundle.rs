@@ -38,7 +38,7 @@ fn size_is_under_ten_megabytes(deb: &Path) -> Result<()> {
     Ok(())
 }
 
-fn it_carries_the_binary_entry_icons_library_and_unit(deb: &Path) -> Result<()> {
+fn it_carries_the_binary_entry_icons_library_and_units(deb: &Path) -> Result<()> {
     let out = run(Command::new("dpkg-deb").arg("-c").arg(deb))?;
     let paths: Vec<String> = text(&out.stdout).lines().filter_map(listed_path).collect();
     for needed in [
@@ -49,6 +49,7 @@ fn it_carries_the_binary_entry_icons_library_and_unit(deb: &Path) -> Result<()> 
         "usr/lib/Clinic Kiosk/content/topics.toml",
         "usr/lib/systemd/user/clinic-kiosk.service",
         "usr/share/clinic-kiosk/clinic-kiosk-autostart.desktop",
+        "usr/bin/clinic-kiosk-session",
     ] {
         ensure!(
             paths.iter().any(|p| p == needed),
@@ -56,6 +57,16 @@ fn it_carries_the_binary_entry_icons_library_and_unit(deb: &Path) -> Result<()> 
             paths.join("\n")
         );
     }
+    // The lobby kiosk set-up is run as a command: it must be executable once installed.
+    let session = text(&out.stdout)
+        .lines()
+        .find(|l| listed_path(l).as_deref() == Some("usr/bin/clinic-kiosk-session"))
+        .map(str::to_string)
+        .unwrap_or_default();
+    ensure!(
+        session.starts_with("-rwxr-xr-x"),
+        "usr/bin/clinic-kiosk-session must be installed executable (0755): {session}"
+    );
     let depends = text(
         &run(Command::new("dpkg-deb")
             .args(["-f"])
@@ -204,6 +215,9 @@ fn it_installs_runs_and_removes_cleanly_with_apt(deb: &Path) -> Result<()> {
     result
 }
 
+/// A named check of the bundle.
+type Check<'a> = (&'static str, Box<dyn Fn() -> Result<()> + 'a>);
+
 fn main() -> ExitCode {
     let Some(dir) = std::env::var_os("CLINIC_KIOSK_BUNDLE_DIR").map(PathBuf::from) else {
         eprintln!(
@@ -218,14 +232,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let checks: [(&str, Box<dyn Fn() -> Result<()>>); 4] = [
+    let checks: [Check; 4] = [
         (
             "size_is_under_ten_megabytes",
             Box::new(|| size_is_under_ten_megabytes(&deb)),
         ),
         (
-            "it_carries_the_binary_entry_icons_library_and_unit",
-            Box::new(|| it_carries_the_binary_entry_icons_library_and_unit(&deb)),
+            "it_carries_the_binary_entry_icons_library_and_units",
+            Box::new(|| it_carries_the_binary_entry_icons_library_and_units(&deb)),
         ),
         (
             "the_signature_verifies_and_a_changed_copy_is_refused",
