@@ -524,11 +524,11 @@ fn the_kiosk_hard_lock_holds_every_account_until_the_command_line_lifts_it() -> 
     t += 301 * SECOND;
     assert_eq!(
         staff::unlock(&mut conn, "g", "000000", &p, t)?,
-        Err(Refused::HardLocked)
+        Err(Refused::KioskLocked)
     );
     assert_eq!(
         staff::unlock(&mut conn, "Marta", "258013", &p, t + 86_400 * SECOND)?,
-        Err(Refused::HardLocked),
+        Err(Refused::KioskLocked),
         "a day later, the admin too"
     );
     staff::lift_kiosk_lock(&conn, "command line", t)?;

@@ -282,7 +282,7 @@ pub fn add(
     check_pin(pin, policy)?;
     if find(conn, &name)?.is_some() {
         return Err(staff_err(
-            "a staff account with that name already exists; use set-pin to change its PIN",
+            "a staff account with that name already exists; choose another name, or change that account's PIN",
         ));
     }
     let role = if count(conn)? == 0 { Role::Admin } else { role };
@@ -294,7 +294,7 @@ pub fn add(
     )?;
     if inserted == 0 {
         return Err(staff_err(
-            "a staff account with that name already exists; use set-pin to change its PIN",
+            "a staff account with that name already exists; choose another name, or change that account's PIN",
         ));
     }
     audit::record(
@@ -381,9 +381,12 @@ pub enum Refused {
     Wrong { retry_after_secs: Option<u64> },
     /// Too many wrong PINs: wait before trying again (the PIN was not checked).
     Wait { retry_after_secs: u64 },
-    /// Too many wrong PINs in a row: the account (or the whole kiosk) is locked until an
-    /// admin or the command line lifts it (the PIN was not checked).
+    /// Too many wrong PINs in a row on this account: locked until an admin or the command
+    /// line lifts it (the PIN was not checked).
     HardLocked,
+    /// Too many wrong PINs in a row on this kiosk, any names: every account is locked until
+    /// the command line lifts it (the PIN was not checked).
+    KioskLocked,
 }
 
 /// Who a PIN unlocked.
@@ -429,7 +432,7 @@ pub fn unlock(
     // Refusals that check no PIN.
     let not_before = kiosk_not_before.max(account.as_ref().map_or(0, |a| a.not_before));
     let early = if kiosk_locked {
-        Some((Refused::HardLocked, "kiosk hard-locked"))
+        Some((Refused::KioskLocked, "kiosk hard-locked"))
     } else if account.as_ref().is_some_and(|a| a.locked) {
         Some((Refused::HardLocked, "account hard-locked"))
     } else if now < not_before {
@@ -508,7 +511,9 @@ pub fn unlock(
             if kiosk_hard {
                 audit::record(&tx, now, &who, "kiosk-hard-locked", None, None)?;
             }
-            if account_hard || kiosk_hard {
+            if kiosk_hard {
+                Err(Refused::KioskLocked)
+            } else if account_hard {
                 Err(Refused::HardLocked)
             } else {
                 Err(Refused::Wrong {

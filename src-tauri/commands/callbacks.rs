@@ -179,6 +179,10 @@ pub fn staff_unlock(
             ErrorKind::HardLocked,
             "locked after too many wrong PINs; an admin or `clinic-kiosk staff unlock` lifts it",
         )),
+        Err(staff::Refused::KioskLocked) => Err(CommandError::new(
+            ErrorKind::KioskLocked,
+            "this kiosk is locked after too many wrong PINs; `clinic-kiosk staff unlock --kiosk` lifts it",
+        )),
     }
 }
 

@@ -22,6 +22,9 @@ pub enum ErrorKind {
     /// Too many wrong PINs in a row: the account or the kiosk stays locked until an admin
     /// or the command line (`clinic-kiosk staff unlock`) lifts it.
     HardLocked,
+    /// Too many wrong PINs in a row on this kiosk: every account stays locked until the
+    /// command line (`clinic-kiosk staff unlock --kiosk`) lifts it.
+    KioskLocked,
     /// The staff member is signed in but their role may not do this (admin only).
     Forbidden,
     /// A bug or a failing disk.

@@ -25,6 +25,13 @@ impl Configs {
         })
     }
 
+    /// The folder a journey's config names as `export_dir` (outside the data folder).
+    pub fn exports(&self) -> Result<PathBuf> {
+        let dir = self.dir.path().join("exports");
+        std::fs::create_dir_all(&dir)?;
+        Ok(dir)
+    }
+
     pub fn write(&self, name: &str, text: &str) -> Result<PathBuf> {
         let path = self.dir.path().join(name);
         std::fs::write(&path, text)?;
@@ -84,6 +91,19 @@ pub async fn start(driver: &Driver, configs: &Configs, journey: &str) -> Result<
                 "front-desk",
             )?;
             driver.session().await
+        }
+        "staff_unlock_find_and_mark_contacted" => {
+            let exports = configs.exports()?;
+            let path = configs.write(
+                "exports.toml",
+                &format!(
+                    "[callbacks]\nexport_dir = {:?}\n",
+                    exports.display().to_string()
+                ),
+            )?;
+            driver
+                .session_with(&config_args(&path), HOME_READY, "the home screen")
+                .await
         }
         "an_admin_manages_staff_accounts" => {
             // Three wrong PINs in a row lock an account (the fewest the config allows).

@@ -3,7 +3,7 @@
 // logged for staff and never shown to a patient. Arguments are never logged: they may hold
 // what a patient typed.
 
-const KNOWN_KINDS = new Set(['invalidInput', 'notFound', 'unavailable', 'internal', 'unauthorized', 'locked', 'hardLocked', 'forbidden']);
+const KNOWN_KINDS = new Set(['invalidInput', 'notFound', 'unavailable', 'internal', 'unauthorized', 'locked', 'hardLocked', 'kioskLocked', 'forbidden']);
 /** Fields a form error may name (docs/ipc.md, submit_callback). */
 const FORM_FIELDS = new Set(['name', 'phone', 'bestTime', 'language', 'note', 'consent', 'specialty', 'requestId']);
 
@@ -82,7 +82,8 @@ export const inboxList = (token, status) => call('inbox_list', { token, status }
 export const requestUpdate = (token, id, { status = null, note = null } = {}) =>
   call('request_update', { token, id, status, note });
 
-export const exportCallbacks = (token) => call('export_callbacks', { token });
+export const exportFolders = (token) => call('export_folders', { token });
+export const exportCallbacks = (token, folder) => call('export_callbacks', { token, folder });
 
 export const auditList = (token, limit = 200) => call('audit_list', { token, limit });
 

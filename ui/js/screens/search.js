@@ -50,11 +50,15 @@ export async function render({ params }) {
   function show(text, outcome) {
     const found = outcome.results ?? [];
     if (found.length) {
+      // Nothing matched as typed, but one spelling the library uses clearly did: say so.
+      const corrected = outcome.showingResultsFor;
+      // The status line above the results says it ("Showing results for …").
       results.replaceChildren(
         h('h2', { class: 'sr-only' }, t('search.resultsHeading')),
         searchResults(found, 3),
       );
-      return { status: t('search.resultCount', { count: found.length, query: text }) };
+      const count = t('search.resultCount', { count: found.length, query: corrected ?? text });
+      return { status: corrected ? `${t('search.showingResultsFor', { term: corrected })}. ${count}` : count };
     }
     const parts = [];
     let statusText = '';

@@ -177,6 +177,8 @@ function renderPin(names) {
   let busy = false;
   /** Names Rust answered `hardLocked` for, on this screen. */
   const hardLocked = new Set();
+  /** Rust answered `kioskLocked`: every name is locked until IT lifts it. */
+  let kioskLocked = false;
   let waitTimer = 0;
   let waitUntil = 0;
 
@@ -288,7 +290,10 @@ function renderPin(names) {
       reshow();
     } catch (error) {
       input.value = '';
-      if (error?.kind === 'hardLocked') {
+      if (error?.kind === 'kioskLocked') {
+        kioskLocked = true;
+        showHardLock();
+      } else if (error?.kind === 'hardLocked') {
         hardLocked.add(picked);
         showHardLock();
       } else if (error?.kind === 'locked' || (error?.kind === 'invalidInput' && error.retryAfterSecs)) {
@@ -315,15 +320,16 @@ function renderPin(names) {
   }
 
   const isWaiting = () => Date.now() < waitUntil;
-  const isHardLocked = () => picked !== null && hardLocked.has(picked);
+  const isHardLocked = () => kioskLocked || (picked !== null && hardLocked.has(picked));
 
   /** Too many wrong PINs: no more tries here; an admin or IT lifts the lock. */
   function showHardLock() {
     clearInterval(waitTimer);
     waitUntil = 0;
     delete message.dataset.waiting;
-    const [before, after] = tSplit('staff.hardLocked', 'command');
-    message.replaceChildren(before, h('code', { class: 'pin__command' }, UNLOCK_COMMAND), after);
+    const [before, after] = tSplit(kioskLocked ? 'staff.kioskLocked' : 'staff.hardLocked', 'command');
+    const command = kioskLocked ? `${UNLOCK_COMMAND} --kiosk` : UNLOCK_COMMAND;
+    message.replaceChildren(before, h('code', { class: 'pin__command' }, command), after);
     message.dataset.tone = 'error';
     message.dataset.kind = 'hardLocked';
     setEnabled(false);
@@ -752,6 +758,8 @@ async function renderInbox() {
 
   // ---------- export ----------
 
+  // The CSV holds every patient's name and phone: it goes only to a folder staff choose
+  // from what Rust offers (a USB drive, the configured export folder), never the kiosk's disk.
   const exportButton = h(
     'button',
     {
@@ -761,12 +769,32 @@ async function renderInbox() {
       onclick: async () => {
         exportButton.disabled = true;
         try {
-          const result = await guard(() => api.exportCallbacks(session.token));
-          if (!alive || !result) return;
-          exportResult.replaceChildren(
-            icon('download'),
-            h('span', {}, t('inbox.exported', { count: result.rows }), ' ', h('code', { class: 'path' }, result.path)),
-          );
+          const folders = await guard(() => api.exportFolders(session.token));
+          if (!alive || !folders) return;
+          if (!folders.length) {
+            exportResult.replaceChildren(icon('info'), h('span', {}, t('inbox.exportNoFolder')));
+          } else {
+            exportResult.replaceChildren(
+              h('span', { id: 'export-choose' }, t('inbox.exportChoose')),
+              h(
+                'span',
+                { class: 'export-folders', role: 'group', 'aria-labelledby': 'export-choose' },
+                folders.map((folder) =>
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'button button--secondary',
+                      dataset: { test: 'export-folder', kind: folder.kind },
+                      onclick: () => exportTo(folder.path),
+                    },
+                    icon('download'),
+                    `${folder.label} (${t(`inbox.exportKind.${folder.kind}`)})`,
+                  ),
+                ),
+              ),
+            );
+          }
           exportResult.hidden = false;
         } catch {
           if (!alive) return;
@@ -780,6 +808,21 @@ async function renderInbox() {
     icon('download'),
     t('inbox.exportCsv'),
   );
+
+  async function exportTo(folder) {
+    try {
+      const result = await guard(() => api.exportCallbacks(session.token, folder));
+      if (!alive || !result) return;
+      exportResult.replaceChildren(
+        icon('download'),
+        h('span', {}, t('inbox.exported', { count: result.rows }), ' ', h('code', { class: 'path' }, result.path)),
+      );
+    } catch {
+      if (!alive) return;
+      exportResult.replaceChildren(icon('info'), h('span', {}, t('inbox.exportFailed')));
+    }
+    exportResult.hidden = false;
+  }
   const exportResult = h('p', { class: 'export-result', role: 'status', dataset: { test: 'export-result' }, hidden: true });
 
   const lockButton = h(
