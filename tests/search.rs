@@ -113,7 +113,7 @@ fn the_clearest_everyday_phrases_put_their_article_first() -> TestResult {
         ("pinched nerve", "en", "sciatica-and-pinched-nerves"),
         ("cat scan", "en", "preparing-for-mri-or-ct"),
         ("disco salido", "es", "hernia-de-disco"),
-        ("varices", "es", "escleroterapia"),
+        ("varices", "es", "varices"),
     ] {
         let results = built.library.search(query, lang, 5)?;
         assert_eq!(
