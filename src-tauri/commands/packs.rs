@@ -67,16 +67,15 @@ fn view(state: &AppState) -> PacksView {
                 .unwrap_or_default()
                 .to_string_lossy()
                 .to_string();
-            let (version, state, detail) = match pack::open(&path, &keys) {
-                Ok(p) if p.manifest.version > installed.unwrap_or(0) => {
-                    (Some(p.manifest.version), "ready", None)
-                }
-                Ok(p) => (
-                    Some(p.manifest.version),
+            // Only the signed manifest is read to list a pack; its files are read on import.
+            let (version, state, detail) = match pack::peek(&path, &keys) {
+                Ok(m) if m.version > installed.unwrap_or(0) => (Some(m.version), "ready", None),
+                Ok(m) => (
+                    Some(m.version),
                     "notNewer",
                     Some(
                         PackError::NotNewer {
-                            pack: p.manifest.version,
+                            pack: m.version,
                             installed: installed.unwrap_or(0),
                         }
                         .to_string(),

@@ -4,17 +4,24 @@
 //! the manifest's bytes, hex), then the files under `content/`. The signature covers the
 //! manifest and the manifest covers every byte, so one check covers the pack.
 //!
+//! Nothing in a pack is trusted before its signature is (issue #11, see [`read`]): the signed
+//! manifest comes first and is checked before any file is read; only regular files and
+//! regular tar entries are read, each through a reader capped at what the signed manifest
+//! says; listing packs ([`peek`]) reads only the manifest; the installed pack is checked
+//! again at start ([`verify_installed`]).
+//!
 //! A kiosk installs a pack only when a key in its config signed it and its version is newer
 //! than the installed one. The files are written to a staging folder and checked as content
 //! before the content folder is swapped by rename and the library rebuilt atomically, so an
 //! import stopped at any point leaves a library that works: the old one, or the new one.
 
+mod read;
+
 use std::collections::BTreeMap;
-use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
 
 use base64::Engine as _;
-use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -22,12 +29,22 @@ use sha2::{Digest, Sha256};
 pub const FORMAT: u32 = 1;
 /// File name ending of a pack.
 pub const EXTENSION: &str = "ckpack";
-/// Packs larger than this are refused unread.
+/// Pack files larger than this are refused unread, and no pack is read further than this.
 pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// The most `manifest.json` may weigh (5,000 files at about 150 bytes each is 750 KB).
+pub const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+/// The most files a pack may list.
+pub const MAX_FILES: usize = 5_000;
+/// The most one file in a pack may weigh (an article is a few KB).
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// The most all the files of a pack may weigh together (what is held while installing).
+pub const MAX_TOTAL_BYTES: u64 = 32 * 1024 * 1024;
 /// The installed content, in the data folder.
 pub const CONTENT: &str = "content";
-/// The manifest of the installed pack, kept inside the installed content folder.
+/// The manifest of the installed pack, kept inside the installed content folder ...
 const INSTALLED_MANIFEST: &str = "pack-manifest.json";
+/// ... with its signature, so that the installed pack can be checked again at start.
+const INSTALLED_SIGNATURE: &str = "pack-manifest.sig";
 /// For tests of an interrupted import: `after-stage` or `after-swap` stops the process there.
 pub const CRASH_ENV: &str = "CLINIC_KIOSK_PACK_CRASH";
 
@@ -60,13 +77,13 @@ pub enum PackError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{0} is larger than {MAX_BYTES} bytes; a content pack is much smaller")]
+    #[error("{0} is larger than {MAX_BYTES} bytes; a content pack is much smaller: check that it is the right file")]
     TooLarge(String),
     #[error("not a content pack: {0}")]
     NotAPack(String),
-    #[error("the pack is cut short (truncated): {0}; copy it again")]
+    #[error("this file is incomplete ({0}): copy it again")]
     Truncated(String),
-    #[error("the pack is not signed")]
+    #[error("the pack is not signed; make it with `clinic-kiosk content pack --key ...`")]
     Unsigned,
     #[error("the pack is signed with a key this kiosk does not trust ({0}); add its public key to [content] trusted_keys")]
     UntrustedKey(String),
@@ -92,13 +109,33 @@ pub enum PackError {
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PackError + '_ {
     move |source| PackError::Io {
-        path: path.display().to_string(),
+        path: cut(&path.display().to_string(), 200),
         source,
     }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+/// Text from a pack or a USB stick, safe to show and log: control and bidirectional
+/// characters escaped, at most `max` characters.
+fn cut(text: &str, max: usize) -> String {
+    let mut out: String = text.escape_debug().take(max).collect();
+    if text.escape_debug().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// A file's name, for messages.
+fn shown(path: &Path) -> String {
+    cut(
+        &path
+            .file_name()
+            .map_or_else(|| path.to_string_lossy(), |n| n.to_string_lossy()),
+        80,
+    )
 }
 
 // ---------- keys ----------
@@ -231,6 +268,7 @@ pub fn create(
 pub struct Verified {
     pub manifest: Manifest,
     manifest_bytes: Vec<u8>,
+    signature: Vec<u8>,
     files: BTreeMap<String, Vec<u8>>,
 }
 
@@ -244,95 +282,28 @@ fn safe_relative(path: &str) -> Option<String> {
     ok.then(|| rest.to_string())
 }
 
-/// Reads and checks the pack at `path` against the `trusted` keys.
+/// Reads and checks the pack at `path` against the `trusted` keys: its signature first, then
+/// every file it lists. Bounded in time and memory whatever the file holds.
 pub fn open(path: &Path, trusted: &[VerifyingKey]) -> Result<Verified, PackError> {
     if trusted.is_empty() {
         return Err(PackError::NoTrustedKeys);
     }
-    let size = std::fs::metadata(path).map_err(io(path))?.len();
-    if size > MAX_BYTES {
-        return Err(PackError::TooLarge(path.display().to_string()));
-    }
-    let bytes = std::fs::read(path).map_err(io(path))?;
-    let mut archive = tar::Archive::new(bytes.as_slice());
-    let entries = archive
-        .entries()
-        .map_err(|e| PackError::NotAPack(e.to_string()))?;
-    let mut manifest_bytes = None;
-    let mut signature = None;
-    let mut files = BTreeMap::new();
-    let mut count = 0usize;
-    for entry in entries {
-        let mut entry = entry.map_err(|e| PackError::Truncated(e.to_string()))?;
-        let name = entry
-            .path()
-            .map_err(|e| PackError::NotAPack(e.to_string()))?
-            .to_string_lossy()
-            .to_string();
-        let mut data = Vec::new();
-        entry
-            .read_to_end(&mut data)
-            .map_err(|e| PackError::Truncated(e.to_string()))?;
-        if (data.len() as u64) < entry.header().size().unwrap_or(0) {
-            return Err(PackError::Truncated(format!("{name} is cut short")));
-        }
-        count += 1;
-        match name.as_str() {
-            "manifest.json" => manifest_bytes = Some(data),
-            "manifest.sig" => signature = Some(data),
-            other => match safe_relative(other) {
-                Some(rel) => {
-                    files.insert(rel, data);
-                }
-                None => return Err(PackError::Extra(other.to_string())),
-            },
-        }
-    }
-    if count == 0 {
-        return Err(PackError::NotAPack("it is empty".into()));
-    }
-    let manifest_bytes =
-        manifest_bytes.ok_or_else(|| PackError::NotAPack("no manifest.json".into()))?;
-    let signature = signature.ok_or(PackError::Unsigned)?;
-    let signature: [u8; 64] = hex::decode(String::from_utf8_lossy(&signature).trim())
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or(PackError::BadSignature)?;
-    let signature = Signature::from_bytes(&signature);
-    let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
-        .map_err(|e| PackError::NotAPack(format!("manifest.json: {e}")))?;
-    if manifest.format != FORMAT {
-        return Err(PackError::NotAPack(format!(
-            "format {} (this app reads {FORMAT})",
-            manifest.format
-        )));
-    }
-    let signer = trusted
-        .iter()
-        .find(|k| public_text(k) == manifest.key)
-        .ok_or_else(|| PackError::UntrustedKey(manifest.key.chars().take(12).collect()))?;
-    signer
-        .verify(&manifest_bytes, &signature)
-        .map_err(|_| PackError::BadSignature)?;
-    for entry in &manifest.files {
-        let data = files
-            .get(&entry.path)
-            .ok_or_else(|| PackError::Missing(entry.path.clone()))?;
-        if data.len() as u64 != entry.size || sha256_hex(data) != entry.sha256 {
-            return Err(PackError::FileMismatch(entry.path.clone()));
-        }
-    }
-    if let Some(extra) = files
-        .keys()
-        .find(|k| !manifest.files.iter().any(|f| &f.path == *k))
-    {
-        return Err(PackError::Extra(extra.clone()));
-    }
+    let (head, files) = read::read(path, trusted, true)?;
     Ok(Verified {
-        manifest,
-        manifest_bytes,
+        manifest: head.manifest,
+        manifest_bytes: head.manifest_bytes,
+        signature: head.signature,
         files,
     })
+}
+
+/// For listing packs: reads only the manifest and its signature (a few KB) and checks the
+/// signature; the files are checked by [`open`] when the pack is imported.
+pub fn peek(path: &Path, trusted: &[VerifyingKey]) -> Result<Manifest, PackError> {
+    if trusted.is_empty() {
+        return Err(PackError::NoTrustedKeys);
+    }
+    read::read(path, trusted, false).map(|(head, _)| head.manifest)
 }
 
 // ---------- installing ----------
@@ -343,10 +314,93 @@ pub fn installed_dir(data_dir: &Path) -> Option<PathBuf> {
     dir.join(INSTALLED_MANIFEST).is_file().then_some(dir)
 }
 
-/// The installed pack's manifest, if any.
+/// The installed pack's manifest, if any (as recorded: [`verify_installed`] checks it).
 pub fn installed(data_dir: &Path) -> Option<Manifest> {
-    let bytes = std::fs::read(data_dir.join(CONTENT).join(INSTALLED_MANIFEST)).ok()?;
+    let path = data_dir.join(CONTENT).join(INSTALLED_MANIFEST);
+    let bytes = read::read_regular(&path, MAX_MANIFEST_BYTES).ok()?;
     serde_json::from_slice(&bytes).ok()
+}
+
+/// Checks the installed pack again, as at import: its manifest's signature against `trusted`,
+/// then every file against the manifest, and nothing else in the folder. `Ok(None)` when no
+/// pack is installed. For the start of the app: on an error, use the shipped articles and tell
+/// staff to import the pack again. A pack installed before issue #11 kept no signature and is
+/// refused as unsigned.
+pub fn verify_installed(
+    data_dir: &Path,
+    trusted: &[VerifyingKey],
+) -> Result<Option<Manifest>, PackError> {
+    let dir = data_dir.join(CONTENT);
+    let manifest_path = dir.join(INSTALLED_MANIFEST);
+    if std::fs::symlink_metadata(&manifest_path).is_err() {
+        return Ok(None);
+    }
+    if trusted.is_empty() {
+        return Err(PackError::NoTrustedKeys);
+    }
+    let manifest_bytes = read::read_regular(&manifest_path, MAX_MANIFEST_BYTES)?;
+    let signature_path = dir.join(INSTALLED_SIGNATURE);
+    let signature = match read::read_regular(&signature_path, read::MAX_SIGNATURE_BYTES) {
+        Err(PackError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            return Err(PackError::Unsigned)
+        }
+        other => other?,
+    };
+    let manifest = read::verify_manifest(&manifest_bytes, &signature, trusted)?;
+    let mut listed = std::collections::BTreeSet::new();
+    for entry in &manifest.files {
+        let path = dir.join(&entry.path);
+        let bytes = match read::read_regular(&path, entry.size) {
+            Ok(bytes) => bytes,
+            Err(PackError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                return Err(PackError::Missing(entry.path.clone()))
+            }
+            Err(PackError::TooLarge(_)) => return Err(PackError::FileMismatch(entry.path.clone())),
+            Err(err) => return Err(err),
+        };
+        if bytes.len() as u64 != entry.size || sha256_hex(&bytes) != entry.sha256 {
+            return Err(PackError::FileMismatch(entry.path.clone()));
+        }
+        listed.insert(entry.path.as_str());
+    }
+    // Whatever else is there would be read as content too.
+    for (folder, prefix) in [(dir.clone(), ""), (dir.join("articles"), "articles/")] {
+        for item in std::fs::read_dir(&folder).map_err(io(&folder))? {
+            let item = item.map_err(io(&folder))?;
+            let rel = format!("{prefix}{}", item.file_name().to_string_lossy());
+            let known = listed.contains(rel.as_str())
+                || rel == INSTALLED_MANIFEST
+                || rel == INSTALLED_SIGNATURE
+                || (rel == "articles" && item.file_type().is_ok_and(|t| t.is_dir()));
+            if !known {
+                return Err(PackError::Extra(cut(&rel, 120)));
+            }
+        }
+    }
+    Ok(Some(manifest))
+}
+
+/// Writes `bytes` to a new file readable by this user only, whatever the umask.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), PackError> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io(path))?;
+    file.write_all(bytes).map_err(io(path))?;
+    file.sync_all().map_err(io(path))
+}
+
+/// A new folder for this user only, whatever the umask.
+fn private_dir(path: &Path) -> Result<(), PackError> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(path)
+        .map_err(io(path))
 }
 
 fn crash_point(name: &str) {
@@ -373,13 +427,13 @@ pub fn install(
     clean_leftovers(data_dir);
     let stamp = uuid::Uuid::new_v4().simple().to_string();
     let staging = data_dir.join(format!("{CONTENT}.staging-{stamp}"));
-    std::fs::create_dir_all(staging.join("articles")).map_err(io(&staging))?;
+    private_dir(&staging)?;
+    private_dir(&staging.join("articles"))?;
     for (rel, bytes) in &pack.files {
-        let path = staging.join(rel);
-        std::fs::write(&path, bytes).map_err(io(&path))?;
+        write_private(&staging.join(rel), bytes)?;
     }
-    let manifest_path = staging.join(INSTALLED_MANIFEST);
-    std::fs::write(&manifest_path, &pack.manifest_bytes).map_err(io(&manifest_path))?;
+    write_private(&staging.join(INSTALLED_MANIFEST), &pack.manifest_bytes)?;
+    write_private(&staging.join(INSTALLED_SIGNATURE), &pack.signature)?;
     // Signed is not the same as correct: the articles must pass the same checks as ever.
     let (_, diags) = crate::content::load(&staging);
     if diags.has_errors() {
