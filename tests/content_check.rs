@@ -18,6 +18,7 @@ const INVALID_ERRORS: &[&str] = &[
     "content-invalid/articles/empty-list.md:7: topics: is empty; list at least one, such as topics = [\"spine-care\"]",
     "content-invalid/articles/english-with-translation.md:12: translation_of: English articles are the originals; remove `translation_of` or change `language`",
     "content-invalid/articles/h1-heading.md:14: body: use `##` headings; the title comes from the front matter",
+    "content-invalid/articles/hidden-characters.md:2: title: holds an invisible character (U+200B, a zero-width or text-direction mark); delete it and type the text again",
     "content-invalid/articles/image.md:18: body: images are not allowed in articles; describe it in words",
     "content-invalid/articles/invalid-toml.md:9: toml: the front matter is not valid TOML: invalid basic string, expected `\"`",
     "content-invalid/articles/link.md:16: body: links are not allowed on the kiosk; name the article in `related` instead",
@@ -46,44 +47,73 @@ const INVALID_ERRORS: &[&str] = &[
 ];
 
 /// The invalid folder's articles are short test pages, so each one that has a body is also
-/// below the length guideline.
+/// below the length guideline; English ones have no Spanish version; one was saved with a
+/// decomposed accent.
 const INVALID_WARNINGS: &[&str] = &[
+    "content-invalid/articles/Bad_Slug.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"Bad_Slug\"",
     "content-invalid/articles/Bad_Slug.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
     "content-invalid/articles/artrosis-de-rodilla.md:14: body: warning: 14 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/bad-date.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"bad-date\"",
     "content-invalid/articles/bad-date.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/date-as-number.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"date-as-number\"",
     "content-invalid/articles/date-as-number.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/empty-body.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"empty-body\"",
+    "content-invalid/articles/empty-field.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"empty-field\"",
     "content-invalid/articles/empty-field.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/empty-list.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"empty-list\"",
     "content-invalid/articles/empty-list.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/english-with-translation.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"english-with-translation\"",
     "content-invalid/articles/english-with-translation.md:14: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/h1-heading.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"h1-heading\"",
     "content-invalid/articles/h1-heading.md:13: body: warning: 9 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/hidden-characters.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"hidden-characters\"",
+    "content-invalid/articles/hidden-characters.md:13: body: warning: 18 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/hidden-characters.md:16: file: warning: has accents saved as separate marks (not Unicode NFC); the library uses the composed form, save the file as NFC to match",
+    "content-invalid/articles/image.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"image\"",
     "content-invalid/articles/image.md:13: body: warning: 13 words; articles read best at 400 to 900 words",
     "content-invalid/articles/knee-arthritis.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/link.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"link\"",
     "content-invalid/articles/link.md:13: body: warning: 10 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/missing-field.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"missing-field\"",
     "content-invalid/articles/missing-field.md:12: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/plain-http.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"plain-http\"",
     "content-invalid/articles/plain-http.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/raw-html.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"raw-html\"",
     "content-invalid/articles/raw-html.md:13: body: warning: 11 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/related-nowhere.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"related-nowhere\"",
     "content-invalid/articles/related-nowhere.md:14: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/related-other-language.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"related-other-language\"",
     "content-invalid/articles/related-other-language.md:14: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/related-to-itself.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"related-to-itself\"",
     "content-invalid/articles/related-to-itself.md:14: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/reviewed-before-date.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"reviewed-before-date\"",
     "content-invalid/articles/reviewed-before-date.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
     "content-invalid/articles/second-knee-arthritis.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
     "content-invalid/articles/segunda-traduccion.md:14: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/topics-as-text.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"topics-as-text\"",
     "content-invalid/articles/topics-as-text.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
     "content-invalid/articles/traduccion-de-traduccion.md:14: body: warning: 14 words; articles read best at 400 to 900 words",
     "content-invalid/articles/traduccion-sin-original.md:14: body: warning: 14 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/unknown-field.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"unknown-field\"",
     "content-invalid/articles/unknown-field.md:14: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/unknown-specialty.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"unknown-specialty\"",
     "content-invalid/articles/unknown-specialty.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/unknown-topic.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"unknown-topic\"",
     "content-invalid/articles/unknown-topic.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
     "content-invalid/articles/unsupported-language.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
+    "content-invalid/articles/wrong-name.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"right-name\"",
     "content-invalid/articles/wrong-name.md:13: body: warning: 15 words; articles read best at 400 to 900 words",
 ];
 
-/// The valid folder's articles are short too; that is the only thing it is warned about.
+/// The valid folder's articles are short too, and two English ones have no Spanish version;
+/// that is all it is warned about.
 const VALID_WARNINGS: &[&str] = &[
     "content-valid/articles/apnea-del-sueno.md:14: body: warning: 38 words; articles read best at 400 to 900 words",
     "content-valid/articles/artrosis-de-rodilla.md:14: body: warning: 95 words; articles read best at 400 to 900 words",
     "content-valid/articles/knee-arthritis.md:14: body: warning: 131 words; articles read best at 400 to 900 words",
+    "content-valid/articles/knee-replacement-recovery.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"knee-replacement-recovery\"",
     "content-valid/articles/knee-replacement-recovery.md:14: body: warning: 85 words; articles read best at 400 to 900 words",
+    "content-valid/articles/physical-therapy-for-knees.md:3: translation: warning: no Spanish version yet; write one with translation_of = \"physical-therapy-for-knees\"",
     "content-valid/articles/physical-therapy-for-knees.md:14: body: warning: 92 words; articles read best at 400 to 900 words",
     "content-valid/articles/sleep-apnea.md:13: body: warning: 93 words; articles read best at 400 to 900 words",
 ];
@@ -210,8 +240,8 @@ fn the_invalid_folder_counts_match_what_is_printed() {
     );
     assert_eq!(
         content.articles.len(),
-        29,
-        "all 31 files but the two whose front matter cannot be read (invalid TOML, no closing `+++`) are loaded"
+        30,
+        "all 32 files but the two whose front matter cannot be read (invalid TOML, no closing `+++`) are loaded"
     );
 }
 
@@ -246,7 +276,7 @@ fn content_check_exits_1_on_the_invalid_folder_and_prints_every_problem() -> Tes
     assert_eq!(code, 1, "errors must fail the check; stderr: {stderr}");
     let lines = diagnostic_lines(&fixture("content-invalid"));
     let expected = format!(
-        "{}\n29 article(s), {} error(s), {} warning(s)\n",
+        "{}\n30 article(s), {} error(s), {} warning(s)\n",
         lines.join("\n"),
         INVALID_ERRORS.len(),
         INVALID_WARNINGS.len()
@@ -272,12 +302,12 @@ fn content_check_exits_0_on_the_valid_folder() -> TestResult {
         "warnings alone must not fail the check; stderr: {stderr}"
     );
     let expected = format!(
-        "{}\n6 article(s), 0 error(s), 6 warning(s)\n",
+        "{}\n6 article(s), 0 error(s), 8 warning(s)\n",
         VALID_WARNINGS.join("\n")
     );
     assert_eq!(
         stdout, expected,
-        "only the length warnings and the summary are printed"
+        "only the length and translation warnings and the summary are printed"
     );
     Ok(())
 }

@@ -20,6 +20,16 @@ pub use frontmatter::FrontMatter;
 pub use markdown::Rendered;
 pub use readability::Readability;
 
+/// Spanish articles below this Fernández-Huerta reading ease get a warning (70: "fairly
+/// easy", about grade 7; issue #14).
+const MIN_SPANISH_EASE: f64 = 70.0;
+
+/// Zero-width and text-direction characters: invisible in a title, they can make two titles
+/// look alike or reorder what a patient reads (Unicode TR 36, "bidi" spoofing).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}' | '\u{00AD}')
+}
+
 /// Articles above this reading grade get a warning.
 pub const MAX_GRADE: f64 = 8.0;
 /// Article length guideline, in words.
@@ -210,6 +220,25 @@ fn parse_article(path: &Path, text: Option<&str>, diags: &mut Diagnostics) -> Op
         );
         return None;
     };
+    // Text saved as a base letter plus a combining accent (Mac editors, pasted text) is
+    // read as the composed form, so search and snippets see one word either way.
+    let normalized: String;
+    let text = if unicode_normalization::is_nfc(text) {
+        text
+    } else {
+        let line = text
+            .lines()
+            .position(|l| !unicode_normalization::is_nfc(l))
+            .map_or(1, |i| i + 1);
+        diags.warning(
+            path,
+            line,
+            "file",
+            "has accents saved as separate marks (not Unicode NFC); the library uses the composed form, save the file as NFC to match",
+        );
+        normalized = unicode_normalization::UnicodeNormalization::nfc(text).collect();
+        &normalized
+    };
     let split = match frontmatter::split(text) {
         Ok(split) => split,
         Err((line, message)) => {
@@ -233,7 +262,31 @@ fn parse_article(path: &Path, text: Option<&str>, diags: &mut Diagnostics) -> Op
     let body = markdown::render(split.body, path, split.body_line, diags);
     let language = if meta.language == "es" { "es" } else { "en" };
     let readability = readability::measure(&body.sentence_text, language);
-    if readability.words > 0 && readability.grade > MAX_GRADE {
+    for (field, value) in [("title", &meta.title), ("summary", &meta.summary)] {
+        if let Some(c) = value.chars().find(|c| is_invisible(*c)) {
+            diags.error(
+                path,
+                meta.line(field),
+                field,
+                format!(
+                    "holds an invisible character (U+{:04X}, a zero-width or text-direction mark); delete it and type the text again",
+                    c as u32
+                ),
+            );
+        }
+    }
+    // Fernández-Huerta reading ease, from the grade `measure` maps it to.
+    let spanish_ease = 100.0 - (readability.grade - 4.0) * 10.0;
+    if language == "es" && readability.words > 0 && spanish_ease < MIN_SPANISH_EASE {
+        diags.warning(
+            path,
+            split.body_line,
+            "body",
+            format!(
+                "Fernández-Huerta reading ease {spanish_ease:.0} is below {MIN_SPANISH_EASE}; use shorter sentences and everyday words"
+            ),
+        );
+    } else if readability.words > 0 && readability.grade > MAX_GRADE {
         diags.warning(
             path,
             split.body_line,
@@ -379,6 +432,24 @@ fn check_articles(content: &Content, diags: &mut Diagnostics) {
                     }
                 }
             }
+        }
+    }
+    // Every English article should reach Spanish-speaking patients too (issue #14).
+    for article in &content.articles {
+        let m = &article.meta;
+        if m.language == "en"
+            && !m.slug.is_empty()
+            && !translations.contains_key(&(m.slug.as_str(), "es"))
+        {
+            diags.warning(
+                &article.path,
+                m.line("slug"),
+                "translation",
+                format!(
+                    "no Spanish version yet; write one with translation_of = \"{}\"",
+                    m.slug
+                ),
+            );
         }
     }
 }
