@@ -22,6 +22,13 @@ pub enum PairError {
     Protocol(String),
 }
 
+fn unexpected(status: u16) -> PairError {
+    PairError::Protocol(match status {
+        503 => "it is busy pairing other kiosks; try again in a minute".into(),
+        other => format!("HTTP {other}"),
+    })
+}
+
 /// `host` or `host:port` (the default port when none is given).
 pub fn normalise_address(address: &str) -> Result<String, PairError> {
     let a = address
@@ -47,6 +54,9 @@ pub fn pinned_client(fingerprint: &str) -> reqwest::Client {
     reqwest::Client::builder()
         .use_preconfigured_tls(tls::Pinned::to(fingerprint).client_config())
         .timeout(Duration::from_secs(20))
+        // The laptop closes a connection left unused for 10 s: let it go first, so a request
+        // is never sent on a connection the laptop is closing.
+        .pool_idle_timeout(Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("the pinned client builds with fixed settings")
@@ -60,10 +70,22 @@ pub async fn pair(
     kiosk_name: &str,
     now: i64,
 ) -> Result<Pairing, PairError> {
+    pair_from(address, code, kiosk_name, now, None).await
+}
+
+/// [`pair`] from the local address `from` (tests pair from several addresses on loopback).
+pub async fn pair_from(
+    address: &str,
+    code: &str,
+    kiosk_name: &str,
+    now: i64,
+    from: Option<std::net::IpAddr>,
+) -> Result<Pairing, PairError> {
     let address = normalise_address(address)?;
     let (verifier, seen) = tls::Pinned::recording();
     let client = reqwest::Client::builder()
         .use_preconfigured_tls(verifier.client_config())
+        .local_address(from)
         .timeout(Duration::from_secs(15))
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -86,8 +108,11 @@ pub async fn pair(
             .json()
             .await
             .map_err(|e| PairError::Protocol(e.to_string()))?,
+        // From a laptop before issue #11; later ones do not say whether a code is open.
         403 => return Err(PairError::NoCode),
-        other => return Err(PairError::Protocol(format!("HTTP {other}"))),
+        // Too many wrong codes from this kiosk's address: a new code lets it try again.
+        429 => return Err(PairError::WrongCode),
+        other => return Err(unexpected(other)),
     };
     let theirs = hex::decode(&reply.msg).map_err(|e| PairError::Protocol(e.to_string()))?;
     let key = pairing::finish(state, &theirs).ok_or(PairError::WrongCode)?;
@@ -101,7 +126,13 @@ pub async fn pair(
         proof: pairing::proof(&key, "kiosk", &fingerprint, &kiosk_id),
     };
     // The same connection (and certificate) as the first step: pin it for this step too.
-    let pinned = pinned_client(&fingerprint);
+    let pinned = reqwest::Client::builder()
+        .use_preconfigured_tls(tls::Pinned::to(&fingerprint).client_config())
+        .local_address(from)
+        .timeout(Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| PairError::Protocol(e.to_string()))?;
     let response = pinned
         .post(format!("https://{address}/pair/confirm"))
         .json(&confirm)
@@ -114,7 +145,7 @@ pub async fn pair(
             .await
             .map_err(|e| PairError::Protocol(e.to_string()))?,
         403 => return Err(PairError::WrongCode),
-        other => return Err(PairError::Protocol(format!("HTTP {other}"))),
+        other => return Err(unexpected(other)),
     };
     if !pairing::check(&key, "laptop", &fingerprint, &kiosk_id, &reply.proof) {
         return Err(PairError::Impostor);

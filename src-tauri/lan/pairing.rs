@@ -1,7 +1,9 @@
 //! Pairing a kiosk with the front-desk laptop by a short code, safely over a network nobody
 //! vouches for. Both sides run SPAKE2 with the code as the password: someone in the middle
-//! who does not know the code learns nothing and cannot finish, and someone guessing codes
-//! gets [`MAX_TRIES`] tries per code. The proofs cover the laptop's certificate fingerprint
+//! who does not know the code learns nothing and cannot finish, and each try tests one code
+//! only when the laptop checks its proof. An address gets [`MAX_TRIES`] wrong tries per code,
+//! and a code takes [`MAX_WRONG_PER_CODE`] wrong tries in all before it closes: a guess
+//! succeeds at most 30 times in a million per code shown. The proofs cover the laptop's certificate fingerprint
 //! as the kiosk saw it, so the kiosk pins the real laptop's certificate, not an impostor's.
 //! Both sides then derive the secret that signs every request.
 
@@ -13,8 +15,16 @@ use spake2::{Ed25519Group, Identity, Password, Spake2};
 pub const CODE_DIGITS: u32 = 6;
 /// How long a code shown on the laptop can be used.
 pub const CODE_TTL_MS: i64 = 10 * 60_000;
-/// Wrong answers before a code is burnt.
+/// Wrong codes from one address before it is refused (until a new code is shown).
 pub const MAX_TRIES: u32 = 3;
+/// Wrong codes from all addresses together before the code closes.
+pub const MAX_WRONG_PER_CODE: u32 = 30;
+/// Pairings started and not yet confirmed, at most, in all ...
+pub const MAX_PENDING: usize = 32;
+/// ... and from one address (its oldest makes way).
+pub const MAX_PENDING_PER_SOURCE: usize = 2;
+/// How long the laptop waits for a started pairing's second step.
+pub const PENDING_TTL_MS: i64 = 30_000;
 
 const IDENTITY: &[u8] = b"clinic-kiosk front-desk pairing v1";
 
@@ -24,6 +34,15 @@ type HmacSha256 = Hmac<Sha256>;
 pub fn new_code() -> String {
     let n = uuid::Uuid::new_v4().as_u128() % 10u128.pow(CODE_DIGITS);
     format!("{n:0width$}", width = CODE_DIGITS as usize)
+}
+
+/// A secret no one can type or guess (48 random digits; [`normalise`] keeps digits only):
+/// what the laptop pairs against when no code is open, so that its answer does not say
+/// whether one is.
+pub fn unguessable() -> String {
+    let mut bytes = [0u8; 48];
+    getrandom::fill(&mut bytes).expect("the OS random source works");
+    bytes.iter().map(|b| char::from(b'0' + b % 10)).collect()
 }
 
 /// Codes are typed by people: spaces and dashes do not count.
