@@ -6,7 +6,9 @@ BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential file pkg-config libxdo-dev
   libayatana-appindicator3-dev librsvg2-dev)
 # What the tests need on top: a virtual display, the WebKit WebDriver, and Node for axe-core.
 # dbus: a session bus for the end-to-end run (the single-instance check needs one).
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver nodejs npm systemd dbus tzdata)
+# cage, grim, xwayland: the journeys under the lobby kiosk compositor (issue #10); and
+# ShellCheck, which checks the kiosk session script.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver nodejs npm systemd dbus tzdata cage grim xwayland shellcheck)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
