@@ -66,7 +66,7 @@ async fn the_window_fills_the_output(cage: &Cage, s: &Session) -> Result<()> {
 }
 
 /// The page, its window and the app process are still there and answer.
-async fn still_running(cage: &Cage, s: &Session, app: u32, after: &str) -> Result<()> {
+async fn still_running(s: &Session, app: u32, after: &str) -> Result<()> {
     ensure!(
         session::alive(app),
         "the app ended after {after}: its page was closed, not refused (WebKitWebDriver then ends the session and kills the app)"
@@ -92,7 +92,7 @@ async fn a_close_request_leaves_the_app_running(cage: &Cage, s: &Session) -> Res
         .execute("window.close(); return true", vec![])
         .await?;
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    still_running(cage, s, app, "the page's window.close()").await?;
+    still_running(s, app, "the page's window.close()").await?;
 
     // 2. WebDriver's Close Window: WebKitWebDriver sends Automation.closeBrowsingContext,
     //    which asks the web view to close ("close" signal) exactly as window.close() does
@@ -101,7 +101,7 @@ async fn a_close_request_leaves_the_app_running(cage: &Cage, s: &Session) -> Res
     //    and this session are still here.
     let _ = s.client.close_window().await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    still_running(cage, s, app, "WebDriver's Close Window").await?;
+    still_running(s, app, "WebDriver's Close Window").await?;
 
     // 3. The web view's own close, from a script that got round the page's window.close
     //    override (the original function, taken from a fresh frame).
@@ -113,7 +113,7 @@ async fn a_close_request_leaves_the_app_running(cage: &Cage, s: &Session) -> Res
         )
         .await?;
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    still_running(cage, s, app, "the web view's close (original window.close)").await?;
+    still_running(s, app, "the web view's close (original window.close)").await?;
     ensure!(
         cage.log().contains("refused"),
         "the app did not log refusing the close requests:\n{}",
