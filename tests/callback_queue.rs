@@ -68,6 +68,7 @@ fn form(name: &str, phone: &str) -> CallbackForm {
         specialty: "spine".into(),
         topic: Some("spine-care".into()),
         article: None,
+        screen_language: None,
     }
 }
 

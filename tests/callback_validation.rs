@@ -27,6 +27,7 @@ fn valid_form(language: &str) -> CallbackForm {
         specialty: "spine".into(),
         topic: Some("spine-care".into()),
         article: Some("herniated-disc".into()),
+        screen_language: None,
     }
 }
 
@@ -411,6 +412,11 @@ fn table() -> Vec<Case> {
             phone("+44 20 7946 0958"),
         ),
         case(
+            "a United Kingdom number dialled with 00, as most of the world writes it",
+            &[("phone", "foreign")],
+            phone("0044 20 7946 0958"),
+        ),
+        case(
             "a Mexican number",
             &[("phone", "foreign")],
             phone("+52 55 1234 5678"),
@@ -574,6 +580,41 @@ fn every_rule_gives_its_field_and_code_in_the_forms_language() {
 }
 
 #[test]
+fn messages_follow_the_screen_the_patient_reads_not_the_call_language() {
+    // A patient reading the Spanish screen asks for a call in English.
+    let mut form = valid_form("en");
+    form.screen_language = Some("es".into());
+    form.name.clear();
+    let errors = check(&form).expect_err("no name");
+    assert_eq!(
+        errors[0].message,
+        expected_message("name", "required", "es")
+    );
+    form.screen_language = Some("en".into());
+    form.language = "es".into();
+    let errors = check(&form).expect_err("no name");
+    assert_eq!(
+        errors[0].message,
+        expected_message("name", "required", "en")
+    );
+}
+
+#[test]
+fn a_line_break_inside_a_name_is_a_space() {
+    let mut form = valid_form("en");
+    form.name = "Ana\nRuiz".into();
+    assert_eq!(
+        check(&form).map(|v| v.name).ok().as_deref(),
+        Some("Ana Ruiz")
+    );
+    form.name = "Ana\r\nRuiz".into();
+    assert_eq!(
+        check(&form).map(|v| v.name).ok().as_deref(),
+        Some("Ana Ruiz")
+    );
+}
+
+#[test]
 fn an_unknown_language_is_refused_in_english() {
     let mut form = valid_form("fr");
     form.name.clear();
@@ -607,6 +648,7 @@ fn every_failing_field_is_listed_at_once() {
             specialty: "astrology".into(),
             topic: None,
             article: None,
+            screen_language: None,
         };
         let errors = check(&form).expect_err("nothing in this form is right");
         assert_eq!(

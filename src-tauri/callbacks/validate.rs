@@ -25,6 +25,9 @@ pub struct CallbackForm {
     pub specialty: String,
     pub topic: Option<String>,
     pub article: Option<String>,
+    /// The language of the screen the patient filled the form on: field messages are in
+    /// it (`language` is the language they want the call in, which may differ).
+    pub screen_language: Option<String>,
 }
 
 /// A form that passed every rule, normalized for storage.
@@ -79,7 +82,13 @@ pub fn validate(
     settings: &CallbackSettings,
     specialties: &[String],
 ) -> Result<ValidRequest, Vec<FieldError>> {
-    let lang = if form.language == "es" { "es" } else { "en" };
+    // Messages in the language the patient is reading, else the call's.
+    let lang = match form.screen_language.as_deref() {
+        Some("es") => "es",
+        Some("en") => "en",
+        _ if form.language == "es" => "es",
+        _ => "en",
+    };
     let mut errors = Vec::new();
     let mut err = |field: &'static str, code: &'static str, message: String| {
         errors.push(FieldError {
@@ -128,7 +137,13 @@ pub fn validate(
                 &format!("Acorte su nombre a {NAME_MAX} letras o menos."),
             ),
         );
-    } else if form.name.chars().any(is_control) {
+    } else if form
+        .name
+        .chars()
+        .any(|c| is_control(c) && !matches!(c, '\n' | '\r'))
+    {
+        // A line break (pasted, or typed by a keyboard that sends Enter) is a space
+        // between two words of the name; other control characters are hidden junk.
         err(
             "name",
             "invalidCharacters",
@@ -340,6 +355,16 @@ fn parse_phone(input: &str, settings: &CallbackSettings) -> Result<(String, Stri
         return Err("invalid");
     }
     let region = settings.phone_region();
+    // "00" is how most of the world dials out (ITU-T E.164's international prefix outside
+    // North America): the same number as "+", and the same answer.
+    let international;
+    let raw = match raw.strip_prefix("00") {
+        Some(rest) if !rest.starts_with('0') => {
+            international = format!("+{rest}");
+            international.as_str()
+        }
+        _ => raw,
+    };
     let number = phonenumber::parse(Some(region), raw).map_err(|_| "invalid")?;
     if !phonenumber::is_valid(&number) {
         return Err("invalid");

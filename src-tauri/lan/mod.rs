@@ -643,7 +643,7 @@ fn check(r: &Incoming, settings: &CallbackSettings) -> Result<Checked, String> {
         specialty: r.specialty.clone(),
         topic: r.topic.clone(),
         article: r.article.clone(),
-        screen_language: None,
+        ..CallbackForm::default()
     };
     let rules = CallbackSettings {
         slots: vec![Slot {

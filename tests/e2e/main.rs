@@ -668,13 +668,7 @@ async fn staff_unlock_find_and_mark_contacted(s: &Session) -> Result<()> {
     s.wait_screen("thanks").await?;
     let again = s.text("[data-test=cb-thanks]").await?;
     ensure!(
-        !again.contains("already")
-            && s.css("[data-test=cb-thanks]")
-                .await?
-                .attr("data-outcome")
-                .await?
-                .as_deref()
-                == Some("received"),
+        again.contains("Thank you") && !again.contains("already"),
         "a second request for the same number gets the same thank-you: {again:?}"
     );
     assert_no_personal_data(s, PATIENT_TWO, PHONE_TWO, "the duplicate screen").await?;

@@ -5,7 +5,7 @@
 //   #/article/<slug>?topic=<t>  article, optionally reached from topic <t> (for previous/next)
 //   #/search?q=<words>          search
 //   #/callback?specialty=<s>&topic=<t>&article=<a>   the callback form (every part optional)
-//   #/thanks?outcome=<o>        after a callback request: received or duplicate
+//   #/thanks?outcome=<o>        after a callback request: always received (a duplicate gets the same screen)
 //   #/staff                     the staff view: how to set it up (no account yet), PIN, or the inbox
 
 let listener = () => {};

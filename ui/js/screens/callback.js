@@ -63,6 +63,17 @@ export async function render({ params }) {
     maxlength: String(limits.name),
     'aria-required': 'true',
   });
+  // A text input drops line breaks from pasted text, which glues "Ana" and "Ruiz" into
+  // "AnaRuiz": paste them as spaces instead.
+  nameInput.addEventListener('paste', (event) => {
+    const text = event.clipboardData?.getData('text/plain');
+    if (!text || !/[\r\n]/.test(text)) return;
+    event.preventDefault();
+    const clean = text.replace(/[\r\n]+/g, ' ');
+    const { selectionStart: start, selectionEnd: end, value } = nameInput;
+    nameInput.value = (value.slice(0, start ?? value.length) + clean + value.slice(end ?? value.length)).slice(0, limits.name);
+    nameInput.dispatchEvent(new Event('input', { bubbles: true }));
+  });
   const phoneInput = h('input', {
     id: 'cb-phone',
     class: 'field__input field__input--phone',
@@ -408,12 +419,12 @@ export async function render({ params }) {
         specialty: form.specialty,
         topic: params.topic,
         article: params.article,
+        // Rust writes its field messages in the language the patient is reading.
+        screenLanguage: getLang(),
       });
       if (!state.alive) return;
       if (receipt?.outcome === 'received' || receipt?.outcome === 'alreadyReceived') {
         finish('received');
-      } else if (receipt?.outcome === 'duplicate') {
-        finish('duplicate');
       } else if (receipt?.outcome === 'rateLimited') {
         showAlert('rateLimited', { retryAfterSecs: receipt.retryAfterSecs });
       } else {
@@ -422,13 +433,11 @@ export async function render({ params }) {
     } catch (error) {
       if (!state.alive) return;
       if (error?.kind === 'invalidInput' && error.fields?.length) {
-        // Rust's messages are written for patients, in the form's language. When that is not
-        // the screen's language, the same advice is given in the screen's words.
-        const sameLanguage = form.language === getLang();
+        // Rust's messages are written for patients, in the screen's language (sent above).
         showErrors(
           error.fields.map(({ field, code, message }) => ({
             field,
-            message: sameLanguage && message ? message : rustMessage(field, code, config, limits),
+            message: message || rustMessage(field, code, config, limits),
           })),
         );
       } else {

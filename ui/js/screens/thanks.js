@@ -1,6 +1,7 @@
 // After a callback request: a calm thank-you that shows nothing personal (no name, no phone),
 // then home again by itself after a short countdown, or at once with Done. "More time" stops
-// the countdown for a patient who reads slowly.
+// the countdown for a patient who reads slowly. A request for a number that already asked
+// gets this very screen too: nothing here tells anyone whether someone asked before.
 
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
@@ -9,8 +10,7 @@ import { goHome } from '../router.js';
 
 const SECONDS = 8;
 
-export function render({ params }) {
-  const duplicate = params.outcome === 'duplicate';
+export function render() {
   let left = SECONDS;
   let timer = 0;
 
@@ -54,10 +54,10 @@ export function render({ params }) {
 
   const node = h(
     'div',
-    { class: 'thanks', dataset: { test: 'cb-thanks', outcome: duplicate ? 'duplicate' : 'received' } },
-    h('span', { class: 'thanks__icon' }, icon(duplicate ? 'info' : 'check')),
-    h('h1', { class: 'thanks__title', id: 'page-title', tabindex: '-1' }, t(duplicate ? 'thanks.duplicateTitle' : 'thanks.title')),
-    h('p', { class: 'thanks__text' }, t(duplicate ? 'thanks.duplicateText' : 'thanks.text')),
+    { class: 'thanks', dataset: { test: 'cb-thanks' } },
+    h('span', { class: 'thanks__icon' }, icon('check')),
+    h('h1', { class: 'thanks__title', id: 'page-title', tabindex: '-1' }, t('thanks.title')),
+    h('p', { class: 'thanks__text' }, t('thanks.text')),
     h('p', { class: 'thanks__text thanks__text--small' }, t('thanks.keepReading')),
     countdown,
     h('div', { class: 'thanks__actions' }, done, moreTime),
@@ -66,7 +66,7 @@ export function render({ params }) {
 
   return {
     screen: 'thanks',
-    title: t(duplicate ? 'thanks.duplicateTitle' : 'thanks.title'),
+    title: t('thanks.title'),
     node,
     afterMount: () => {
       stop();
