@@ -338,6 +338,51 @@ fn setup_makes_an_unprivileged_kiosk_under_cage_and_remove_undoes_it_exactly() {
         "the unit is enabled"
     );
 
+    // What ExecStart runs keeps the app's exit status through cage (cage 0.1.4 exits 0
+    // whatever the app did), so RestartPreventExitStatus sees a staff "Close the app".
+    let work = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(work.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let runtime = work.path().join("runtime");
+    std::fs::create_dir(&runtime).unwrap();
+    let fake = work.path().join("fake-app");
+    std::fs::write(&fake, "#!/bin/sh\nexit \"$FAKE_STATUS\"\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let uid = getent("passwd", user)
+        .unwrap()
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+    std::os::unix::fs::chown(&runtime, Some(uid), None).unwrap();
+    std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+    for status in [quit.as_str(), "3", "0"] {
+        let out = Command::new("runuser")
+            .args(["-u", user, "--", "env", "-i", "PATH=/usr/bin:/bin"])
+            .arg(format!("XDG_RUNTIME_DIR={}", runtime.display()))
+            .args([
+                "WLR_BACKENDS=headless",
+                "WLR_LIBINPUT_NO_DEVICES=1",
+                "WLR_RENDERER=pixman",
+            ])
+            .arg(format!("FAKE_STATUS={status}"))
+            .arg(session_script())
+            .args(["session", "--app"])
+            .arg(&fake)
+            .output()
+            .expect("runuser");
+        assert_eq!(
+            out.status.code().map(|c| c.to_string()).as_deref(),
+            Some(status),
+            "the session under cage exits as the app did: {}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .filter(|l| !l.contains("output test"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+
     // No other session on the console, no blanking, no suspend, USB sticks read-only.
     let logind =
         std::fs::read_to_string("/etc/systemd/logind.conf.d/clinic-kiosk-session.conf").unwrap();
