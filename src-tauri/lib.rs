@@ -117,6 +117,7 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
         front_desk: Default::default(),
         clock: Default::default(),
         kiosk_left: Default::default(),
+        content_problem: None,
     }
 }
 
@@ -269,12 +270,10 @@ fn spawn_front_desk<R: Runtime>(app: &tauri::AppHandle<R>, data_dir: &std::path:
             }
         };
         let mut front = lan::FrontDesk::new(identity, db);
-        front.forward_to = handle
-            .state::<AppState>()
-            .config
-            .callbacks
-            .destinations
-            .clone();
+        let callbacks = &handle.state::<AppState>().config.callbacks;
+        front.forward_to = callbacks.destinations.clone();
+        // The laptop checks what kiosks send by the clinic's own rules (phone region ...).
+        front.callbacks = callbacks.clone();
         let front = std::sync::Arc::new(front);
         let _ = handle.state::<AppState>().front_desk.set(front.clone());
         tracing::info!("front desk listening for kiosks on {listen}");
@@ -306,13 +305,32 @@ pub fn run() -> Result<(), String> {
         }))
         .setup(|app| {
             let data_dir = paths::data_dir(app.path().app_data_dir().ok());
-            // An installed content pack wins over the shipped articles (the env var over both).
+            // An installed content pack wins over the shipped articles (the env var over both),
+            // once it is verified again: signature, every file's hash, nothing added.
+            let shipped = || paths::content_dir(app.path().resource_dir().ok());
+            let mut content_problem = None;
             let content_dir = match std::env::var_os(paths::CONTENT_DIR_ENV) {
                 Some(_) => paths::content_dir(None),
-                None => pack::installed_dir(&data_dir)
-                    .unwrap_or_else(|| paths::content_dir(app.path().resource_dir().ok())),
+                None => {
+                    let keys = config::Config::load(config_arg()).0.trusted_keys;
+                    let keys: Vec<_> = keys.iter().filter_map(|k| pack::parse_public(k)).collect();
+                    match pack::verify_installed(&data_dir, &keys) {
+                        Ok(Some(_)) => pack::installed_dir(&data_dir).unwrap_or_else(shipped),
+                        Ok(None) => shipped(),
+                        Err(err) => {
+                            tracing::error!(
+                                "the installed article pack failed its check ({err}); using the shipped articles"
+                            );
+                            content_problem = Some(format!(
+                                "the installed article update failed its check ({err}); the kiosk shows the articles it shipped with; import the pack again"
+                            ));
+                            shipped()
+                        }
+                    }
+                }
             };
-            let state = open_state(&data_dir, &content_dir);
+            let mut state = open_state(&data_dir, &content_dir);
+            state.content_problem = content_problem;
             let mode = state.config.mode;
             app.manage(state);
             spawn_retention(app.handle());

@@ -121,6 +121,7 @@ fn a_missing_library_is_unavailable_not_a_crash() {
         front_desk: Default::default(),
         clock: Default::default(),
         kiosk_left: Default::default(),
+        content_problem: None,
     };
     let app = app(state);
     let main = window(&app, "main");
@@ -221,7 +222,17 @@ fn searches_that_found_nothing_reach_the_staff_health_screen() {
     .expect("unlock");
     let health =
         invoke(&main, "staff_health", json!({ "token": session["token"] })).expect("health");
-    assert_eq!(health["articleCount"], 32, "{health}");
+    assert_eq!(
+        health["articleCount"], 48,
+        "24 articles in English and 24 in Spanish: {health}"
+    );
+    assert_eq!(health["erasedUndelivered"], 0, "{health}");
+    assert!(
+        ["encrypted", "notEncrypted", "unknown"]
+            .contains(&health["dataEncryption"].as_str().unwrap_or("")),
+        "{health}"
+    );
+    assert!(health["contentProblem"].is_null(), "{health}");
     assert_eq!(health["queueLength"], 0);
     assert!(
         health["freeDiskBytes"].as_u64().unwrap_or(0) > 0,

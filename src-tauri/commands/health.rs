@@ -29,6 +29,8 @@ pub struct Health {
     pub free_disk_bytes: Option<u64>,
     pub config_problems: Vec<String>,
     pub library_problem: Option<String>,
+    /// The installed article pack failed its check at start (the shipped articles are used).
+    pub content_problem: Option<String>,
     pub usage: Option<crate::store::Usage>,
     /// Requests erased in the last 30 days because no destination took them within
     /// `undelivered_max_days` (a warning for staff: check the destinations).
@@ -116,6 +118,7 @@ pub fn staff_health(
         free_disk_bytes: fs4::available_space(&state.data_dir).ok(),
         config_problems: state.config_problems.clone(),
         library_problem,
+        content_problem: state.content_problem.clone(),
         erased_undelivered,
         data_encryption: crate::paths::encryption(&state.data_dir),
         usage,

@@ -85,15 +85,17 @@ pub fn staff_quit<R: Runtime>(
 /// error's own message and where it happened, never form contents.
 #[tauri::command(async)]
 pub fn report_ui_error(message: String, source: Option<String>, line: Option<u32>) {
-    let message: String = message.chars().take(300).collect();
-    let source: String = source
-        .unwrap_or_default()
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take(80)
-        .collect();
+    // Escaped and cut short: text from the page must not forge log lines (a newline) or
+    // fill the disk.
+    let message = crate::lan::escaped(&message, 300);
+    let source = crate::lan::escaped(
+        source
+            .unwrap_or_default()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default(),
+        80,
+    );
     tracing::error!(
         "ui error: {message} ({source}:{})",
         line.unwrap_or_default()

@@ -47,6 +47,9 @@ pub struct AppState {
     pub clock: crate::clock::Clock,
     /// Staff left kiosk mode: the shell puts it back once no staff session is live.
     pub kiosk_left: std::sync::atomic::AtomicBool,
+    /// Why the installed article pack is not in use (it failed its check at start), for
+    /// the staff health screen.
+    pub content_problem: Option<String>,
 }
 
 impl AppState {

@@ -74,9 +74,16 @@ export function healthPanel({ token, guard, isAlive, when, mode, isAdmin = false
         fact(t('health.oldestWaiting'), health.oldestWaiting ? when(health.oldestWaiting) : '—', 'health-oldest'),
         fact(t('health.lastDelivery'), health.lastDelivery ? when(health.lastDelivery) : t('health.never'), 'health-last-delivery'),
         fact(t('health.freeDisk'), bytes(health.freeDiskBytes), 'health-disk'),
+        fact(t('health.encryption'), t(`health.encryptionState.${health.dataEncryption ?? 'unknown'}`), 'health-encryption'),
       ),
       health.libraryProblem
         ? h('div', { class: 'idle-warning' }, icon('alert'), h('p', {}, t('health.libraryProblem'), ': ', health.libraryProblem))
+        : null,
+      health.contentProblem
+        ? h('div', { class: 'idle-warning', dataset: { test: 'health-content-problem' } }, icon('alert'), h('p', {}, health.contentProblem))
+        : null,
+      health.erasedUndelivered > 0
+        ? h('div', { class: 'idle-warning', dataset: { test: 'health-erased-undelivered' } }, icon('alert'), h('p', {}, t('health.erasedUndelivered', { count: health.erasedUndelivered })))
         : null,
       problems.length
         ? h(
