@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod export;
+pub mod outbox;
 pub mod queue;
 pub mod retention;
 pub mod settings;

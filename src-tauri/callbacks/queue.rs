@@ -146,12 +146,12 @@ pub fn submit(
     )?;
     for destination in &settings.destinations {
         // The kiosk's own inbox has the request the moment it is committed.
-        let delivered = (destination == crate::delivery::STAFF_INBOX).then_some(now);
+        let delivered = (destination == super::outbox::STAFF_INBOX).then_some(now);
         outbox.execute(params![id, destination, now, delivered])?;
     }
     // A kiosk paired with the front-desk laptop sends it there too.
-    if crate::lan::store::pairing(&tx)?.is_some() {
-        outbox.execute(params![id, crate::lan::FRONT_DESK, now, None::<i64>])?;
+    if crate::store::lan::pairing(&tx)?.is_some() {
+        outbox.execute(params![id, super::outbox::FRONT_DESK, now, None::<i64>])?;
     }
     drop(outbox);
     tx.commit()?;
@@ -190,7 +190,7 @@ pub struct InboxItem {
     pub consent_at: i64,
     pub notes: Vec<StaffNote>,
     /// Where the request is at each of the clinic's destinations (not the kiosk's inbox).
-    pub deliveries: Vec<crate::delivery::outbox::DeliveryState>,
+    pub deliveries: Vec<super::outbox::DeliveryState>,
     /// On a front-desk laptop: which kiosk sent the request.
     pub from_kiosk: Option<String>,
 }
@@ -270,7 +270,7 @@ pub fn list(conn: &Connection, filter: Filter<'_>) -> Result<Vec<InboxItem>, Cal
                 })
             })?
             .collect::<Result<_, _>>()?;
-        it.deliveries = crate::delivery::outbox::states(conn, &it.id)?;
+        it.deliveries = super::outbox::states(conn, &it.id)?;
     }
     Ok(items)
 }

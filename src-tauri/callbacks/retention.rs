@@ -11,9 +11,9 @@
 
 use rusqlite::{params, Connection, TransactionBehavior};
 
+use super::outbox::STAFF_INBOX;
 use super::settings::CallbackSettings;
 use super::{audit, CallbackError};
-use crate::delivery::STAFF_INBOX;
 
 /// What one pass erased.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -7,15 +7,15 @@
 //! HTTP servers on loopback.
 
 pub mod fhir;
-pub mod outbox;
+/// The outbox rows: written and read by `crate::callbacks::outbox`, the one writer.
+pub use crate::callbacks::outbox;
 pub mod payload;
 pub mod webhook;
 pub mod worker;
 
 use std::collections::BTreeMap;
 
-/// The kiosk's own staff inbox: a destination with nothing to send.
-pub const STAFF_INBOX: &str = "staff-inbox";
+pub use crate::callbacks::outbox::STAFF_INBOX;
 
 /// Where requests go, from the config's `[[destination]]` tables.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -20,7 +20,8 @@
 pub mod client;
 pub mod pairing;
 pub mod server;
-pub mod store;
+/// The pairing tables live with the rest of kiosk.db (`crate::store::lan`).
+pub use crate::store::lan as store;
 pub mod tls;
 
 use std::collections::HashMap;
@@ -34,8 +35,8 @@ use crate::callbacks::settings::{CallbackSettings, Slot};
 use crate::callbacks::validate::{self, CallbackForm};
 use crate::delivery::webhook;
 
-/// The outbox destination of a kiosk's paired laptop.
-pub const FRONT_DESK: &str = "front-desk";
+/// The front desk as a destination of the kiosk's outbox.
+pub use crate::callbacks::outbox::FRONT_DESK;
 /// The port the laptop listens on unless the config says otherwise.
 pub const DEFAULT_PORT: u16 = 8470;
 /// Header naming the sending kiosk.

@@ -6,6 +6,14 @@
 //! [`MIGRATIONS`]; never edit one that has shipped. A database from a newer app is refused,
 //! never modified.
 
+pub mod lan;
+
+/// The kiosk's own staff inbox: an outbox destination every request has, delivered on
+/// commit.
+pub const STAFF_INBOX: &str = "staff-inbox";
+/// The paired front-desk laptop: an outbox destination while the kiosk is paired.
+pub const FRONT_DESK: &str = "front-desk";
+
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, TransactionBehavior};

@@ -2,10 +2,10 @@
 //! one statement, so a crash between a try and its record only means one more try, which the
 //! receiver drops as a duplicate (the request id is the idempotency key).
 
+pub use crate::store::{FRONT_DESK, STAFF_INBOX};
+
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
-
-use super::STAFF_INBOX;
 
 /// One row to try now.
 #[derive(Debug, Clone, PartialEq, Eq)]
