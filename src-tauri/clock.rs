@@ -1,5 +1,6 @@
-//! The app's clock: wall-clock Unix milliseconds, with an offset that tests move forward to
-//! cross wrong-PIN delays and session lifetimes without sleeping. The app never moves it.
+//! The app's clock and its time formats: wall-clock Unix milliseconds, with an offset that
+//! tests move forward to cross wrong-PIN delays and session lifetimes without sleeping (the
+//! app never moves it), and every way a time is written, on `jiff`.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -26,5 +27,59 @@ impl Clock {
     /// Moves this clock `ms` milliseconds forward (tests only: nothing in the app calls it).
     pub fn advance(&self, ms: i64) {
         self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+}
+
+fn timestamp(ms: i64) -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+/// Unix ms as RFC 3339 in UTC with milliseconds, such as `2026-11-25T14:03:07.250Z` (the
+/// webhook body, FHIR `authoredOn`, pack manifests).
+pub fn rfc3339(ms: i64) -> String {
+    timestamp(ms).strftime("%Y-%m-%dT%H:%M:%S.%3fZ").to_string()
+}
+
+/// Unix ms as `YYYY-MM-DD HH:MM` in UTC (CSV exports).
+pub fn utc_minutes(ms: i64) -> String {
+    timestamp(ms).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The UTC calendar date `YYYY-MM-DD` of Unix ms.
+pub fn utc_date(ms: i64) -> String {
+    timestamp(ms).strftime("%Y-%m-%d").to_string()
+}
+
+/// The calendar date `days` after 1970-01-01, as `YYYY-MM-DD`.
+pub fn civil_date(days: i64) -> String {
+    utc_date(days.saturating_mul(86_400_000))
+}
+
+/// Today's date in UTC as `YYYY-MM-DD`.
+pub fn today_utc() -> String {
+    utc_date(system_ms())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_in_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(1_764_079_387_250), "2025-11-25T14:03:07.250Z");
+        assert_eq!(utc_minutes(1_764_079_387_250), "2025-11-25 14:03");
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(19_782), "2024-02-29");
+        assert_eq!(civil_date(20_417), "2025-11-25");
+    }
+
+    #[test]
+    fn a_moved_clock_moves_forward_only_by_what_it_was_told() {
+        let clock = Clock::default();
+        let before = clock.now_ms();
+        clock.advance(3_600_000);
+        let after = clock.now_ms();
+        assert!((3_600_000..3_660_000).contains(&(after - before)));
     }
 }

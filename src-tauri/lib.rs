@@ -16,6 +16,7 @@ pub mod qr;
 pub mod search;
 pub mod shell;
 pub mod store;
+pub mod webhook;
 
 use std::sync::Mutex;
 

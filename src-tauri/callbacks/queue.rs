@@ -412,9 +412,4 @@ pub fn export_csv<W: std::io::Write>(
 }
 
 /// `YYYY-MM-DD HH:MM` in UTC.
-pub fn utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let day = crate::store::civil_date(secs.div_euclid(86_400));
-    let rem = secs.rem_euclid(86_400);
-    format!("{day} {:02}:{:02}", rem / 3600, (rem % 3600) / 60)
-}
+pub use crate::clock::utc_minutes as utc;

@@ -9,8 +9,10 @@
 pub mod fhir;
 /// The outbox rows: written and read by `crate::callbacks::outbox`, the one writer.
 pub use crate::callbacks::outbox;
-pub mod payload;
-pub mod webhook;
+/// The webhook signature (`crate::webhook`).
+pub use crate::webhook;
+/// What is sent: the request as read back and the webhook body (`crate::webhook::body`).
+pub use crate::webhook::body as payload;
 pub mod worker;
 
 use std::collections::BTreeMap;

@@ -499,7 +499,7 @@ impl FrontDesk {
                 return (400, "not a version 1 callback request".into());
             }
         };
-        if incoming.version != crate::delivery::payload::BODY_VERSION {
+        if incoming.version != crate::webhook::body::BODY_VERSION {
             refuse(format!(
                 "a request from kiosk {name}: unknown version {}",
                 incoming.version
@@ -543,40 +543,8 @@ impl FrontDesk {
     }
 }
 
-/// The webhook body (version 1) as the laptop reads it.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Incoming {
-    version: u32,
-    id: String,
-    created_at: String,
-    patient: IncomingPatient,
-    best_time: String,
-    note: Option<String>,
-    specialty: String,
-    topic: Option<String>,
-    article: Option<String>,
-    consent: IncomingConsent,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct IncomingPatient {
-    name: String,
-    phone: String,
-    #[allow(
-        dead_code,
-        reason = "recomputed from the phone number by the form's rules"
-    )]
-    phone_display: String,
-    language: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct IncomingConsent {
-    version: String,
-    at: String,
-}
+/// The webhook body as the laptop reads it: the very type the kiosk writes.
+type Incoming = crate::webhook::body::WebhookBody;
 
 /// A request from a kiosk that passed the form's rules, normalised as the kiosk stores it.
 struct Checked {

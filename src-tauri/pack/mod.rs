@@ -224,7 +224,7 @@ pub fn create(
     let manifest = Manifest {
         format: FORMAT,
         version,
-        created_at: crate::delivery::payload::rfc3339(crate::callbacks::now_ms()),
+        created_at: crate::clock::rfc3339(crate::clock::system_ms()),
         content_hash: content.hash,
         key: public_text(&key.verifying_key()),
         files: files

@@ -188,38 +188,10 @@ pub fn usage(conn: &Connection, since_day: &str, limit: usize) -> Result<Usage, 
     Ok(Usage { views, misses })
 }
 
-/// Today's date in UTC as `YYYY-MM-DD`.
-pub fn today_utc() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    civil_date(secs.div_euclid(86_400))
-}
-
-/// The calendar date `days` after 1970-01-01 (Howard Hinnant's civil_from_days).
-pub fn civil_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
+pub use crate::clock::{civil_date, today_utc};
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn civil_dates_are_right_across_leap_years() {
-        assert_eq!(civil_date(0), "1970-01-01");
-        assert_eq!(civil_date(19_782), "2024-02-29");
-        assert_eq!(civil_date(20_417), "2025-11-25");
-    }
-
     use super::*;
 
     #[test]

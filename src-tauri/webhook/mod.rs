@@ -10,7 +10,9 @@
 //! A receiver recomputes the signature over the raw body, compares in constant time, and
 //! refuses a timestamp more than [`TOLERANCE_SECS`] away from its own clock (a replay).
 //! Within that window a replay carries an id it has already seen, and it drops it.
-//! docs/webhook.md shows a receiver in a few lines.
+//! docs/webhook.md shows a receiver in a few lines. The body itself is [`body`].
+
+pub mod body;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
