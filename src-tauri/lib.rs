@@ -9,6 +9,7 @@ pub mod config;
 pub mod content;
 pub mod delivery;
 pub mod lan;
+pub mod layers;
 pub mod library;
 pub mod pack;
 pub mod paths;

@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::callbacks::settings::{CallbackSettings, Slot};
 use crate::callbacks::validate::{self, CallbackForm};
-use crate::delivery::webhook;
+use crate::webhook;
 
 /// The front desk as a destination of the kiosk's outbox.
 pub use crate::callbacks::outbox::FRONT_DESK;
@@ -686,11 +686,11 @@ fn store_incoming(
         conn.execute(
             "INSERT OR IGNORE INTO outbox (request_id, destination, created_at, next_attempt_at, delivered_at)
              VALUES (?1, ?2, ?3, ?3, ?3)",
-            params![r.id, crate::delivery::STAFF_INBOX, now],
+            params![r.id, crate::callbacks::outbox::STAFF_INBOX, now],
         )?;
         for destination in forward_to
             .iter()
-            .filter(|d| *d != crate::delivery::STAFF_INBOX)
+            .filter(|d| *d != crate::callbacks::outbox::STAFF_INBOX)
         {
             conn.execute(
                 "INSERT OR IGNORE INTO outbox (request_id, destination, created_at, next_attempt_at)
