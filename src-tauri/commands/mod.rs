@@ -289,3 +289,73 @@ fn record_view(state: &AppState, slug: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Access, COMMANDS};
+
+    fn read(path: &str) -> String {
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+            .expect(path)
+    }
+
+    #[test]
+    fn the_capability_grants_exactly_the_command_list() {
+        let json: serde_json::Value =
+            serde_json::from_str(&read("src-tauri/capabilities/main.json")).expect("json");
+        let granted: Vec<&str> = json["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .collect();
+        let wanted: Vec<String> = COMMANDS
+            .iter()
+            .map(|(name, _)| format!("allow-{}", name.replace('_', "-")))
+            .collect();
+        assert_eq!(
+            granted, wanted,
+            "capabilities/main.json must list COMMANDS, in order"
+        );
+    }
+
+    #[test]
+    fn the_ipc_doc_describes_every_command_and_no_other() {
+        let doc = read("docs/ipc.md");
+        for (name, _) in COMMANDS {
+            assert!(
+                doc.contains(&format!("`{name}(")),
+                "docs/ipc.md does not describe `{name}`"
+            );
+        }
+        assert!(
+            !doc.contains("staff_create_first"),
+            "a removed command is still documented"
+        );
+    }
+
+    #[test]
+    fn every_staff_command_is_handled_with_a_session_check() {
+        // The wiring checks the session by the command's own name; a name missing from
+        // the list would make `AppState::staff` answer `internal`.
+        let sources: String = [
+            "callbacks.rs",
+            "health.rs",
+            "kiosk.rs",
+            "lan.rs",
+            "packs.rs",
+        ]
+        .iter()
+        .map(|f| read(&format!("src-tauri/commands/{f}")))
+        .collect();
+        for (name, access) in COMMANDS {
+            if *access != Access::Anyone {
+                assert!(
+                    sources.contains(&format!("\"{name}\", Activity::"))
+                        || sources.contains(&format!("\"{name}\",\n")),
+                    "`{name}` must call state.staff(token, \"{name}\", ...)"
+                );
+            }
+        }
+    }
+}
