@@ -1,9 +1,12 @@
 //! The callback form's rules (src-tauri/callbacks/validate.rs) as a table: each input and
 //! the `(field, code)` it must give, checked with the form in English and in Spanish so the
-//! message is in the patient's language.
+//! message is in the patient's language. The table is tests/fixtures/form-rules.json, which
+//! the page's own rules are checked against too (tests/js/callback-rules.test.js).
 
 use clinic_kiosk::callbacks::validate::{validate, NAME_MAX, NOTE_MAX};
 use clinic_kiosk::callbacks::{CallbackForm, CallbackSettings, FieldError, ValidRequest};
+use serde::Deserialize;
+use serde_json::Value;
 
 /// The specialties of the shipped content/topics.toml.
 fn specialties() -> Vec<String> {
@@ -154,382 +157,95 @@ fn expected_message(field: &str, code: &str, lang: &str) -> &'static str {
     }
 }
 
-/// One row of the table: what is changed in a valid form, and what must come back.
-struct Case {
-    what: &'static str,
-    edit: Box<dyn Fn(&mut CallbackForm)>,
-    /// Empty: the form must pass.
-    expect: &'static [(&'static str, &'static str)],
+/// tests/fixtures/form-rules.json: the table of cases this test and the page's own rules
+/// (tests/js/callback-rules.test.js) both check, so the two cannot drift.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Table {
+    #[allow(dead_code)]
+    about: Vec<String>,
+    context: Context,
+    /// A form that passes every rule, as the UI sends it.
+    valid: serde_json::Map<String, Value>,
+    cases: Vec<Case>,
 }
 
-fn case(
-    what: &'static str,
-    expect: &'static [(&'static str, &'static str)],
-    edit: impl Fn(&mut CallbackForm) + 'static,
-) -> Case {
-    Case {
-        what,
-        edit: Box::new(edit),
-        expect,
+/// What the rules are checked against: Rust's defaults, which the page gets from callback_config.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Context {
+    name_max: usize,
+    note_max: usize,
+    phone_region: String,
+    slots: Vec<String>,
+    specialties: Vec<String>,
+    consent_version: String,
+}
+
+/// One row: `field` of the valid form set to `input` (repeated `repeat` times), and the
+/// fields in `also`; it must give `code` on `error_field` (default `field`), or pass.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Case {
+    what: String,
+    field: String,
+    input: Value,
+    repeat: Option<usize>,
+    #[serde(default)]
+    also: serde_json::Map<String, Value>,
+    error_field: Option<String>,
+    code: Option<String>,
+    /// For the page's rules only: why the page leaves this case to Rust.
+    #[allow(dead_code)]
+    js_leaves_to_rust: Option<String>,
+}
+
+fn table() -> Table {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/form-rules.json"
+    );
+    let text = std::fs::read_to_string(path).expect("tests/fixtures/form-rules.json");
+    serde_json::from_str(&text).expect("form-rules.json is a table of cases")
+}
+
+impl Case {
+    /// The valid form with this case's change, in `lang`.
+    fn form(&self, valid: &serde_json::Map<String, Value>, lang: &str) -> CallbackForm {
+        let mut form = valid.clone();
+        form.insert("language".into(), lang.into());
+        let input = match (&self.input, self.repeat) {
+            (Value::String(s), Some(n)) => Value::String(s.repeat(n)),
+            (_, Some(_)) => panic!("{}: only text can be repeated", self.what),
+            (input, None) => input.clone(),
+        };
+        form.insert(self.field.clone(), input);
+        form.extend(self.also.clone());
+        serde_json::from_value(Value::Object(form))
+            .unwrap_or_else(|e| panic!("{}: not a form the UI could send: {e}", self.what))
+    }
+
+    fn expected(&self) -> Vec<(&str, &str)> {
+        match &self.code {
+            None => vec![],
+            Some(code) => vec![(self.error_field.as_deref().unwrap_or(&self.field), code)],
+        }
     }
 }
 
-fn name(value: impl Into<String>) -> impl Fn(&mut CallbackForm) {
-    let value = value.into();
-    move |f| f.name = value.clone()
-}
-
-fn note(value: impl Into<String>) -> impl Fn(&mut CallbackForm) {
-    let value = value.into();
-    move |f| f.note = value.clone()
-}
-
-fn phone(value: impl Into<String>) -> impl Fn(&mut CallbackForm) {
-    let value = value.into();
-    move |f| f.phone = value.clone()
-}
-
-const PASS: &[(&str, &str)] = &[];
-
-fn table() -> Vec<Case> {
-    vec![
-        // The name.
-        case("an empty name", &[("name", "required")], name("")),
-        case(
-            "a whitespace-only name",
-            &[("name", "required")],
-            name("  \t \n "),
-        ),
-        case(
-            "a name of exactly NAME_MAX letters",
-            PASS,
-            name("a".repeat(NAME_MAX)),
-        ),
-        case(
-            "a name one letter over NAME_MAX",
-            &[("name", "tooLong")],
-            name("a".repeat(NAME_MAX + 1)),
-        ),
-        case(
-            "NAME_MAX accented letters (counted as letters, not bytes)",
-            PASS,
-            name("é".repeat(NAME_MAX)),
-        ),
-        case(
-            "NAME_MAX decomposed accented letters (counted after NFC)",
-            PASS,
-            name("e\u{301}".repeat(NAME_MAX)),
-        ),
-        case(
-            "NAME_MAX + 1 accented letters",
-            &[("name", "tooLong")],
-            name("é".repeat(NAME_MAX + 1)),
-        ),
-        case(
-            "an emoji in the name",
-            &[("name", "lettersOnly")],
-            name("Ana 😀"),
-        ),
-        case("an Arabic name", PASS, name("محمد عبد الله")),
-        case("an Arabic name with vowel marks", PASS, name("مُحَمَّد")),
-        case("a Hebrew name", PASS, name("דוד כהן")),
-        case(
-            "a right-to-left override (U+202E) in the name",
-            &[("name", "invalidCharacters")],
-            name("\u{202E}ecilA"),
-        ),
-        case(
-            "a left-to-right isolate (U+2066) in the name",
-            &[("name", "invalidCharacters")],
-            name("Ana\u{2066} López"),
-        ),
-        case(
-            "an HTML tag in the name",
-            &[("name", "lettersOnly")],
-            name("<b>Ana</b>"),
-        ),
-        case(
-            "a script tag in the name",
-            &[("name", "lettersOnly")],
-            name("<script>alert(1)</script>"),
-        ),
-        case(
-            "NUL in the name",
-            &[("name", "invalidCharacters")],
-            name("Ana\0 López"),
-        ),
-        case(
-            "a bell (U+0007) in the name",
-            &[("name", "invalidCharacters")],
-            name("Ana\u{7}"),
-        ),
-        case(
-            "a zero-width space in the name",
-            &[("name", "invalidCharacters")],
-            name("Ana\u{200B}López"),
-        ),
-        case(
-            "a zero-width joiner in the name",
-            &[("name", "invalidCharacters")],
-            name("Ana\u{200D}López"),
-        ),
-        case(
-            "a byte-order mark in the name",
-            &[("name", "invalidCharacters")],
-            name("\u{FEFF}Ana"),
-        ),
-        case(
-            "an SQL fragment in the name",
-            &[("name", "lettersOnly")],
-            name("Robert'); DROP TABLE callback_request;--"),
-        ),
-        case("an apostrophe in the name", PASS, name("Siobhán O'Brien")),
-        case(
-            "a typographic apostrophe in the name",
-            PASS,
-            name("Siobhán O’Brien"),
-        ),
-        case("accents in the name", PASS, name("José Núñez")),
-        case("a hyphen and a period", PASS, name("Mary-Jane W. Smith")),
-        case(
-            "digits in the name",
-            &[("name", "lettersOnly")],
-            name("Ana 2"),
-        ),
-        case(
-            "punctuation only",
-            &[("name", "lettersOnly")],
-            name("-- . '"),
-        ),
-        // The note.
-        case("an empty note", PASS, note("")),
-        case("a whitespace-only note", PASS, note(" \n\t ")),
-        case(
-            "a note of exactly NOTE_MAX characters",
-            PASS,
-            note("x".repeat(NOTE_MAX)),
-        ),
-        case(
-            "a note one character over NOTE_MAX",
-            &[("note", "tooLong")],
-            note("x".repeat(NOTE_MAX + 1)),
-        ),
-        case(
-            "NOTE_MAX accented characters",
-            PASS,
-            note("ñ".repeat(NOTE_MAX)),
-        ),
-        case(
-            "NOTE_MAX + 1 accented characters",
-            &[("note", "tooLong")],
-            note("ñ".repeat(NOTE_MAX + 1)),
-        ),
-        case(
-            "line breaks in the note (they become spaces)",
-            PASS,
-            note("First line\r\nsecond line\tand a tab"),
-        ),
-        case(
-            "an HTML tag in the note",
-            &[("note", "markup")],
-            note("It hurts <b>a lot</b>"),
-        ),
-        case(
-            "a script tag in the note",
-            &[("note", "markup")],
-            note("<script>alert('x')</script>"),
-        ),
-        case(
-            "an img tag with an event handler in the note",
-            &[("note", "markup")],
-            note("<img src=x onerror=alert(1)>"),
-        ),
-        case(
-            "an HTML comment in the note",
-            &[("note", "markup")],
-            note("hello <!-- hidden -->"),
-        ),
-        case(
-            "a closing tag in the note",
-            &[("note", "markup")],
-            note("hello </textarea>"),
-        ),
-        case(
-            "comparison signs that are not tags",
-            PASS,
-            note("Pain < 3 days, fever > 38 C, <3"),
-        ),
-        case(
-            "NUL in the note",
-            &[("note", "invalidCharacters")],
-            note("hello\0world"),
-        ),
-        case(
-            "a bell (U+0007) in the note",
-            &[("note", "invalidCharacters")],
-            note("hello\u{7}"),
-        ),
-        case(
-            "a zero-width space in the note",
-            &[("note", "invalidCharacters")],
-            note("hel\u{200B}lo"),
-        ),
-        case(
-            "a right-to-left override in the note",
-            &[("note", "invalidCharacters")],
-            note("call me \u{202E}321"),
-        ),
-        case(
-            "an SQL fragment in the note (stored as text, harmless)",
-            PASS,
-            note("Robert'); DROP TABLE callback_request;--"),
-        ),
-        case(
-            "emoji and accents in the note",
-            PASS,
-            note("Me duele la espalda 😣 — ¿mañana?"),
-        ),
-        // The phone number.
-        case("an empty phone", &[("phone", "required")], phone("")),
-        case(
-            "a whitespace-only phone",
-            &[("phone", "required")],
-            phone("   "),
-        ),
-        case(
-            "letters in the phone",
-            &[("phone", "letters")],
-            phone("201-555-CALL"),
-        ),
-        case(
-            "a letter O for a zero",
-            &[("phone", "letters")],
-            phone("2O1 555 0123"),
-        ),
-        case(
-            "a United Kingdom number",
-            &[("phone", "foreign")],
-            phone("+44 20 7946 0958"),
-        ),
-        case(
-            "a United Kingdom number dialled with 00, as most of the world writes it",
-            &[("phone", "foreign")],
-            phone("0044 20 7946 0958"),
-        ),
-        case(
-            "a Mexican number",
-            &[("phone", "foreign")],
-            phone("+52 55 1234 5678"),
-        ),
-        case(
-            "a Canadian number (+1, but not the clinic's region)",
-            &[("phone", "foreign")],
-            phone("+1 416 555 0123"),
-        ),
-        case(
-            "seven digits with no area code",
-            &[("phone", "invalid")],
-            phone("555-0000"),
-        ),
-        case(
-            "nine digits",
-            &[("phone", "invalid")],
-            phone("(201) 555-012"),
-        ),
-        case(
-            "area code 555 does not exist",
-            &[("phone", "invalid")],
-            phone("(555) 555-0000"),
-        ),
-        case(
-            "an area code starting with 1",
-            &[("phone", "invalid")],
-            phone("(101) 555-0123"),
-        ),
-        case(
-            "symbols a phone number never has",
-            &[("phone", "invalid")],
-            phone("201#555#0123"),
-        ),
-        case(
-            "a phone number longer than anyone types",
-            &[("phone", "invalid")],
-            phone("2".repeat(40)),
-        ),
-        case(
-            "a control character in the phone",
-            &[("phone", "invalid")],
-            phone("201\u{7}5550123"),
-        ),
-        case("dashes", PASS, phone("201-555-0123")),
-        case("parentheses and spaces", PASS, phone("(201) 555 0123")),
-        case("country code", PASS, phone("+1 201 555 0123")),
-        case("dots", PASS, phone("201.555.0123")),
-        // The other fields.
-        case(
-            "no best time",
-            &[("bestTime", "required")],
-            |f: &mut CallbackForm| f.best_time.clear(),
-        ),
-        case(
-            "an unknown best time",
-            &[("bestTime", "required")],
-            |f: &mut CallbackForm| f.best_time = "midnight".into(),
-        ),
-        case(
-            "no consent",
-            &[("consent", "required")],
-            |f: &mut CallbackForm| f.consent = false,
-        ),
-        case(
-            "no consent and no version",
-            &[("consent", "required")],
-            |f: &mut CallbackForm| {
-                f.consent = false;
-                f.consent_version.clear();
-            },
-        ),
-        case(
-            "consent to an older text",
-            &[("consent", "changed")],
-            |f: &mut CallbackForm| f.consent_version = "2025-01".into(),
-        ),
-        case(
-            "consent with no version",
-            &[("consent", "changed")],
-            |f: &mut CallbackForm| f.consent_version.clear(),
-        ),
-        case(
-            "an unknown specialty",
-            &[("specialty", "unknown")],
-            |f: &mut CallbackForm| f.specialty = "dentistry".into(),
-        ),
-        case(
-            "no specialty",
-            &[("specialty", "unknown")],
-            |f: &mut CallbackForm| f.specialty.clear(),
-        ),
-        case(
-            "a UUID v4 request id",
-            &[("requestId", "invalid")],
-            |f: &mut CallbackForm| f.request_id = uuid::Uuid::new_v4().to_string(),
-        ),
-        case(
-            "the nil UUID",
-            &[("requestId", "invalid")],
-            |f: &mut CallbackForm| f.request_id = uuid::Uuid::nil().to_string(),
-        ),
-        case(
-            "no request id",
-            &[("requestId", "invalid")],
-            |f: &mut CallbackForm| f.request_id.clear(),
-        ),
-        case(
-            "a request id that is not a UUID",
-            &[("requestId", "invalid")],
-            |f: &mut CallbackForm| f.request_id = "1; DROP TABLE outbox".into(),
-        ),
-    ]
+#[test]
+fn the_shared_table_uses_rusts_own_limits_and_settings() {
+    let Table {
+        context: c, valid, ..
+    } = table();
+    let settings = CallbackSettings::default();
+    assert_eq!((c.name_max, c.note_max), (NAME_MAX, NOTE_MAX));
+    assert_eq!(c.phone_region, settings.region);
+    let slots: Vec<&str> = settings.slots.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(c.slots, slots);
+    assert_eq!(c.specialties, specialties());
+    assert_eq!(c.consent_version, settings.consent_version);
+    assert_eq!(valid["consentVersion"], settings.consent_version.as_str());
 }
 
 /// The `(field, code)` pairs of a result, in the order the rules report them.
@@ -539,18 +255,21 @@ fn codes(errors: &[FieldError]) -> Vec<(&'static str, &'static str)> {
 
 #[test]
 fn every_rule_gives_its_field_and_code_in_the_forms_language() {
+    let table = table();
     let mut failures = Vec::new();
-    for case in table() {
+    for case in &table.cases {
         for lang in ["en", "es"] {
-            let mut form = valid_form(lang);
-            (case.edit)(&mut form);
-            match (check(&form), case.expect) {
-                (Ok(_), []) => {}
-                (Ok(_), expect) => failures.push(format!(
+            let form = case.form(&table.valid, lang);
+            let expect = case.expected();
+            // A case that changes the language changes the messages' language with it.
+            let lang = if form.language == "es" { "es" } else { "en" };
+            match check(&form) {
+                Ok(_) if expect.is_empty() => {}
+                Ok(_) => failures.push(format!(
                     "[{lang}] {}: passed, expected {expect:?}",
                     case.what
                 )),
-                (Err(errors), expect) => {
+                Err(errors) => {
                     if codes(&errors) != expect {
                         failures.push(format!(
                             "[{lang}] {}: got {:?}, expected {expect:?}",

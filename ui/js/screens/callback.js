@@ -13,6 +13,7 @@ import { t, getLang, hasText } from '../i18n.js';
 import * as api from '../api.js';
 import { navigate, hrefThanks } from '../router.js';
 import { attach as attachKeyboard } from '../components/keyboard.js';
+import { check, PHONE_INPUT_MAX } from './callback-rules.js';
 
 // Language names are written in their own language, as in the header.
 const LANGUAGES = [
@@ -21,8 +22,6 @@ const LANGUAGES = [
 ];
 /** Fields in the order they appear, for the error summary. */
 const ORDER = ['requestId', 'specialty', 'name', 'phone', 'bestTime', 'language', 'note', 'consent'];
-const HIDDEN_CHARS = /[\p{Cc}\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/u;
-const PHONE_INPUT_MAX = 32;
 
 /**
  * The mounted form, so that the same screen redrawn in another language keeps what was typed
@@ -49,6 +48,14 @@ export async function render({ params }) {
     errors: new Map(),
   };
   const limits = { name: config.nameMaxChars ?? 80, note: config.noteMaxChars ?? 280 };
+  /** What the form's own rules check against (callback-rules.js). */
+  const rules = {
+    nameMax: limits.name,
+    noteMax: limits.note,
+    phoneRegion: config.phoneRegion ?? 'US',
+    slots: (config.slots ?? []).map((slot) => slot.id),
+    specialties: fixed ? [fixed.slug] : specialties.map((s) => s.slug),
+  };
 
   // ---------- fields ----------
 
@@ -261,7 +268,7 @@ export async function render({ params }) {
   // The summary at the top stays as it is until the next Send: taking it away would move
   // everything below it up, under the patient's finger.
   function recheck(field) {
-    if (check(field, values(), config, limits, Boolean(fixed))) return;
+    if (check(field, values(), rules)) return;
     setError(field, null);
   }
 
@@ -394,7 +401,7 @@ export async function render({ params }) {
     notice.hidden = true;
     const form = values();
     const problems = ORDER.map((field) => {
-      const code = check(field, form, config, limits, Boolean(fixed));
+      const code = check(field, form, rules);
       return code ? { field, message: ownMessage(field, code, config, limits) } : null;
     }).filter(Boolean);
     if (problems.length) {
@@ -643,52 +650,6 @@ function revealAtTop(element) {
   const header = document.getElementById('site-header');
   const below = header ? header.getBoundingClientRect().bottom : 0;
   window.scrollBy(0, element.getBoundingClientRect().top - below - 16);
-}
-
-// ---------- the rules, mirrored from src-tauri/callbacks/validate.rs ----------
-
-/** The first problem with `field`, as Rust's code for it, or null. */
-function check(field, form, config, limits, specialtyFixed) {
-  switch (field) {
-    case 'name': {
-      const name = form.name.normalize('NFC').split(/\s+/u).filter(Boolean).join(' ');
-      if (!name) return 'required';
-      if ([...name].length > limits.name) return 'tooLong';
-      if (HIDDEN_CHARS.test(form.name)) return 'invalidCharacters';
-      if (!/\p{L}/u.test(name) || !/^[\p{L}\p{M} '’.-]+$/u.test(name)) return 'lettersOnly';
-      return null;
-    }
-    case 'phone': {
-      const raw = form.phone.trim();
-      if (!raw) return 'required';
-      if ([...raw].length > PHONE_INPUT_MAX || HIDDEN_CHARS.test(raw)) return 'invalid';
-      if (/\p{L}/u.test(raw)) return 'letters';
-      if (!/^[0-9 ().+-]+$/.test(raw)) return 'invalid';
-      const digits = raw.replace(/\D/g, '');
-      // North American numbers: ten digits, or eleven starting with the country code 1.
-      const northAmerica = ['US', 'CA'].includes(config.phoneRegion ?? 'US') && !raw.startsWith('+');
-      if (northAmerica && !(digits.length === 10 || (digits.length === 11 && digits.startsWith('1')))) return 'invalid';
-      if (digits.length < 6 || digits.length > 15) return 'invalid';
-      return null;
-    }
-    case 'bestTime':
-      return (config.slots ?? []).some((slot) => slot.id === form.bestTime) ? null : 'required';
-    case 'language':
-      return ['en', 'es'].includes(form.language) ? null : 'required';
-    case 'note': {
-      const note = form.note.normalize('NFC').replace(/[\n\t\r]/g, ' ').trim();
-      if ([...note].length > limits.note) return 'tooLong';
-      if (HIDDEN_CHARS.test(note)) return 'invalidCharacters';
-      if (/<[A-Za-z/!?]/.test(note)) return 'markup';
-      return null;
-    }
-    case 'consent':
-      return form.consent ? null : 'required';
-    case 'specialty':
-      return specialtyFixed || (config.specialties ?? []).some((s) => s.slug === form.specialty) ? null : 'required';
-    default:
-      return null;
-  }
 }
 
 function ownMessage(field, code, config, limits) {
