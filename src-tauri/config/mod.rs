@@ -1,70 +1,25 @@
 //! Settings of one clinic's kiosk, from one TOML file for the clinic's IT person
 //! (docs/config.example.toml). Sensible defaults let the app run with no file.
 
-pub mod file;
+//!
+//! [`types`] holds the settings and their defaults, [`file`] reads the file table by table
+//! with [`reader`], and [`checks`] says what each value must mean.
 
-use std::collections::BTreeMap;
+pub mod checks;
+mod destination;
+pub mod file;
+mod reader;
+pub mod types;
+
 use std::path::PathBuf;
 
-use crate::callbacks::CallbackSettings;
-use crate::content::Localized;
-
-pub use file::{ConfigProblem, SpecialtyTopics};
+pub use types::{Config, ConfigProblem, Mode, SpecialtyTopics};
 
 /// The config file's path; `--config PATH` wins over it.
 pub const CONFIG_ENV: &str = "CLINIC_KIOSK_CONFIG";
 
-/// How the app opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// The patient screens, with the staff view behind a PIN.
-    Kiosk,
-    /// A front-desk laptop: straight to the staff view.
-    FrontDesk,
-    /// The patient screens in an ordinary window (for trying things out).
-    Windowed,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Kiosk => "kiosk",
-            Mode::FrontDesk => "front-desk",
-            Mode::Windowed => "windowed",
-        }
-    }
-}
-
 /// Overrides the file's `mode` (`kiosk`, `front-desk`, `windowed`), for tests and trials.
 pub const MODE_ENV: &str = "CLINIC_KIOSK_MODE";
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    pub clinic_name: String,
-    /// A PNG or SVG shown on the home screen.
-    pub logo: Option<PathBuf>,
-    /// `#rrggbb`, checked for 4.5:1 contrast with white text.
-    pub accent_colour: String,
-    pub languages: Vec<String>,
-    pub default_language: String,
-    pub mode: Mode,
-    /// Seconds without a touch before the idle warning.
-    pub idle_seconds: u32,
-    /// How long the idle warning counts down before the reset (at least 20).
-    pub idle_warning_seconds: u32,
-    pub callbacks: CallbackSettings,
-    /// Staff PIN rules, wrong-PIN locks and session limits (`[staff]`, and `[clinic] phone`).
-    pub staff: crate::callbacks::staff::StaffPolicy,
-    /// `disclaimer` and `emergency` overriding content/notices.toml.
-    pub notices: BTreeMap<String, Localized>,
-    pub specialty_topics: SpecialtyTopics,
-    /// Where callback requests are delivered besides the kiosk's own staff inbox.
-    pub destinations: Vec<crate::delivery::Destination>,
-    /// In front-desk mode, where the laptop listens for its kiosks.
-    pub front_desk_listen: std::net::SocketAddr,
-    /// Public keys (base64) whose signed content packs this kiosk installs.
-    pub trusted_keys: Vec<String>,
-}
 
 /// Where the config file is and whether it must exist.
 pub fn config_path(cli: Option<PathBuf>) -> (PathBuf, bool) {
@@ -93,38 +48,6 @@ impl Config {
             _ => {}
         }
         (config, problems)
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            clinic_name: "Riverside Spine & Vein Clinic".into(),
-            languages: vec!["en".into(), "es".into()],
-            default_language: "en".into(),
-            logo: None,
-            accent_colour: "#0b5f6b".into(),
-            mode: Mode::Kiosk,
-            idle_seconds: 90,
-            idle_warning_seconds: 30,
-            callbacks: CallbackSettings::default(),
-            staff: Default::default(),
-            notices: BTreeMap::new(),
-            specialty_topics: BTreeMap::new(),
-            destinations: Vec::new(),
-            front_desk_listen: std::net::SocketAddr::from(([0, 0, 0, 0], crate::lan::DEFAULT_PORT)),
-            trusted_keys: Vec::new(),
-        }
-    }
-}
-
-impl Config {
-    /// The specialty the config makes answer callbacks about `topic`, if any.
-    pub fn specialty_for_topic(&self, topic: &str) -> Option<&str> {
-        self.specialty_topics
-            .iter()
-            .find(|(_, topics)| topics.iter().any(|t| t == topic))
-            .map(|(slug, _)| slug.as_str())
     }
 }
 

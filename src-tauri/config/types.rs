@@ -1,0 +1,115 @@
+//! The settings the config file gives, with their defaults, and the problems found in it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::callbacks::CallbackSettings;
+use crate::content::Localized;
+
+/// How the app opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The patient screens, with the staff view behind a PIN.
+    Kiosk,
+    /// A front-desk laptop: straight to the staff view.
+    FrontDesk,
+    /// The patient screens in an ordinary window (for trying things out).
+    Windowed,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Kiosk => "kiosk",
+            Mode::FrontDesk => "front-desk",
+            Mode::Windowed => "windowed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub clinic_name: String,
+    /// A PNG or SVG shown on the home screen.
+    pub logo: Option<PathBuf>,
+    /// `#rrggbb`, checked for 4.5:1 contrast with white text.
+    pub accent_colour: String,
+    pub languages: Vec<String>,
+    pub default_language: String,
+    pub mode: Mode,
+    /// Seconds without a touch before the idle warning.
+    pub idle_seconds: u32,
+    /// How long the idle warning counts down before the reset (at least 20).
+    pub idle_warning_seconds: u32,
+    pub callbacks: CallbackSettings,
+    /// Staff PIN rules, wrong-PIN locks and session limits (`[staff]`, and `[clinic] phone`).
+    pub staff: crate::callbacks::staff::StaffPolicy,
+    /// `disclaimer` and `emergency` overriding content/notices.toml.
+    pub notices: BTreeMap<String, Localized>,
+    pub specialty_topics: SpecialtyTopics,
+    /// Where callback requests are delivered besides the kiosk's own staff inbox.
+    pub destinations: Vec<crate::delivery::Destination>,
+    /// In front-desk mode, where the laptop listens for its kiosks.
+    pub front_desk_listen: std::net::SocketAddr,
+    /// Public keys (base64) whose signed content packs this kiosk installs.
+    pub trusted_keys: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            clinic_name: "Riverside Spine & Vein Clinic".into(),
+            languages: vec!["en".into(), "es".into()],
+            default_language: "en".into(),
+            logo: None,
+            accent_colour: "#0b5f6b".into(),
+            mode: Mode::Kiosk,
+            idle_seconds: 90,
+            idle_warning_seconds: 30,
+            callbacks: CallbackSettings::default(),
+            staff: Default::default(),
+            notices: BTreeMap::new(),
+            specialty_topics: BTreeMap::new(),
+            destinations: Vec::new(),
+            front_desk_listen: std::net::SocketAddr::from(([0, 0, 0, 0], crate::lan::DEFAULT_PORT)),
+            trusted_keys: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The specialty the config makes answer callbacks about `topic`, if any.
+    pub fn specialty_for_topic(&self, topic: &str) -> Option<&str> {
+        self.specialty_topics
+            .iter()
+            .find(|(_, topics)| topics.iter().any(|t| t == topic))
+            .map(|(slug, _)| slug.as_str())
+    }
+}
+
+/// Specialties mapped to the topics they answer for.
+pub type SpecialtyTopics = BTreeMap<String, Vec<String>>;
+
+/// One problem in a config file, printed as `path:line: key: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub path: PathBuf,
+    pub line: usize,
+    /// Dotted key, such as `idle.warning_seconds`.
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.path.display(),
+            self.line,
+            self.key,
+            self.message
+        )
+    }
+}
