@@ -1,9 +1,26 @@
+// @ts-check
 // Building DOM without HTML strings: text always goes in as text nodes.
+
+/**
+ * An attribute's value: null, undefined and false leave it out, true sets it empty. `dataset`
+ * takes an object, `class` a string or a list (falsy entries dropped), `on<event>` a handler.
+ * @typedef {Record<string, any>} Attrs
+ */
+
+/**
+ * What may go inside an element: nodes, text, numbers, nested lists; null and false are skipped.
+ * @typedef {Node | string | number | null | undefined | false | Child[]} Child
+ */
 
 /**
  * h('a', { class: 'card', href, dataset: { test: 'x' }, onclick: fn }, child, ...)
  * Attributes set to null, undefined or false are left out; `true` sets an empty attribute.
  * Children may be nodes, strings, numbers, arrays or null.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Attrs | null} [attrs]
+ * @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, attrs = {}, ...children) {
   const element = document.createElement(tag);
@@ -25,8 +42,14 @@ export function h(tag, attrs = {}, ...children) {
   return element;
 }
 
+/**
+ * @template {Element} E
+ * @param {E} parent
+ * @param {Child} children
+ * @returns {E}
+ */
 export function append(parent, children) {
-  for (const child of [children].flat(Infinity)) {
+  for (const child of /** @type {unknown[]} */ ([children]).flat(Infinity)) {
     if (child == null || child === false) continue;
     parent.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -34,7 +57,7 @@ export function append(parent, children) {
 }
 
 /** Text hidden on screen but read by screen readers. */
-export const srOnly = (text) => h('span', { class: 'sr-only' }, text);
+export const srOnly = (/** @type {string} */ text) => h('span', { class: 'sr-only' }, text);
 
 let idCounter = 0;
-export const uniqueId = (prefix) => `${prefix}-${++idCounter}`;
+export const uniqueId = (/** @type {string} */ prefix) => `${prefix}-${++idCounter}`;
