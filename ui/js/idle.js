@@ -1,3 +1,4 @@
+// @ts-check
 // The kiosk forgets a patient who walks away. After `idleSeconds` without a touch or a key, a
 // large warning counts down `warningSeconds` (at least 20, WCAG 2.2.1) with an "I'm still here"
 // button; any touch or key keeps the session. When the count ends the app resets (forms,
@@ -19,6 +20,35 @@ const ACTIVITY = ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart'];
 const MIN_WARNING_SECONDS = 20;
 
 /**
+ * The clock behind every "nobody has touched this for a while": `onActivity` sees each touch
+ * or key anywhere on the page (before the page's own handlers), and `onTick` runs every second.
+ * The kiosk's idle reset and the staff view's own lock both run on it.
+ * @param {object} options
+ * @param {readonly string[]} [options.events] what counts as use
+ * @param {boolean} [options.passive] true when `onActivity` never prevents an event's default
+ * @param {(event: Event) => void} options.onActivity calls `touch()` for use that counts
+ * @param {() => void} options.onTick
+ */
+export function activityClock({ events = ACTIVITY, passive = false, onActivity, onTick }) {
+  let last = Date.now();
+  const options = { capture: true, passive };
+  for (const type of events) document.addEventListener(type, onActivity, options);
+  const timer = setInterval(onTick, 1000);
+  return {
+    /** Counts now as the last use. */
+    touch() {
+      last = Date.now();
+    },
+    /** When the page was last used (ms since the epoch). */
+    last: () => last,
+    stop() {
+      clearInterval(timer);
+      for (const type of events) document.removeEventListener(type, onActivity, { capture: true });
+    },
+  };
+}
+
+/**
  * @param {object} options
  *   idleSeconds, warningSeconds: from the config;
  *   isPristine(): true when nothing a patient did is on screen (home, defaults, top of page);
@@ -32,7 +62,6 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
   const warnSecs = Math.max(MIN_WARNING_SECONDS, Number(warningSeconds) || 30);
   const behind = [document.getElementById('site-header'), document.getElementById('main'), document.getElementById('skip-link')];
 
-  let last = Date.now();
   let warningEndsAt = 0;
   let attractUp = false;
   let lastAnnounced = null;
@@ -113,7 +142,7 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
   }
 
   function keepGoing() {
-    last = Date.now();
+    clock.touch();
     if (warningEndsAt) hideWarning();
   }
 
@@ -139,7 +168,7 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
   function hideAttract() {
     attract.hidden = true;
     attractUp = false;
-    last = Date.now();
+    clock.touch();
     setBehindInert(false);
     const heading = document.querySelector('#main h1');
     (heading ?? document.getElementById('main'))?.focus({ preventScroll: true });
@@ -167,7 +196,7 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
       }
       return;
     }
-    if (Date.now() - last < idleMs) return;
+    if (Date.now() - clock.last() < idleMs) return;
     // Nothing of anyone's on screen: no need to warn, just invite the next patient.
     if (!isPristine()) showWarning();
     else if (zoomed()) location.reload();
@@ -183,13 +212,11 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
     }
   }
 
-  for (const type of ACTIVITY) document.addEventListener(type, onActivity, { capture: true, passive: false });
-  const timer = setInterval(tick, 1000);
+  const clock = activityClock({ onActivity, onTick: tick });
 
   return {
     stop() {
-      clearInterval(timer);
-      for (const type of ACTIVITY) document.removeEventListener(type, onActivity, { capture: true });
+      clock.stop();
       hideWarning();
       dialog.remove();
       attract.remove();

@@ -12,7 +12,7 @@ import { failure } from './staff-accounts.js';
 
 /**
  * @param {object} deps token(), guard(fn), isAlive(), when(ms), isAdmin (may pair and unpair)
- * @returns {{ node: HTMLElement, load(): Promise<void> }}
+ * @returns {{ node: HTMLElement, load(): Promise<void>, stop(): void }}
  */
 export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
   const body = h('div', { class: 'lan', dataset: { test: 'lan' } });
