@@ -17,6 +17,7 @@
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { t, getLang } from '../i18n.js';
+import { selectionRange, insertion, deletion, hasCase } from './text-editing.js';
 
 const ROOT_ID = 'onscreen-keyboard';
 const DIGITS = [...'1234567890'];
@@ -283,7 +284,7 @@ function press(value, insert) {
   if (insert !== null) {
     type(input, insert);
     // Shift is for one letter, as on a phone.
-    if (current.shift && insert.toLocaleLowerCase() !== insert.toLocaleUpperCase()) {
+    if (current.shift && hasCase(insert)) {
       current.shift = false;
       render();
     }
@@ -312,33 +313,35 @@ function press(value, insert) {
   }
 }
 
-/** Inserts `text` at the caret, over any selection, as typing would. */
+/**
+ * Inserts `text` at the caret, over any selection, as typing would.
+ * @param {TextField} input
+ * @param {string} text
+ */
 function type(input, text) {
-  const { value } = input;
-  const [start, end] = selection(input);
-  if (input.maxLength >= 0 && value.length - (end - start) + text.length > input.maxLength) return;
-  replace(input, text, start, end, 'insertText');
+  const range = insertion(input.value, selection(input), text, input.maxLength);
+  if (range) replace(input, text, ...range, 'insertText');
 }
 
-/** Deletes the selection, or the character before the caret. */
+/**
+ * Deletes the selection, or the character before the caret.
+ * @param {TextField} input
+ */
 function erase(input) {
-  let [start, end] = selection(input);
-  if (start === end) {
-    if (start === 0) return;
-    // One character, even when it is two UTF-16 units.
-    const before = input.value.codePointAt(start - 2);
-    start -= before !== undefined && before > 0xffff ? 2 : 1;
-  }
-  replace(input, '', start, end, 'deleteContentBackward');
+  const range = deletion(input.value, selection(input));
+  if (range) replace(input, '', ...range, 'deleteContentBackward');
 }
 
-function selection(input) {
-  const length = input.value.length;
-  const start = input.selectionStart ?? length;
-  const end = input.selectionEnd ?? length;
-  return [Math.min(start, end), Math.max(start, end)];
-}
+/** @param {TextField} input */
+const selection = (input) => selectionRange(input.value.length, input.selectionStart, input.selectionEnd);
 
+/**
+ * @param {TextField} input
+ * @param {string} text
+ * @param {number} start
+ * @param {number} end
+ * @param {'insertText' | 'deleteContentBackward'} inputType
+ */
 function replace(input, text, start, end, inputType) {
   try {
     input.setRangeText(text, start, end, 'end');
