@@ -448,6 +448,16 @@ pub async fn staff_health_and_leaving_kiosk_mode(s: &Session) -> Result<()> {
     let (_, _, width, _) = s.client.get_window_rect().await?;
     ensure!(width == full_width, "still fullscreen after the refusal");
 
+    // Something takes fullscreen away (here WebDriver resizes the window): the kiosk puts
+    // it back within a second or two.
+    s.client.set_window_rect(0, 0, 800, 600).await?;
+    wait_for_rect(
+        s,
+        |w, h| w == full_width && h == full_height,
+        "fullscreen put back",
+    )
+    .await?;
+
     sign_in_staff(s).await?;
     s.click("[data-test=health-tab]").await?;
     s.wait_js(
@@ -498,7 +508,29 @@ pub async fn staff_health_and_leaving_kiosk_mode(s: &Session) -> Result<()> {
         "the audit entry",
     )
     .await?;
+    // Staff lock the view (or walk away): the window is a kiosk again.
+    s.click("[data-test=staff-lock]").await?;
+    wait_for_rect(
+        s,
+        |w, h| w == full_width && h == full_height,
+        "kiosk mode back once the staff session ended",
+    )
+    .await?;
     Ok(())
+}
+
+/// Waits up to 5 s for the window's size to satisfy `ok`.
+async fn wait_for_rect(s: &Session, ok: impl Fn(u64, u64) -> bool, what: &str) -> Result<()> {
+    let mut last = (0, 0);
+    for _ in 0..50 {
+        let (_, _, w, h) = s.client.get_window_rect().await?;
+        if ok(w, h) {
+            return Ok(());
+        }
+        last = (w, h);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("{what}: the window stayed {}x{}", last.0, last.1)
 }
 
 /// A front-desk laptop opens on the staff view, and has no idle attract screen.
