@@ -45,6 +45,17 @@ pub fn utc_minutes(ms: i64) -> String {
     timestamp(ms).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
+/// Unix ms as `YYYYMMDDHHMM` in UTC: a number that grows with time (a content pack's
+/// default version).
+pub fn utc_digits_to_minute(ms: i64) -> String {
+    timestamp(ms).strftime("%Y%m%d%H%M").to_string()
+}
+
+/// Unix ms as `YYYY-MM-DD-HHMMSS` in UTC, for file names (exports).
+pub fn utc_file_stamp(ms: i64) -> String {
+    timestamp(ms).strftime("%Y-%m-%d-%H%M%S").to_string()
+}
+
 /// The UTC calendar date `YYYY-MM-DD` of Unix ms.
 pub fn utc_date(ms: i64) -> String {
     timestamp(ms).strftime("%Y-%m-%d").to_string()
@@ -69,6 +80,8 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(1_764_079_387_250), "2025-11-25T14:03:07.250Z");
         assert_eq!(utc_minutes(1_764_079_387_250), "2025-11-25 14:03");
+        assert_eq!(utc_digits_to_minute(1_764_079_387_250), "202511251403");
+        assert_eq!(utc_file_stamp(1_764_079_387_250), "2025-11-25-140307");
         assert_eq!(civil_date(0), "1970-01-01");
         assert_eq!(civil_date(19_782), "2024-02-29");
         assert_eq!(civil_date(20_417), "2025-11-25");
