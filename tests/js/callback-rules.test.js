@@ -62,7 +62,7 @@ test("every case gives Rust's code, or none where only Rust can know", () => {
 });
 
 test('the cases left to Rust say why', () => {
-  for (const c of table.cases.filter((c) => 'jsLeavesToRust' in c)) {
+  for (const c of table.cases.filter((each) => 'jsLeavesToRust' in each)) {
     assert.ok(typeof c.jsLeavesToRust === 'string' && c.jsLeavesToRust.length > 0, c.what);
   }
 });

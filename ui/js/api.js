@@ -72,7 +72,7 @@ export const topicArticles = (topic, lang) => call('topic_articles', { topic, la
 
 /**
  * @param {string} slug
- * @param {string | null | undefined} topic
+ * @param {string | null} [topic]
  */
 export const getArticle = (slug, topic) =>
   call('get_article', topic ? { slug, topic } : { slug });
@@ -80,7 +80,7 @@ export const getArticle = (slug, topic) =>
 /**
  * @param {string} query
  * @param {string} lang
- * @param {number} limit
+ * @param {number} [limit]
  */
 export const search = (query, lang, limit) =>
   call('search', limit ? { query, lang, limit } : { query, lang });

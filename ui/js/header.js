@@ -1,3 +1,4 @@
+// @ts-check
 // The header shown on every screen: Home, Back, the clinic's name, language and text size, and
 // at the far end a small, quiet Staff button that opens the staff view (behind a PIN).
 // Built once; update() refreshes its words and pressed states so focus stays where it was.
@@ -7,21 +8,23 @@ import { icon } from './icons.js';
 import { t } from './i18n.js';
 
 // Language names are written in their own language, so they are not translated.
-const LANGUAGE_NAMES = { en: 'English', es: 'Español' };
+const LANGUAGE_NAMES = /** @type {Record<string, string>} */ ({ en: 'English', es: 'Español' });
 
 const STAFF_SCREENS = new Set(['staff-none', 'staff-pin', 'inbox']);
 
 export const TEXT_SIZES = ['normal', 'large', 'xlarge'];
-const SIZE_KEYS = { normal: 'textSizeNormal', large: 'textSizeLarge', xlarge: 'textSizeXlarge' };
+const SIZE_KEYS = /** @type {Record<string, string>} */ ({ normal: 'textSizeNormal', large: 'textSizeLarge', xlarge: 'textSizeXlarge' });
 
 /**
- * @param {object} handlers { onHome, onBack, onLanguage(lang), onTextSize(size), onStaff }
+ * @param {{ onHome: () => void, onBack: () => void, onLanguage: (lang: string) => void, onTextSize: (size: string) => void, onStaff: () => void }} handlers
  * @param {string[]} languages languages offered by the app
  */
+// eslint-disable-next-line max-lines-per-function -- Builds the header once, top to bottom in the order it reads; most of its lines are the buttons' markup.
 export function createHeader(handlers, languages) {
-  const nav = document.getElementById('site-nav');
-  const brand = document.getElementById('site-brand');
-  const settings = document.getElementById('site-settings');
+  // In index.html, always.
+  const nav = /** @type {HTMLElement} */ (document.getElementById('site-nav'));
+  const brand = /** @type {HTMLElement} */ (document.getElementById('site-brand'));
+  const settings = /** @type {HTMLElement} */ (document.getElementById('site-settings'));
 
   const homeLabel = h('span', { class: 'hbtn__label' });
   const backLabel = h('span', { class: 'hbtn__label' });
@@ -91,7 +94,7 @@ export function createHeader(handlers, languages) {
   );
 
   return {
-    /** state: { lang, textSize, screen, app: { clinicName } } */
+    /** @param {{ lang: string, textSize: string, screen: string, app?: { clinicName?: string } }} state */
     update(state) {
       nav.setAttribute('aria-label', t('header.navLabel'));
       homeLabel.textContent = t('header.home');
@@ -116,7 +119,7 @@ export function createHeader(handlers, languages) {
       }
       sizeLabel.textContent = t('header.textSize');
       for (const button of sizeButtons) {
-        const key = SIZE_KEYS[button.dataset.size];
+        const key = SIZE_KEYS[button.dataset.size ?? ''];
         button.replaceChildren(
           // The visible symbol stays in the accessible name ("A+ Large text"), as WCAG 2.5.3 asks.
           h('span', { class: 'segmented__symbol' }, t(`header.${key}.symbol`)),

@@ -1,3 +1,4 @@
+// @ts-check
 // Line icons drawn for the kiosk (24x24 grid, stroked in currentColor), built as DOM nodes.
 // Topic icon names come from content/topics.toml: spine, head, vein, hair, scan, visit.
 
@@ -92,9 +93,15 @@ const ICONS = {
   shift: { p: ['M12 3.8 3.8 12.5h4.4v7.2h7.6v-7.2h4.4z'] },
 };
 
-/** Decorative icon: hidden from assistive technology; the text next to it carries the meaning. */
+/**
+ * Decorative icon: hidden from assistive technology; the text next to it carries the meaning.
+ * @param {string} name one of ICONS (a document for any other)
+ * @param {string} [className]
+ * @returns {SVGSVGElement}
+ */
 export function icon(name, className = '') {
-  const spec = ICONS[name] ?? ICONS.document;
+  /** @type {{ p?: string[], c?: number[][], r?: number[][] }} */
+  const spec = /** @type {Record<string, any>} */ (ICONS)[name] ?? ICONS.document;
   const svg = document.createElementNS(SVG_NS, 'svg');
   const attrs = {
     viewBox: '0 0 24 24',
@@ -114,6 +121,11 @@ export function icon(name, className = '') {
   return svg;
 }
 
+/**
+ * @param {SVGElement} svg
+ * @param {string} tag
+ * @param {Record<string, string | number>} attrs
+ */
 function add(svg, tag, attrs) {
   const element = document.createElementNS(SVG_NS, tag);
   for (const [key, value] of Object.entries(attrs)) element.setAttribute(key, String(value));

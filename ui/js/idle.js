@@ -50,13 +50,15 @@ export function activityClock({ events = ACTIVITY, passive = false, onActivity, 
 
 /**
  * @param {object} options
- *   idleSeconds, warningSeconds: from the config;
- *   isPristine(): true when nothing a patient did is on screen (home, defaults, top of page);
- *   onReset(): forgets everything and shows home;
- *   brand(): { name, logo } for the attract screen;
- *   languages: the languages the attract screen greets in.
+ * @param {number | undefined} options.idleSeconds from the config
+ * @param {number | undefined} options.warningSeconds from the config
+ * @param {() => boolean} options.isPristine true when nothing a patient did is on screen (home, defaults, top of page)
+ * @param {() => void} options.onReset forgets everything and shows home
+ * @param {() => { name?: string, logo?: string }} options.brand for the attract screen
+ * @param {string[]} options.languages the languages the attract screen greets in
  * @returns {{ stop(): void, showAttract(): void }}
  */
+// eslint-disable-next-line max-lines-per-function -- The idle reset's factory: the warning, the attract screen and the clock share its state; each inner function is short.
 export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, brand, languages }) {
   const idleMs = Math.max(1, Number(idleSeconds) || 90) * 1000;
   const warnSecs = Math.max(MIN_WARNING_SECONDS, Number(warningSeconds) || 30);
@@ -64,6 +66,7 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
 
   let warningEndsAt = 0;
   let attractUp = false;
+  /** @type {number | null} */
   let lastAnnounced = null;
 
   // ---------- the warning ----------
@@ -103,6 +106,7 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
   );
   document.body.append(dialog, attract);
 
+  /** @param {boolean} on */
   function setBehindInert(on) {
     for (const node of behind) {
       if (!node) continue;
@@ -150,7 +154,7 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
     hideWarning();
     const { name, logo } = brand();
     attractBrand.replaceChildren(
-      ...[logo ? h('img', { class: 'attract__logo', src: logo, alt: '' }) : null, name ? h('span', { class: 'attract__name' }, name) : null].filter(Boolean),
+      .../** @type {HTMLElement[]} */ ([logo ? h('img', { class: 'attract__logo', src: logo, alt: '' }) : null, name ? h('span', { class: 'attract__name' }, name) : null].filter(Boolean)),
     );
     // The next patient may read any of the clinic's languages: greet in each.
     attractGreeting.replaceChildren(
@@ -170,15 +174,16 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
     attractUp = false;
     clock.touch();
     setBehindInert(false);
-    const heading = document.querySelector('#main h1');
+    const heading = /** @type {HTMLElement | null} */ (document.querySelector('#main h1'));
     (heading ?? document.getElementById('main'))?.focus({ preventScroll: true });
   }
 
+  /** @param {Event} event */
   function onActivity(event) {
     if (attractUp) return; // the attract screen's own button handles its touch
-    if (warningEndsAt && event.type === 'keydown' && dialog.contains(event.target)) {
+    if (warningEndsAt && event.type === 'keydown' && dialog.contains(/** @type {Node | null} */ (event.target))) {
       // Keys inside the dialog: Tab stays on its one button; anything else means "still here".
-      if (event.key === 'Tab') {
+      if (/** @type {KeyboardEvent} */ (event).key === 'Tab') {
         event.preventDefault();
         stay.focus();
         return;
@@ -228,5 +233,5 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
 /** The page is zoomed in or out (a pinch got through): only a reload puts the scale back. */
 function zoomed() {
   const viewport = window.visualViewport;
-  return Boolean(viewport) && viewport.scale !== 1;
+  return viewport != null && viewport.scale !== 1;
 }

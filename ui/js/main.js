@@ -1,3 +1,4 @@
+// @ts-check
 // Starts the kiosk UI: loads app info and texts, builds the header and shows one screen per route.
 
 import * as api from './api.js';
@@ -18,25 +19,61 @@ import { closeKeyboard } from './components/keyboard.js';
 import { startIdle } from './idle.js';
 import { applyAccent } from './theme.js';
 
+/**
+ * What a screen's render() gives: its node and name, and what to do once it is shown and when
+ * it goes (onLeave gets the next screen's name). `redirect`: the same screen at another address.
+ * @typedef {object} Screen
+ * @property {string} screen
+ * @property {string} [title]
+ * @property {HTMLElement} node
+ * @property {() => void} [afterMount]
+ * @property {(next: string) => void} [onLeave]
+ * @property {string} [redirect]
+ */
+
+/**
+ * app_info's answer (docs/ipc.md), with the defaults used until it comes.
+ * @typedef {object} AppInfo
+ * @property {string} clinicName
+ * @property {string[]} languages
+ * @property {string} defaultLang
+ * @property {string} [mode] 'kiosk' or 'front-desk'
+ * @property {string} [accentColour]
+ * @property {number} [configProblemCount]
+ * @property {number} [idleSeconds]
+ * @property {number} [idleWarningSeconds]
+ * @property {string} [logo]
+ */
+
+/** @typedef {Screen | { redirect: string }} Rendered */
+/** @typedef {{ render: (route: { params: any, app: AppInfo }) => Rendered | Promise<Rendered> }} ScreenModule */
+
+/** @type {Record<string, ScreenModule>} */
 const SCREENS = { home, topic, article, search, callback, thanks, staff };
 /** More unexpected errors than this within a minute: reload the page instead of recovering. */
 const ERRORS_BEFORE_RELOAD = 3;
 const LOADING_DELAY_MS = 400;
 
+/** @type {{ lang: string, textSize: string, screen: string, app: AppInfo, languages: string[], defaultLang: string }} */
 const state = {
+  languages: ['en'],
+  defaultLang: 'en',
   lang: 'en',
   textSize: 'normal',
   screen: 'loading',
   app: { clinicName: '', languages: ['en', 'es'], defaultLang: 'en' },
 };
 
-const main = document.getElementById('main');
+const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+/** @type {ReturnType<typeof createHeader>} */
 let header;
 let renderToken = 0;
 let firstScreen = true;
 /** The screen on show: its onLeave(nextScreen) runs when another replaces it. */
+/** @type {Screen | null} */
 let mounted = null;
 let readyReported = false;
+/** @type {number[]} */
 let recentErrors = [];
 
 async function boot() {
@@ -56,7 +93,7 @@ async function boot() {
   state.lang = setLang(state.defaultLang);
   applyAccent(state.app.accentColour);
   // A misconfigured kiosk opens on a calm "please ask staff" screen instead of home.
-  if (state.app.configProblemCount > 0 && state.app.mode !== 'front-desk') SCREENS.home = configProblem;
+  if ((state.app.configProblemCount ?? 0) > 0 && state.app.mode !== 'front-desk') SCREENS.home = configProblem;
 
   // Without the app's details nothing else can work, so every way out starts over.
   const startOver = () => location.reload();
@@ -99,7 +136,7 @@ async function boot() {
 
 /** Nothing a patient did is on screen: the start screen, as it first appears. */
 function isPristine() {
-  const typed = [...main.querySelectorAll('input, textarea')].some((field) => field.value !== '');
+  const typed = [...main.querySelectorAll('input, textarea')].some((field) => /** @type {HTMLInputElement} */ (field).value !== '');
   return (
     (state.screen === 'home' || state.screen === 'config-problem') &&
     state.lang === state.defaultLang &&
@@ -116,7 +153,7 @@ function isPristine() {
  */
 function resetKiosk() {
   closeKeyboard();
-  document.activeElement?.blur?.();
+  /** @type {HTMLElement | null} */ (document.activeElement)?.blur?.();
   state.lang = setLang(state.defaultLang);
   state.textSize = 'normal';
   applyDocumentSettings();
@@ -125,9 +162,14 @@ function resetKiosk() {
   window.scrollTo(0, 0);
 }
 
-/** An error nobody handled: say so calmly, then start over. Never a blank or frozen screen. */
+/**
+ * An error nobody handled: say so calmly, then start over. Never a blank or frozen screen.
+ * @param {unknown} message
+ * @param {string | null} source
+ * @param {number | null} line
+ */
 function recoverFromError(message, source, line) {
-  api.reportUiError(String(message ?? 'unknown error'), source ?? null, Number.isInteger(line) ? line : null).catch(() => {});
+  api.reportUiError(String(message ?? 'unknown error'), source ?? null, Number.isInteger(line) ? /** @type {number} */ (line) : null).catch(() => {});
   const now = Date.now();
   recentErrors = recentErrors.filter((at) => now - at < 60_000);
   recentErrors.push(now);
@@ -154,18 +196,24 @@ window.addEventListener('unhandledrejection', (event) => {
   recoverFromError(reason instanceof Error ? `${reason.name}: ${reason.message}` : 'unhandled rejection', null, null);
 });
 
-/** Renders the screen for `route`. Stale renders (the patient moved on) are dropped. */
+/**
+ * Renders the screen for `route`. Stale renders (the patient moved on) are dropped.
+ * @param {{ name: string, params: any }} route
+ * @param {{ restoreScroll?: number, keepFocus?: boolean }} [options]
+ */
 async function show(route, { restoreScroll = 0, keepFocus = false } = {}) {
   const token = ++renderToken;
   main.setAttribute('aria-busy', 'true');
   const loadingTimer = setTimeout(() => main.classList.add('is-loading'), LOADING_DELAY_MS);
 
+  /** @type {Rendered} */
   let result;
   try {
     const screen = SCREENS[route.name];
     if (!screen) throw Object.assign(new Error('unknown route'), { kind: 'notFound' });
     result = await screen.render({ params: route.params, app: state.app });
-  } catch (error) {
+  } catch (failure) {
+    const error = /** @type {{ kind?: string } | undefined} */ (failure);
     if (!(error instanceof api.ApiError) && !error?.kind) console.error(error);
     result = errorResult(error?.kind, route);
   } finally {
@@ -173,15 +221,20 @@ async function show(route, { restoreScroll = 0, keepFocus = false } = {}) {
   }
   if (token !== renderToken) return;
 
-  if (result.redirect) {
+  const redirect = /** @type {{ redirect?: string }} */ (result).redirect;
+  if (redirect) {
     // Same screen in another form (an article's translation): swap the address, keep focus as asked.
-    router.navigate(result.redirect, { replace: true, silent: true });
+    router.navigate(redirect, { replace: true, silent: true });
     show(router.current(), { restoreScroll, keepFocus });
     return;
   }
-  mount(result, { restoreScroll, keepFocus });
+  mount(/** @type {Screen} */ (result), { restoreScroll, keepFocus });
 }
 
+/**
+ * @param {Screen} result
+ * @param {{ restoreScroll?: number, keepFocus?: boolean }} [options]
+ */
 function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
   // The on-screen keyboard belongs to the screen it was opened on: it goes, and nothing typed stays.
   closeKeyboard();
@@ -212,6 +265,10 @@ function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
   }
 }
 
+/**
+ * @param {string | undefined} kind
+ * @param {{ name: string, params: any }} route
+ */
 function errorResult(kind, route) {
   return errorScreen.render(kind === 'notFound' ? 'notFound' : 'other', {
     onHome: () => router.goHome(),
@@ -225,6 +282,7 @@ function focusHeading() {
   (heading ?? main).focus({ preventScroll: true });
 }
 
+/** @param {string} lang */
 function changeLanguage(lang) {
   if (lang === state.lang) return;
   state.lang = setLang(lang);
@@ -234,6 +292,7 @@ function changeLanguage(lang) {
   show(router.current(), { keepFocus: true });
 }
 
+/** @param {string} size */
 function changeTextSize(size) {
   if (!TEXT_SIZES.includes(size)) return;
   state.textSize = size;
@@ -245,12 +304,12 @@ function applyDocumentSettings() {
   const root = document.documentElement;
   root.lang = getLang();
   for (const size of TEXT_SIZES) root.classList.toggle(`text-${size}`, size === state.textSize);
-  const skip = document.getElementById('skip-link');
+  const skip = /** @type {HTMLElement} */ (document.getElementById('skip-link'));
   skip.textContent = t('skipLink');
 }
 
 function setUpSkipLink() {
-  const skip = document.getElementById('skip-link');
+  const skip = /** @type {HTMLElement} */ (document.getElementById('skip-link'));
   // The hash is the router's, so the skip link moves focus itself instead of changing it.
   skip.addEventListener('click', (event) => {
     event.preventDefault();

@@ -1,3 +1,4 @@
+// @ts-check
 // Hash routes, with our own position in history so Back knows whether there is a screen to
 // return to inside the kiosk:
 //   #/                          home
@@ -8,8 +9,16 @@
 //   #/thanks?outcome=<o>        after a callback request: always received (a duplicate gets the same screen)
 //   #/staff                     the staff view: how to set it up (no account yet), PIN, or the inbox
 
+/**
+ * A screen and what the address says of it.
+ * @typedef {{ name: string, params: Record<string, any> }} Route
+ */
+/** @typedef {(route: Route, options: { restoreScroll: number }) => void} RouteListener */
+
+/** @type {RouteListener} */
 let listener = () => {};
 let index = 0;
+/** @type {string | null} */
 let lastHash = null;
 /**
  * Every history entry carries the generation it was made in. An idle reset starts a new one:
@@ -18,6 +27,12 @@ let lastHash = null;
 let generation = Date.now();
 const entry = (scroll = 0) => ({ index, scroll, gen: generation });
 
+/**
+ * The screen an address names: 'home', 'topic', 'article', 'search', 'callback', 'thanks',
+ * 'staff' or 'notFound', and its parameters.
+ * @param {string} [hash] location.hash by default
+ * @returns {Route}
+ */
 export function parse(hash = location.hash) {
   const raw = hash.replace(/^#/, '');
   const [path, queryString = ''] = raw.split('?');
@@ -44,6 +59,7 @@ export function parse(hash = location.hash) {
   return { name: 'notFound', params: {} };
 }
 
+/** @param {string} part */
 function safeDecode(part) {
   try {
     return decodeURIComponent(part);
@@ -53,10 +69,11 @@ function safeDecode(part) {
 }
 
 export const hrefHome = () => '#/';
-export const hrefTopic = (slug) => `#/topic/${encodeURIComponent(slug)}`;
-export const hrefArticle = (slug, topic) =>
+export const hrefTopic = (/** @type {string} */ slug) => `#/topic/${encodeURIComponent(slug)}`;
+export const hrefArticle = (/** @type {string} */ slug, /** @type {string | null} */ topic = null) =>
   `#/article/${encodeURIComponent(slug)}${topic ? `?topic=${encodeURIComponent(topic)}` : ''}`;
-export const hrefSearch = (q) => `#/search${q ? `?q=${encodeURIComponent(q)}` : ''}`;
+export const hrefSearch = (/** @type {string} */ q) => `#/search${q ? `?q=${encodeURIComponent(q)}` : ''}`;
+/** @param {{ specialty?: string | null, topic?: string | null, article?: string | null }} [parts] */
 export function hrefCallback({ specialty = null, topic = null, article = null } = {}) {
   const query = new URLSearchParams();
   if (specialty) query.set('specialty', specialty);
@@ -65,13 +82,14 @@ export function hrefCallback({ specialty = null, topic = null, article = null } 
   const text = query.toString();
   return `#/callback${text ? `?${text}` : ''}`;
 }
-export const hrefThanks = (outcome) => `#/thanks${outcome && outcome !== 'received' ? `?outcome=${encodeURIComponent(outcome)}` : ''}`;
+export const hrefThanks = (/** @type {string} */ outcome) => `#/thanks${outcome && outcome !== 'received' ? `?outcome=${encodeURIComponent(outcome)}` : ''}`;
 export const hrefStaff = () => '#/staff';
 
 export const current = () => parse();
 
 /**
  * Calls `onRoute(route, { restoreScroll })` now and on every later change of screen.
+ * @param {RouteListener} onRoute
  */
 export function start(onRoute) {
   listener = (route, options) => {
@@ -107,6 +125,7 @@ export function start(onRoute) {
   listener(parse(), { restoreScroll: 0 });
 }
 
+/** @param {string} hash */
 function isRouteHash(hash) {
   return hash === '' || hash === '#' || hash.startsWith('#/');
 }
@@ -118,6 +137,8 @@ function rememberScroll() {
 /**
  * Goes to `href`. `replace` swaps the current history entry; `silent` only updates the address
  * (the screen has already updated itself, as search does for a new query).
+ * @param {string} href
+ * @param {{ replace?: boolean, silent?: boolean }} [options]
  */
 export function navigate(href, { replace = false, silent = false } = {}) {
   if (replace) {
@@ -167,12 +188,13 @@ export function goBack() {
 }
 
 /** Links inside the app are plain <a href="#/...">; this routes their clicks through navigate(). */
+/** @param {HTMLElement} root */
 export function interceptLinks(root) {
   root.addEventListener('click', (event) => {
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
-    const link = event.target.closest?.('a[href^="#/"]');
+    const link = /** @type {Element | null} */ (event.target)?.closest?.('a[href^="#/"]');
     if (!link || !root.contains(link)) return;
     event.preventDefault();
-    navigate(link.getAttribute('href'));
+    navigate(/** @type {string} */ (link.getAttribute('href')));
   });
 }

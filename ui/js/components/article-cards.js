@@ -1,3 +1,4 @@
+// @ts-check
 // Article cards: topic lists, related articles and search results share one look.
 
 import { h } from '../dom.js';
@@ -6,9 +7,15 @@ import { t } from '../i18n.js';
 import { hrefArticle } from '../router.js';
 
 /**
- * @param {Array} articles [{ slug, title, summary, readingMinutes? }]
- * @param {object} options { topic: slug for previous/next, level: heading level, lang: the
- *   articles' language when it differs from the screen's, test: data-test of each link }
+ * An article as the commands list it.
+ * @typedef {{ slug: string, title: string, summary?: string | null, readingMinutes?: number | null }} ArticleSummary
+ */
+
+/**
+ * @param {ArticleSummary[]} articles
+ * @param {{ topic?: string | null, level?: number, lang?: string | null, test?: string }} [options] topic: slug
+ *   for previous/next, level: heading level, lang: the articles' language when it differs from
+ *   the screen's, test: data-test of each link
  */
 export function articleCards(articles, { topic = null, level = 2, lang = null, test = 'article-link' } = {}) {
   return h(
@@ -24,7 +31,7 @@ export function articleCards(articles, { topic = null, level = 2, lang = null, t
           h(
             'span',
             { class: 'card__body' },
-            h(`h${level}`, { class: 'card__title', lang }, article.title),
+            h(heading(level), { class: 'card__title', lang }, article.title),
             article.summary ? h('span', { class: 'card__summary', lang }, article.summary) : null,
             article.readingMinutes
               ? h(
@@ -45,6 +52,8 @@ export function articleCards(articles, { topic = null, level = 2, lang = null, t
 /**
  * Search results: title, summary and the snippet. The snippet is escaped text from Rust in which
  * only <mark> is markup, so it is the one search field given to innerHTML.
+ * @param {(ArticleSummary & { snippet?: string | null })[]} results
+ * @param {number} [level] heading level of each title
  */
 export function searchResults(results, level = 2) {
   return h(
@@ -62,7 +71,7 @@ export function searchResults(results, level = 2) {
           h(
             'span',
             { class: 'card__body' },
-            h(`h${level}`, { class: 'card__title' }, result.title),
+            h(heading(level), { class: 'card__title' }, result.title),
             result.summary ? h('span', { class: 'card__summary' }, result.summary) : null,
             result.snippet ? snippet : null,
           ),
@@ -72,3 +81,9 @@ export function searchResults(results, level = 2) {
     }),
   );
 }
+
+/**
+ * The tag of a heading of `level` (1 to 6).
+ * @param {number} level
+ */
+export const heading = (level) => /** @type {'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6'} */ (`h${level}`);

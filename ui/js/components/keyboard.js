@@ -1,3 +1,4 @@
+// @ts-check
 // The on-screen keyboard, for a touch screen with no physical keyboard. One keyboard, docked at
 // the bottom of the window, serves whichever attached field is in use, and never covers it:
 // while it is open the page gets bottom padding of its height and the field is scrolled above it.
@@ -26,26 +27,54 @@ const LETTERS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'].map((row) => [...row]);
 /** Space left between the field and the keyboard, in CSS pixels. */
 const MARGIN = 16;
 
+/** @typedef {HTMLInputElement | HTMLTextAreaElement} TextField */
+
+/**
+ * A field the keyboard serves, and how.
+ * @typedef {object} Attachment
+ * @property {TextField} input
+ * @property {'text' | 'phone'} layout
+ * @property {string} enterLabel
+ * @property {string | null} enterIcon
+ * @property {(() => void) | null} onEnter
+ * @property {HTMLElement} reveal
+ * @property {number} room
+ * @property {HTMLButtonElement} toggle
+ */
+
+/**
+ * @typedef {object} KeyboardOptions
+ * @property {string} [layout] 'text' (letters, digits, accents) or 'phone' (a digit pad with + and space)
+ * @property {string} [enterLabel] the enter key's words ("Search"); "Done" when not given
+ * @property {string} [enterIcon] an icon name for the enter key
+ * @property {() => void} [onEnter] what the enter key does. By default it acts as a physical
+ *   Enter in the field (a keydown the field's own handlers see, then the form is submitted)
+ *   and closes the keyboard.
+ * @property {HTMLElement} [reveal] the element kept in view above the keyboard (default the field itself)
+ * @property {number} [room] rem of space to keep free under `reveal`, for a list that opens below it (default 0)
+ */
+
+/** @typedef {string | null | undefined | false | Variant[]} Variant */
+
+/** @type {HTMLElement | null} */
 let root = null;
-/** The open keyboard: { attachment, shift, accents }, or null when closed. */
+/**
+ * The open keyboard, or null when closed.
+ * @type {{ attachment: Attachment, shift: boolean, accents: boolean } | null}
+ */
 let current = null;
+/** @type {ResizeObserver | null} */
 let resizeObserver = null;
 
 /**
  * Attaches the keyboard to a text field (input or textarea).
- * @param {HTMLInputElement|HTMLTextAreaElement} input
- * @param {object} options
- *   layout: 'text' (letters, digits, accents) or 'phone' (a digit pad with + and space)
- *   enterLabel: the enter key's words ("Search"); "Done" when not given
- *   enterIcon: an icon name for the enter key (optional)
- *   onEnter(): what the enter key does. By default it acts as a physical Enter in the field (a
- *     keydown the field's own handlers see, then the form is submitted) and closes the keyboard.
- *   reveal: the element kept in view above the keyboard (default the field itself)
- *   room: rem of space to keep free under `reveal`, for a list that opens below it (default 0)
+ * @param {TextField} input
+ * @param {KeyboardOptions} [options]
  * @returns {{ toggle: HTMLButtonElement, open(): void, close(): void, isOpen(): boolean }}
  *   `toggle` is the button to place next to the field.
  */
 export function attach(input, options = {}) {
+  /** @type {Attachment} */
   const attachment = {
     input,
     layout: options.layout === 'phone' ? 'phone' : 'text',
@@ -54,7 +83,7 @@ export function attach(input, options = {}) {
     onEnter: options.onEnter ?? null,
     reveal: options.reveal ?? input,
     room: options.room ?? 0,
-    toggle: null,
+    toggle: /** @type {HTMLButtonElement} */ (/** @type {unknown} */ (null)),
   };
   const isOpen = () => current?.attachment === attachment;
 
@@ -68,7 +97,7 @@ export function attach(input, options = {}) {
       'aria-controls': ROOT_ID,
       dataset: { test: 'keyboard-toggle' },
       // With a mouse the field keeps focus; from the keyboard (Enter, Space) focus moves as asked.
-      onpointerdown: (event) => {
+      onpointerdown: (/** @type {PointerEvent} */ event) => {
         if (document.activeElement === input) event.preventDefault();
       },
       onclick: () => {
@@ -105,8 +134,8 @@ export function closeKeyboard() {
   current = null;
   resizeObserver?.disconnect();
   setExpanded(attachment, false);
-  root.replaceChildren();
-  root.remove();
+  root?.replaceChildren();
+  root?.remove();
   const html = document.documentElement;
   html.classList.remove('has-keyboard');
   html.style.removeProperty('--keyboard-height');
@@ -118,6 +147,10 @@ export function keyboardInset() {
   return current && root ? root.getBoundingClientRect().height : 0;
 }
 
+/**
+ * @param {Attachment} attachment
+ * @param {{ focus?: boolean }} [options] focus: move focus to the field
+ */
 function open(attachment, { focus = false } = {}) {
   const { input } = attachment;
   if (!input.isConnected) return;
@@ -130,7 +163,7 @@ function open(attachment, { focus = false } = {}) {
     dataset: { test: 'keyboard' },
     onpointerdown: pressStart,
     // Pointer and mouse both: whichever the platform uses to move focus, it stays in the field.
-    onmousedown: (event) => event.preventDefault(),
+    onmousedown: (/** @type {MouseEvent} */ event) => event.preventDefault(),
   });
   root.className = `keyboard keyboard--${attachment.layout}`;
   root.dataset.layout = attachment.layout;
@@ -153,6 +186,7 @@ function open(attachment, { focus = false } = {}) {
 
 /** Pads the page by the keyboard's height and brings the field into view above it. */
 function fit() {
+  if (!root || !current) return;
   const height = Math.ceil(root.getBoundingClientRect().height);
   const html = document.documentElement;
   html.style.setProperty('--keyboard-height', `${height}px`);
@@ -172,6 +206,7 @@ function fit() {
 }
 
 /** How far down the window a sticky or fixed bar (the header) covers the page. */
+/** @param {CSSStyleDeclaration} style the root element's */
 function coveredTop(style) {
   let top = parseFloat(style.scrollPaddingTop) || 0;
   for (const element of document.elementsFromPoint(window.innerWidth / 2, 1)) {
@@ -181,24 +216,37 @@ function coveredTop(style) {
   return top;
 }
 
+/**
+ * @param {Attachment} attachment
+ * @param {boolean} expanded
+ */
 function setExpanded(attachment, expanded) {
   attachment.toggle.setAttribute('aria-expanded', String(expanded));
 }
 
-function notify(attachment, open) {
-  attachment.input.dispatchEvent(new CustomEvent('keyboardchange', { detail: { open } }));
+/**
+ * @param {Attachment} attachment
+ * @param {boolean} opened
+ */
+function notify(attachment, opened) {
+  attachment.input.dispatchEvent(new CustomEvent('keyboardchange', { detail: { open: opened } }));
 }
 
 // ---------- keys ----------
 
 function render() {
+  if (!root || !current) return;
   const rows = current.attachment.layout === 'phone' ? phoneRows() : textRows();
   root.replaceChildren(h('div', { class: 'keyboard__body' }, rows));
 }
 
 function textRows() {
-  const { shift, accents, attachment } = current;
+  const { shift, accents, attachment } = /** @type {NonNullable<typeof current>} */ (current);
   const lang = getLang();
+  /**
+   * @param {string[]} list
+   * @param {Variant} [variant]
+   */
   const letters = (list, variant) => list.map((c) => charKey(shift ? c.toLocaleUpperCase(lang) : c, { variant }));
   // Spanish has ñ beside l, as on a Spanish keyboard; every accented letter is one tap away.
   const home = lang === 'es' ? [...LETTERS[1], 'ñ'] : LETTERS[1];
@@ -226,41 +274,55 @@ function textRows() {
 }
 
 function phoneRows() {
-  const digits = (list) => [...list].map((d) => charKey(d));
+  const attachment = /** @type {NonNullable<typeof current>} */ (current).attachment;
+  const digits = (/** @type {string} */ list) => [...list].map((d) => charKey(d));
   return [
     row(digits('123'), key({ key: 'backspace', icon: 'backspace', name: t('keyboard.backspace'), variant: ['fn', 'side'] })),
     row(digits('456'), spaceKey(['fn', 'side'])),
     row(digits('789'), closeKey(['fn', 'side'])),
-    row(charKey('+', { name: t('keyboard.plus') }), charKey('0'), enterKey(current.attachment, 'fill')),
+    row(charKey('+', { name: t('keyboard.plus') }), charKey('0'), enterKey(attachment, 'fill')),
   ];
 }
 
-const row = (...keys) => h('div', { class: 'keyboard__row' }, keys);
+const row = (/** @type {import('../dom.js').Child[]} */ ...keys) => h('div', { class: 'keyboard__row' }, keys);
 
-/** A key that types `char`; symbols get a spoken name, letters and digits are their own name. */
+/**
+ * A key that types `char`; symbols get a spoken name, letters and digits are their own name.
+ * @param {string} char
+ * @param {{ name?: string | null, variant?: Variant }} [options]
+ */
 function charKey(char, { name = null, variant = null } = {}) {
   return key({ key: char, label: char, name, insert: char, variant: ['char', variant] });
 }
 
+/** @param {Variant} variant */
 function spaceKey(variant) {
   return key({ key: 'space', label: t('keyboard.space'), insert: ' ', variant: ['space', variant] });
 }
 
+/** @param {Variant} variant */
 function closeKey(variant) {
   return key({ key: 'close', icon: 'keyboardHide', label: t('keyboard.hide'), variant: ['close', variant] });
 }
 
+/**
+ * @param {Attachment} attachment
+ * @param {Variant} variant
+ */
 function enterKey(attachment, variant) {
   return key({ key: 'enter', icon: attachment.enterIcon, label: attachment.enterLabel, variant: ['enter', variant] });
 }
 
+/**
+ * @param {{ key: string, label?: string | null, name?: string | null, icon?: string | null, insert?: string | null, variant?: Variant, pressed?: boolean | null }} options
+ */
 function key({ key: value, label = null, name = null, icon: iconName = null, insert = null, variant = [], pressed = null }) {
   return h(
     'button',
     {
       type: 'button',
       tabindex: '-1',
-      class: ['kb-key', ...[variant].flat(Infinity).map((v) => v && `kb-key--${v}`)],
+      class: ['kb-key', .../** @type {unknown[]} */ ([variant]).flat(Infinity).map((v) => v && `kb-key--${v}`)],
       'aria-label': name,
       'aria-pressed': pressed == null ? null : String(pressed),
       dataset: { test: 'key', key: value },
@@ -273,6 +335,10 @@ function key({ key: value, label = null, name = null, icon: iconName = null, ins
 
 // ---------- what keys do ----------
 
+/**
+ * @param {string} value the key
+ * @param {string | null} insert the text it types, if it types one
+ */
 function press(value, insert) {
   if (!current) return;
   const { input } = current.attachment;
@@ -352,7 +418,10 @@ function replace(input, text, start, end, inputType) {
   input.dispatchEvent(new InputEvent('input', { bubbles: true, inputType, data: text || null }));
 }
 
-/** Enter: the caller's action, or what a physical Enter does in the field. Then the keys go. */
+/**
+ * Enter: the caller's action, or what a physical Enter does in the field. Then the keys go.
+ * @param {Attachment} attachment
+ */
 function enter(attachment) {
   const { input, onEnter } = attachment;
   closeKeyboard();
@@ -369,17 +438,19 @@ function enter(attachment) {
 
 // ---------- pressed look ----------
 
+/** @type {Element | null} */
 let pressedKey = null;
 
 /** Keeps focus in the field, and shows the key as pressed for as long as the finger is on it. */
+/** @param {PointerEvent} event */
 function pressStart(event) {
   event.preventDefault();
-  const target = event.target.closest?.('.kb-key');
+  const target = /** @type {Element | null} */ (event.target)?.closest?.('.kb-key');
   if (!target) return;
   release();
   pressedKey = target;
   target.classList.add('is-pressed');
-  for (const type of ['pointerup', 'pointercancel']) window.addEventListener(type, release, { once: true });
+  for (const end of ['pointerup', 'pointercancel']) window.addEventListener(end, release, { once: true });
 }
 
 function release() {

@@ -1,3 +1,4 @@
+// @ts-check
 // PIN fields and the PIN rules, shared by the PIN screen and the staff accounts panel.
 //
 // Rust is the authority on PINs (it also refuses the clinic's own phone digits, which the page
@@ -10,6 +11,7 @@ export const PIN_MAX = 12;
 export const PIN_MIN_DEFAULT = 6;
 
 /** A password field that keeps only digits, up to PIN_MAX, whichever keys typed them. */
+/** @param {string} id */
 export function pinInput(id) {
   const input = h('input', {
     id,
@@ -31,6 +33,8 @@ export function pinInput(id) {
  * Why a new PIN would be refused, or null: 'pinLength', 'pinRepeated' (one digit repeated),
  * 'pinRun' (123456, 654321, also wrapping as 890123), 'pinPattern' (two or three digits
  * repeated, as 121212 or 1231231). The same rules as check_pin in src-tauri/callbacks/staff.rs.
+ * @param {string} pin
+ * @param {number} [minDigits]
  */
 export function pinProblem(pin, minDigits = PIN_MIN_DEFAULT) {
   if (!/^\d+$/.test(pin) || pin.length < minDigits || pin.length > PIN_MAX) return 'pinLength';

@@ -1,3 +1,4 @@
+// @ts-check
 // The search field with type-ahead, following the ARIA combobox pattern (a listbox popup with
 // aria-activedescendant): suggestions from the 2nd character, arrow keys move, Enter opens the
 // highlighted article or searches, Escape closes the list. A tap in the field brings up the
@@ -13,15 +14,22 @@ const MIN_CHARS = 2;
 const DEBOUNCE_MS = 150;
 
 /**
- * @param {object} options
- *   value: text to start with
- *   large: the big home-screen variant
- *   onSubmit(query): a search was asked for
- *   onPick(suggestion): a suggested article was chosen
+ * A suggestion as `suggest` gives it (docs/ipc.md).
+ * @typedef {{ slug: string, title: string, [key: string]: any }} Suggestion
  */
+
+/**
+ * @param {object} options
+ * @param {string} [options.value] text to start with
+ * @param {boolean} [options.large] the big home-screen variant
+ * @param {(query: string) => void} options.onSubmit a search was asked for
+ * @param {(suggestion: Suggestion) => void} options.onPick a suggested article was chosen
+ */
+// eslint-disable-next-line max-lines-per-function -- A component's factory: the inner functions share the box's state (its suggestions, the active option, the pending request); each is short.
 export function createSearchBox({ value = '', large = false, onSubmit, onPick }) {
   const listId = 'search-suggestions';
   const labelId = 'search-label';
+  /** @type {Suggestion[]} */
   let suggestions = [];
   let active = -1;
   let timer = 0;
@@ -61,7 +69,7 @@ export function createSearchBox({ value = '', large = false, onSubmit, onPick })
       'aria-label': t('searchBox.clear'),
       hidden: !value,
       // A tap keeps focus in the field, so the on-screen keyboard stays ready for new words.
-      onpointerdown: (event) => event.preventDefault(),
+      onpointerdown: (/** @type {PointerEvent} */ event) => event.preventDefault(),
     },
     icon('close'),
   );
@@ -113,6 +121,7 @@ export function createSearchBox({ value = '', large = false, onSubmit, onPick })
     list.style.setProperty('max-height', `${Math.max(room, 96)}px`);
   }
 
+  /** @param {number} index */
   function setActive(index) {
     active = index;
     [...list.children].forEach((option, i) => option.setAttribute('aria-selected', String(i === index)));
@@ -124,6 +133,7 @@ export function createSearchBox({ value = '', large = false, onSubmit, onPick })
     }
   }
 
+  /** @param {string} query */
   function renderOptions(query) {
     list.replaceChildren(
       ...suggestions.map((suggestion, index) =>
@@ -136,7 +146,7 @@ export function createSearchBox({ value = '', large = false, onSubmit, onPick })
             'aria-selected': 'false',
             dataset: { test: 'suggestion', slug: suggestion.slug },
             // Keep focus in the field, so the on-screen keyboard stays and the click still lands.
-            onpointerdown: (event) => event.preventDefault(),
+            onpointerdown: (/** @type {PointerEvent} */ event) => event.preventDefault(),
             onclick: () => pick(index),
           },
           icon('document', 'searchbox__option-icon'),
@@ -169,6 +179,7 @@ export function createSearchBox({ value = '', large = false, onSubmit, onPick })
     else close();
   }
 
+  /** @param {number} index */
   function pick(index) {
     const suggestion = suggestions[index];
     if (!suggestion) return;
@@ -252,6 +263,7 @@ export function createSearchBox({ value = '', large = false, onSubmit, onPick })
   return {
     element: form,
     input,
+    /** @param {string} text */
     setValue(text) {
       input.value = text;
       clearButton.hidden = text === '';
@@ -260,6 +272,10 @@ export function createSearchBox({ value = '', large = false, onSubmit, onPick })
 }
 
 /** The title with the typed words in bold, built from text nodes only. */
+/**
+ * @param {string} title
+ * @param {string} query
+ */
 function highlight(title, query) {
   const at = title.toLocaleLowerCase().indexOf(query.toLocaleLowerCase());
   if (!query || at === -1) return h('span', { class: 'searchbox__option-text' }, title);

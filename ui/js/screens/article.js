@@ -1,3 +1,4 @@
+// @ts-check
 // Article page: title and dates, the emergency notice, the sanitized body, the disclaimer, the
 // QR code to read at home, the specialist call-to-action, previous/next and related articles.
 
@@ -8,6 +9,9 @@ import * as api from '../api.js';
 import { hrefArticle, hrefTopic, hrefCallback, navigate } from '../router.js';
 import { articleCards } from '../components/article-cards.js';
 
+// get_article's answer is Rust's (docs/ipc.md): read as it comes (`any`).
+
+/** @param {{ params: { slug: string, topic: string | null } }} route */
 export async function render({ params }) {
   const uiLang = getLang();
   const article = await api.getArticle(params.slug, params.topic);
@@ -15,7 +19,7 @@ export async function render({ params }) {
   // Open the patient's language when the article has it; otherwise keep this one and say so.
   let missingTranslation = false;
   if (article.lang && article.lang !== uiLang) {
-    const translation = (article.translations ?? []).find((item) => item.lang === uiLang);
+    const translation = (article.translations ?? []).find((/** @type {{ lang: string }} */ item) => item.lang === uiLang);
     if (translation) return { redirect: hrefArticle(translation.slug, params.topic) };
     missingTranslation = true;
   }
@@ -23,7 +27,7 @@ export async function render({ params }) {
   const lang = article.lang && article.lang !== uiLang ? article.lang : null;
 
   const topicSlug = params.topic ?? article.topics?.[0]?.slug ?? null;
-  const topic = (article.topics ?? []).find((item) => item.slug === topicSlug) ?? article.topics?.[0];
+  const topic = (article.topics ?? []).find((/** @type {{ slug: string }} */ item) => item.slug === topicSlug) ?? article.topics?.[0];
 
   const body = h('div', { class: 'prose', dataset: { test: 'article-body' }, lang });
   body.innerHTML = article.html ?? ''; // sanitized in Rust: headings, paragraphs, lists, emphasis
@@ -79,6 +83,10 @@ export async function render({ params }) {
   return { screen: 'article', title: article.title, node };
 }
 
+/**
+ * @param {any} article
+ * @param {string} lang
+ */
 function reviewedLine(article, lang) {
   // "Reviewed <date> by <reviewer>": the reviewer's role comes in the article's language.
   const marker = '\u0000';
@@ -87,6 +95,13 @@ function reviewedLine(article, lang) {
   return h('span', {}, before, h('span', { lang }, article.reviewer ?? ''), after);
 }
 
+/**
+ * @param {string} kind
+ * @param {string} iconName
+ * @param {string} title
+ * @param {string} text
+ * @param {string | null} lang
+ */
 function notice(kind, iconName, title, text, lang) {
   return h(
     'div',
@@ -101,6 +116,7 @@ function notice(kind, iconName, title, text, lang) {
   );
 }
 
+/** @param {any} article */
 function qrPanel(article) {
   const headingId = 'qr-heading';
   // qrSvg is generated offline in Rust from canonicalUrl, so it is trusted markup.
@@ -115,6 +131,11 @@ function qrPanel(article) {
   );
 }
 
+/**
+ * @param {any} article
+ * @param {string} lang
+ * @param {string | null} topicSlug
+ */
 function specialistPanel(article, lang, topicSlug) {
   const headingId = 'specialist-heading';
   // The form is filled in from here: who will call, and what the patient was reading.
@@ -140,9 +161,14 @@ function specialistPanel(article, lang, topicSlug) {
   );
 }
 
+/**
+ * @param {any} article
+ * @param {string | null} topicSlug
+ * @param {string} lang
+ */
 function pager(article, topicSlug, lang) {
   if (!article.previous && !article.next) return null;
-  const link = (item, direction) =>
+  const link = (/** @type {{ slug: string, title: string } | null} */ item, /** @type {string} */ direction) =>
     item
       ? h(
           'a',
@@ -169,6 +195,10 @@ function pager(article, topicSlug, lang) {
   );
 }
 
+/**
+ * @param {any} article
+ * @param {string} lang
+ */
 function relatedSection(article, lang) {
   if (!article.related?.length) return null;
   return h(
@@ -183,6 +213,7 @@ function relatedSection(article, lang) {
  * Keeps the body within what the screen expects, whatever the content says: the kiosk stays
  * inside the app, so a link is shown as plain text, and the title is the only h1.
  */
+/** @param {HTMLElement} root */
 function tidyBody(root) {
   for (const link of root.querySelectorAll('a')) {
     link.replaceWith(...link.childNodes);

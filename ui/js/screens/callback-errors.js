@@ -50,28 +50,6 @@ export function errorDisplay(entries, focusField) {
     else target.removeAttribute('aria-describedby');
   }
 
-  /** @param {string} field */
-  function summaryItem(field) {
-    const text = errors.get(field);
-    const entry = entries[field];
-    if (!entry) return h('li', {}, text);
-    const link = h(
-      'a',
-      {
-        href: `#${entry.focus.id}`,
-        class: 'error-summary__link',
-        dataset: { test: 'summary-link', field },
-        onclick: (/** @type {Event} */ event) => {
-          // The address belongs to the router: focus the field without changing it.
-          event.preventDefault();
-          focusField(field);
-        },
-      },
-      text,
-    );
-    return h('li', {}, link);
-  }
-
   /** The summary lists the problems shown now, in the order of the fields. */
   function refresh() {
     const items = ORDER.filter((field) => errors.has(field));
@@ -80,7 +58,7 @@ export function errorDisplay(entries, focusField) {
       list.replaceChildren();
       return;
     }
-    list.replaceChildren(...items.map(summaryItem));
+    list.replaceChildren(...items.map((field) => summaryItem(field, errors.get(field), entries[field], focusField)));
   }
 
   return {
@@ -114,6 +92,32 @@ export function errorDisplay(entries, focusField) {
       list.replaceChildren();
     },
   };
+}
+
+/**
+ * A line of the summary: the problem, as a link to its field.
+ * @param {string} field
+ * @param {string} text
+ * @param {import('./callback-fields.js').FieldEntry | undefined} entry
+ * @param {(field: string) => void} focusField
+ */
+function summaryItem(field, text, entry, focusField) {
+  if (!entry) return h('li', {}, text);
+  const link = h(
+    'a',
+    {
+      href: `#${entry.focus.id}`,
+      class: 'error-summary__link',
+      dataset: { test: 'summary-link', field },
+      onclick: (/** @type {Event} */ event) => {
+        // The address belongs to the router: focus the field without changing it.
+        event.preventDefault();
+        focusField(field);
+      },
+    },
+    text,
+  );
+  return h('li', {}, link);
 }
 
 /**

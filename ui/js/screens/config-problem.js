@@ -1,3 +1,4 @@
+// @ts-check
 // A kiosk whose settings file has problems opens here instead of the home screen: a calm
 // message for the patient. The problems themselves name files and values, so they are
 // never on this screen: staff see them behind the PIN (Kiosk health), IT with

@@ -1,10 +1,14 @@
+// @ts-check
 // A friendly page for a failed command: its words depend only on the error's kind.
 
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
 
-/** @param {string} kind from the rejected command; @param {object} actions { onHome, onRetry } */
+/**
+ * @param {string} kind from the rejected command
+ * @param {{ onHome: () => void, onRetry: () => void }} actions
+ */
 export function render(kind, { onHome, onRetry }) {
   const key = kind === 'notFound' ? 'notFound' : 'other';
   const node = h(

@@ -1,3 +1,4 @@
+// @ts-check
 // Home: the clinic's name, a welcome, the big search box, the topic tiles and a way to ask a
 // specialist to call back.
 
@@ -9,13 +10,14 @@ import { navigate, hrefSearch, hrefArticle, hrefCallback } from '../router.js';
 import { createSearchBox } from '../components/search-box.js';
 import { topicTiles } from '../components/topic-tiles.js';
 
+/** @param {{ app: import('../main.js').AppInfo }} route */
 export async function render({ app }) {
   const topics = await api.listTopics(getLang());
 
   const searchBox = createSearchBox({
     large: true,
-    onSubmit: (query) => navigate(hrefSearch(query)),
-    onPick: (suggestion) => navigate(hrefArticle(suggestion.slug)),
+    onSubmit: (/** @type {string} */ query) => navigate(hrefSearch(query)),
+    onPick: (/** @type {{ slug: string }} */ suggestion) => navigate(hrefArticle(suggestion.slug)),
   });
 
   const node = h(

@@ -1,3 +1,4 @@
+// @ts-check
 // "Something went wrong, going back to the start": shown when the page hits an error nobody
 // handled. Counts down a few seconds, then the kiosk starts over (as after an idle reset).
 
@@ -7,7 +8,7 @@ import { t } from '../i18n.js';
 
 const SECONDS = 5;
 
-/** @param {object} actions { onStart } runs once, when the count ends or the button is pressed */
+/** @param {{ onStart: () => void }} actions onStart runs once, when the count ends or the button is pressed */
 export function render({ onStart }) {
   let left = SECONDS;
   let done = false;

@@ -1,3 +1,4 @@
+// @ts-check
 // Search: the field with type-ahead, a result count announced to screen readers, and results.
 // With no results it offers "did you mean" and the topic tiles, so the screen is never empty.
 
@@ -10,6 +11,8 @@ import { createSearchBox } from '../components/search-box.js';
 import { searchResults } from '../components/article-cards.js';
 import { topicTiles } from '../components/topic-tiles.js';
 
+/** @param {{ params: { q: string } }} route */
+// eslint-disable-next-line max-lines-per-function -- The screen's inner functions share its state (the query on show, the search under way); each is short.
 export async function render({ params }) {
   const lang = getLang();
   const query = (params.q ?? '').trim();
@@ -21,13 +24,17 @@ export async function render({ params }) {
 
   const searchBox = createSearchBox({
     value: query,
-    onSubmit: (text) => {
+    onSubmit: (/** @type {string} */ text) => {
       navigate(hrefSearch(text), { replace: true, silent: true });
       run(text, { announce: true });
     },
-    onPick: (suggestion) => navigate(hrefArticle(suggestion.slug)),
+    onPick: (/** @type {{ slug: string }} */ suggestion) => navigate(hrefArticle(suggestion.slug)),
   });
 
+  /**
+   * @param {string} text
+   * @param {{ announce: boolean }} options
+   */
   async function run(text, { announce }) {
     const mine = ++sequence;
     let outcome;
@@ -47,6 +54,10 @@ export async function render({ params }) {
     return view;
   }
 
+  /**
+   * @param {string} text
+   * @param {any} outcome search's answer (docs/ipc.md)
+   */
   function show(text, outcome) {
     const found = outcome.results ?? [];
     if (found.length) {
@@ -86,6 +97,7 @@ export async function render({ params }) {
     return { status: statusText };
   }
 
+  /** @param {string} term */
   function didYouMean(term) {
     const [before, after] = tSplit('search.didYouMean', 'term');
     return h(
@@ -111,6 +123,7 @@ export async function render({ params }) {
   }
 
   let statusTimer = 0;
+  /** @param {string} text */
   function setStatus(text) {
     status.textContent = '';
     clearTimeout(statusTimer);
@@ -145,6 +158,7 @@ export async function render({ params }) {
 }
 
 /** Topic tiles are a fallback here, so failing to load them leaves them out rather than failing. */
+/** @param {string} lang */
 async function topicsOrEmpty(lang) {
   try {
     return await api.listTopics(lang);

@@ -1,3 +1,4 @@
+// @ts-check
 // The staff view's "Staff accounts" tab, for admins only: who may sign in (name, role,
 // locked after too many wrong PINs), add an account, lift a lock, remove an account (not
 // your own). Rust checks the role and the PIN rules on every command; the checks here only
@@ -9,27 +10,38 @@ import { t } from '../i18n.js';
 import * as api from '../api.js';
 import { attach as attachKeyboard, closeKeyboard } from '../components/keyboard.js';
 import { pinInput, pinProblem } from '../components/pin.js';
+import { initials } from './staff-pin.js';
 
 const ROLES = ['frontDesk', 'admin'];
 const NAME_MAX = 40;
 
-/** Text for a refused or failed command: a front-desk session, Rust's reason, or a retry. */
+/**
+ * Text for a refused or failed command: a front-desk session, Rust's reason, or a retry.
+ * @param {unknown} error what the command threw
+ * @param {string} fallbackKey the text when it is not a front-desk session's refusal
+ */
 export function failure(error, fallbackKey) {
-  return error?.kind === 'forbidden' ? t('staff.forbidden') : t(fallbackKey);
+  return /** @type {{ kind?: string } | undefined} */ (error)?.kind === 'forbidden' ? t('staff.forbidden') : t(fallbackKey);
 }
 
 /**
- * @param {object} deps token(), guard(fn), isAlive(), when(ms), self(): the signed-in name,
- *   pinMin: the fewest digits a PIN has.
+ * A staff account as staff_accounts lists it (docs/ipc.md).
+ * @typedef {{ name: string, role: string, [key: string]: any }} Account
+ */
+
+/**
+ * @param {import('./staff-inbox.js').PanelDeps & { self: () => string | null, pinMin: number }} deps self():
+ *   the signed-in name, pinMin: the fewest digits a PIN has.
  * @returns {{ node: HTMLElement, load(): Promise<void> }}
  */
+// eslint-disable-next-line max-lines-per-function -- A staff panel's factory: the list, the unlock and remove buttons and the form share the panel's state. Not split yet (issue #12).
 export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
   const body = h('div', { class: 'accounts', dataset: { test: 'accounts' } });
   const status = h('p', { class: 'inbox-status', role: 'status', dataset: { test: 'accounts-status' } });
   const listSlot = h('div', { class: 'accounts__list-slot' });
   let built = false;
 
-  const announce = (text) => {
+  const announce = (/** @type {string} */ text) => {
     status.textContent = '';
     setTimeout(() => {
       if (isAlive()) status.textContent = text;
@@ -38,6 +50,7 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
 
   // ---------- the list ----------
 
+  /** @param {Account[]} accounts */
   function drawList(accounts) {
     if (!Array.isArray(accounts) || !accounts.length) {
       listSlot.replaceChildren(h('p', { class: 'empty-note' }, t('accounts.none')));
@@ -52,6 +65,10 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
     );
   }
 
+  /**
+   * @param {Account} account
+   * @param {number} index
+   */
   function row(account, index) {
     const role = ROLES.includes(account.role) ? account.role : 'frontDesk';
     const isSelf = account.name === self();
@@ -67,7 +84,7 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
             class: 'button button--primary button--small',
             dataset: { test: 'account-unlock' },
             'aria-describedby': headingId,
-            onclick: (event) => unlock(account, event.currentTarget),
+            onclick: (/** @type {MouseEvent} */ event) => unlock(account, /** @type {HTMLButtonElement} */ (event.currentTarget)),
           },
           icon('lock'),
           t('accounts.unlock'),
@@ -75,7 +92,7 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
       );
     }
     if (!isSelf) {
-      const remove = h(
+      const removeButton = h(
         'button',
         {
           type: 'button',
@@ -83,12 +100,12 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
           dataset: { test: 'account-remove' },
           'aria-describedby': headingId,
           'aria-expanded': 'false',
-          onclick: () => toggleConfirm(account, confirmSlot, remove),
+          onclick: () => toggleConfirm(account, confirmSlot, removeButton),
         },
         icon('close'),
         t('accounts.remove'),
       );
-      actions.append(remove);
+      actions.append(removeButton);
     }
     return h(
       'li',
@@ -111,6 +128,11 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
     );
   }
 
+  /**
+   * @param {Account} account
+   * @param {HTMLElement} slot
+   * @param {HTMLElement} opener
+   */
   function toggleConfirm(account, slot, opener) {
     if (slot.firstChild) {
       slot.replaceChildren();
@@ -120,7 +142,7 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
     opener.setAttribute('aria-expanded', 'true');
     const yes = h(
       'button',
-      { type: 'button', class: 'button button--primary button--small', dataset: { test: 'account-remove-confirm' }, onclick: (event) => remove(account, event.currentTarget) },
+      { type: 'button', class: 'button button--primary button--small', dataset: { test: 'account-remove-confirm' }, onclick: (/** @type {MouseEvent} */ event) => remove(account, /** @type {HTMLButtonElement} */ (event.currentTarget)) },
       t('accounts.removeYes'),
     );
     slot.replaceChildren(
@@ -152,6 +174,10 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
     yes.focus();
   }
 
+  /**
+   * @param {Account} account
+   * @param {HTMLButtonElement} button
+   */
   async function unlock(account, button) {
     button.disabled = true;
     try {
@@ -166,6 +192,10 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
     }
   }
 
+  /**
+   * @param {Account} account
+   * @param {HTMLButtonElement} button
+   */
   async function remove(account, button) {
     button.disabled = true;
     try {
@@ -183,17 +213,22 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
 
   // ---------- adding an account ----------
 
+  // eslint-disable-next-line max-lines-per-function -- The add-account form, its three fields and their messages in one place. Not split yet (issue #12).
   function addForm() {
     const inputs = {
       name: h('input', { id: 'account-name', class: 'field__input', type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: String(NAME_MAX), 'aria-required': 'true' }),
       pin: pinInput('account-pin'),
       pin2: pinInput('account-pin2'),
     };
+    /** @typedef {'name' | 'pin' | 'pin2'} Field */
     const labels = { name: t('accounts.name'), pin: t('accounts.pin'), pin2: t('accounts.pin2') };
+    /** @type {Record<string, (message: string | null) => void>} */
     const errors = {};
+    /** @type {Record<string, HTMLElement>} */
     const nodes = {};
+    /** @type {Record<string, ReturnType<typeof attachKeyboard>>} */
     const keyboards = {};
-    for (const [field, input] of Object.entries(inputs)) {
+    for (const [field, input] of /** @type {[Field, HTMLInputElement][]} */ (Object.entries(inputs))) {
       const errorId = `${input.id}-error`;
       // One hint for both PIN fields, above them.
       const hintId = field === 'name' ? null : 'account-pin-hint';
@@ -207,7 +242,7 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
         text,
       );
       if (hintId) input.setAttribute('aria-describedby', hintId);
-      errors[field] = (message) => {
+      errors[field] = (/** @type {string | null} */ message) => {
         text.textContent = message ?? '';
         error.hidden = !message;
         if (message) input.setAttribute('aria-invalid', 'true');
@@ -219,7 +254,7 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
       const keyboard = attachKeyboard(input, {
         layout: field === 'name' ? 'text' : 'phone',
         enterLabel: field === 'pin2' ? t('accounts.add') : t('callback.next'),
-        enterIcon: field === 'pin2' ? null : 'arrowRight',
+        enterIcon: field === 'pin2' ? undefined : 'arrowRight',
         onEnter: () => next(field, { keys: true }),
       });
       keyboards[field] = keyboard;
@@ -260,8 +295,12 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
     );
 
     /** Enter moves to the next field (with its keys, when the keys were used), then adds. */
+    /**
+     * @param {Field} field
+     * @param {{ keys?: boolean }} [options]
+     */
     function next(field, { keys = false } = {}) {
-      const following = { name: 'pin', pin: 'pin2' }[field];
+      const following = /** @type {Record<string, Field>} */ ({ name: 'pin', pin: 'pin2' })[field];
       if (!following) submit();
       else if (keys) keyboards[following].open();
       else inputs[following].focus();
@@ -289,8 +328,9 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
         pin: pinCode,
         pin2: !pinCode && inputs.pin2.value !== pin ? 'pinMismatch' : null,
       };
+      /** @type {Field | null} */
       let first = null;
-      for (const [field, code] of Object.entries(problems)) {
+      for (const [field, code] of /** @type {[Field, string | null][]} */ (Object.entries(problems))) {
         errors[field](code ? t(`accounts.errors.${code}`, { count: pinMin }) : null);
         if (code && !first) first = field;
       }
@@ -312,11 +352,12 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
         inputs.pin.value = '';
         inputs.pin2.value = '';
         // Rust's reason (a name taken, a PIN too easy to guess) is for staff: shown as it is.
-        const detail = error?.kind === 'invalidInput' ? error.detail.trim() : '';
+        const refused = /** @type {Partial<api.ApiError> | undefined} */ (error);
+        const detail = refused?.kind === 'invalidInput' ? (refused.detail ?? '').trim() : '';
         const why = detail ? `${detail[0].toLocaleUpperCase()}${detail.slice(1)}${/[.!?]$/.test(detail) ? '' : '.'}` : null;
         message.replaceChildren(
           icon('info'),
-          h('span', {}, failure(error, error?.kind === 'invalidInput' ? 'accounts.refused' : 'accounts.failed'), why ? ' ' : '', why ? h('span', { dataset: { test: 'account-reason' } }, why) : null),
+          h('span', {}, failure(error, refused?.kind === 'invalidInput' ? 'accounts.refused' : 'accounts.failed'), why ? ' ' : '', why ? h('span', { dataset: { test: 'account-reason' } }, why) : null),
         );
         message.hidden = false;
       } finally {
@@ -332,7 +373,7 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
         novalidate: true,
         'aria-labelledby': 'accounts-add-title',
         dataset: { test: 'account-form' },
-        onsubmit: (event) => {
+        onsubmit: (/** @type {Event} */ event) => {
           event.preventDefault();
           submit();
         },
@@ -379,6 +420,3 @@ export function accountsPanel({ token, guard, isAlive, when, self, pinMin }) {
   return { node: body, load };
 }
 
-function initials(name) {
-  return [...name.trim().split(/\s+/).map((part) => [...part][0] ?? '').join('')].slice(0, 2).join('').toLocaleUpperCase();
-}

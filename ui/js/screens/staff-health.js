@@ -1,3 +1,4 @@
+// @ts-check
 // The staff view's "Kiosk health" tab: is this kiosk well? Versions, the article library,
 // database sizes, the delivery queue, free disk, settings problems, anonymous use; and, for
 // admins, article updates and, on a kiosk, the ways out of kiosk mode (leave it for this run,
@@ -12,6 +13,7 @@ import { failure } from './staff-accounts.js';
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
 /** 1536 -> "1.5 KB" in the current language's number format. */
+/** @param {unknown} n */
 function bytes(n) {
   if (n == null || !Number.isFinite(Number(n))) return '—';
   let value = Number(n);
@@ -24,21 +26,35 @@ function bytes(n) {
 }
 
 /**
- * @param {object} deps
+ * @param {import('./staff-inbox.js').PanelDeps & { mode: string, isAdmin?: boolean }} deps
  *   token(): the session token; guard(fn): runs a staff command, ending the session if refused;
  *   isAlive(): false once the staff view has gone; when(ms): a formatted date and time;
  *   mode: the app's mode ('kiosk' shows the ways out of kiosk mode);
  *   isAdmin: an admin's session (only admins see updates and the ways out).
  * @returns {{ node: HTMLElement, load(): Promise<void> }}
  */
+// eslint-disable-next-line max-lines-per-function -- A staff panel's factory: its inner functions (facts, usage tables, packs, the ways out) share the panel's state. Not split yet (issue #12).
 export function healthPanel({ token, guard, isAlive, when, mode, isAdmin = false }) {
+  // staff_health's and content_packs' answers are Rust's (docs/ipc.md): read as they come.
   const body = h('div', { class: 'health', dataset: { test: 'health' } });
   const status = h('p', { class: 'inbox-status', role: 'status' });
 
+  /**
+   * @param {string} label
+   * @param {import('../dom.js').Child} value
+   * @param {string} test
+   */
   function fact(label, value, test) {
     return h('div', { class: 'health__fact', dataset: { test } }, h('dt', {}, label), h('dd', {}, value));
   }
 
+  /**
+   * @param {string} caption
+   * @param {string[]} columns
+   * @param {unknown[][]} rows
+   * @param {string} empty what the table says with no rows
+   * @param {string} test
+   */
   function usageTable(caption, columns, rows, empty, test) {
     if (!rows.length) return h('div', {}, h('h3', { class: 'health__section-title' }, caption), h('p', { class: 'empty-note' }, empty));
     return h(
@@ -50,6 +66,7 @@ export function healthPanel({ token, guard, isAlive, when, mode, isAdmin = false
     );
   }
 
+  /** @param {any} health staff_health's answer */
   function draw(health) {
     const problems = health.configProblems ?? [];
     const usage = health.usage ?? { views: [], misses: [] };
@@ -90,7 +107,7 @@ export function healthPanel({ token, guard, isAlive, when, mode, isAdmin = false
             'div',
             { class: 'idle-warning', dataset: { test: 'health-config-problems' } },
             icon('alert'),
-            h('div', {}, h('p', {}, t('health.configProblems')), h('ul', { class: 'health__problems' }, problems.map((p) => h('li', {}, h('code', {}, p))))),
+            h('div', {}, h('p', {}, t('health.configProblems')), h('ul', { class: 'health__problems' }, problems.map((/** @type {string} */ p) => h('li', {}, h('code', {}, p))))),
           )
         : h('p', { class: 'health__ok' }, icon('check'), ' ', t('health.configOk')),
       h('h2', { class: 'health__section-title' }, t('health.usageTitle')),
@@ -101,7 +118,7 @@ export function healthPanel({ token, guard, isAlive, when, mode, isAdmin = false
         usageTable(
           t('health.misses'),
           [t('health.wordsCol'), t('health.timesCol')],
-          usage.misses.map(([lang, words, n]) => [`${words} (${lang})`, n]),
+          usage.misses.map((/** @type {[string, string, number]} */ [lang, words, n]) => [`${words} (${lang})`, n]),
           t('health.missesEmpty'),
           'health-misses',
         ),
@@ -118,6 +135,7 @@ export function healthPanel({ token, guard, isAlive, when, mode, isAdmin = false
 
   const updates = h('section', { class: 'health__updates', 'aria-labelledby': 'health-updates-title', dataset: { test: 'packs' } });
 
+  /** @param {any} view content_packs' answer */
   function drawPacks(view) {
     updates.replaceChildren();
     append(updates, [
@@ -127,7 +145,7 @@ export function healthPanel({ token, guard, isAlive, when, mode, isAdmin = false
         ? h(
             'ul',
             { class: 'lan__kiosks', role: 'list' },
-            view.packs.map((p) =>
+            view.packs.map((/** @type {any} */ p) =>
               h(
                 'li',
                 { class: 'lan__kiosk', dataset: { test: 'pack', state: p.state, name: p.name } },
@@ -148,7 +166,7 @@ export function healthPanel({ token, guard, isAlive, when, mode, isAdmin = false
                         type: 'button',
                         class: 'button button--primary button--small',
                         dataset: { test: 'pack-import' },
-                        onclick: (event) => importPack(p, event.currentTarget),
+                        onclick: (/** @type {MouseEvent} */ event) => importPack(p, /** @type {HTMLButtonElement} */ (event.currentTarget)),
                       },
                       icon('download'),
                       t('packs.import'),
@@ -170,6 +188,10 @@ export function healthPanel({ token, guard, isAlive, when, mode, isAdmin = false
     }
   }
 
+  /**
+   * @param {{ path: string, [key: string]: any }} p a pack content_packs found
+   * @param {HTMLButtonElement} button
+   */
   async function importPack(p, button) {
     button.disabled = true;
     status.textContent = t('packs.importing');

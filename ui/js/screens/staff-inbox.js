@@ -77,20 +77,8 @@ export async function renderInbox() {
     reshow();
   }
 
-  const status = h('p', { class: 'inbox-status', role: 'status', dataset: { test: 'inbox-status' } });
-  /** @param {string} text said once, after the list has changed */
-  const announce = (text) => {
-    status.textContent = '';
-    setTimeout(() => {
-      if (alive) status.textContent = text;
-    }, 60);
-  };
-  const names = {
-    slot: new Map((config?.slots ?? []).map((/** @type {{ id: string, label: string }} */ slot) => [slot.id, slot.label])),
-    specialty: new Map((config?.specialties ?? []).map((/** @type {{ slug: string, name: string }} */ s) => [s.slug, s.name])),
-    topic: new Map((topics ?? []).map((/** @type {{ slug: string, name: string }} */ topic) => [topic.slug, topic.name])),
-  };
-  const requests = requestsPanel({ ...deps, announce, names, items });
+  const { status, announce } = statusLine(() => alive);
+  const requests = requestsPanel({ ...deps, announce, names: namesOf(config, topics), items });
   const exports = exportControls(deps);
   const selfLocking = selfLock({ lock, guard, isAlive: () => alive });
   const panels = tabPanels(deps, requests.nodes);
@@ -127,6 +115,36 @@ export async function renderInbox() {
       exports.result.replaceChildren();
       leaving(next);
     },
+  };
+}
+
+/**
+ * The line that says what a staff action did, read out by screen readers.
+ * @param {() => boolean} isAlive
+ */
+function statusLine(isAlive) {
+  const status = h('p', { class: 'inbox-status', role: 'status', dataset: { test: 'inbox-status' } });
+  /** @param {string} text said once, after the list has changed */
+  const announce = (text) => {
+    status.textContent = '';
+    setTimeout(() => {
+      if (isAlive()) status.textContent = text;
+    }, 60);
+  };
+  return { status, announce };
+}
+
+/**
+ * Names for the codes a request holds, from callback_config and list_topics.
+ * @param {any} config
+ * @param {{ slug: string, name: string }[] | null} topics
+ * @returns {import('./staff-requests.js').Names}
+ */
+function namesOf(config, topics) {
+  return {
+    slot: new Map((config?.slots ?? []).map((/** @type {{ id: string, label: string }} */ slot) => [slot.id, slot.label])),
+    specialty: new Map((config?.specialties ?? []).map((/** @type {{ slug: string, name: string }} */ s) => [s.slug, s.name])),
+    topic: new Map((topics ?? []).map((topic) => [topic.slug, topic.name])),
   };
 }
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The staff view's "Front desk link" tab (issue #5). On the front-desk laptop: show a pairing
 // code, see and unpair kiosks. On a kiosk: pair with the laptop (its address and the code it
 // shows), see the pairing, unpair. Pairing and unpairing are for admins; front-desk accounts
@@ -11,9 +12,10 @@ import { attach as attachKeyboard, closeKeyboard } from '../components/keyboard.
 import { failure } from './staff-accounts.js';
 
 /**
- * @param {object} deps token(), guard(fn), isAlive(), when(ms), isAdmin (may pair and unpair)
+ * @param {import('./staff-inbox.js').PanelDeps & { isAdmin?: boolean }} deps isAdmin: may pair and unpair
  * @returns {{ node: HTMLElement, load(): Promise<void>, stop(): void }}
  */
+// eslint-disable-next-line max-lines-per-function -- A staff panel's factory: the laptop's and the kiosk's sides share the panel's state. Not split yet (issue #12).
 export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
   const body = h('div', { class: 'lan', dataset: { test: 'lan' } });
   const status = h('p', { class: 'inbox-status', role: 'status', dataset: { test: 'lan-status' } });
@@ -21,6 +23,8 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
 
   const stopCode = () => clearInterval(codeTimer);
 
+  // lan_status's answer is Rust's (docs/ipc.md): read as it comes.
+  /** @param {any} lan lan_status's answer */
   function draw(lan) {
     stopCode();
     body.replaceChildren();
@@ -33,6 +37,7 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
 
   // ---------- the laptop ----------
 
+  /** @param {any} view the laptop's side of lan_status */
   function laptop(view) {
     const codeBox = h('div', { class: 'lan__code', dataset: { test: 'lan-code-box' }, hidden: true });
     const show = h(
@@ -72,7 +77,7 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
         ? h(
             'ul',
             { class: 'lan__kiosks', role: 'list' },
-            view.kiosks.map((k) =>
+            view.kiosks.map((/** @type {any} */ k) =>
               h(
                 'li',
                 { class: 'lan__kiosk', dataset: { test: 'lan-kiosk', id: k.kioskId } },
@@ -105,6 +110,11 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
     );
   }
 
+  /**
+   * @param {HTMLElement} box
+   * @param {any} code lan_show_code's answer
+   * @param {any} view
+   */
   function showCode(box, code, view) {
     stopCode();
     const left = h('span', {});
@@ -137,6 +147,8 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
 
   // ---------- a kiosk ----------
 
+  /** @param {any} paired the kiosk's pairing, if any */
+  // eslint-disable-next-line max-lines-per-function -- The kiosk's side of pairing, the form and its states in one place. Not split yet (issue #12).
   function kiosk(paired) {
     if (!paired && !isAdmin) return h('p', { dataset: { test: 'lan-not-paired' } }, t('lan.notPaired'));
     if (paired) {
@@ -219,7 +231,7 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
       {
         class: 'lan__form',
         novalidate: true,
-        onsubmit: async (event) => {
+        onsubmit: async (/** @type {Event} */ event) => {
           event.preventDefault();
           closeKeyboard();
           pair.disabled = true;

@@ -18,15 +18,7 @@ const UNLOCK_COMMAND = 'clinic-kiosk staff unlock';
 export function renderPin(names) {
   const notice = view.notice;
   view.notice = null;
-  const state = {
-    /** @type {string | null} */
-    picked: names.includes(/** @type {string} */ (view.picked)) ? view.picked : names.length === 1 ? names[0] : null,
-    busy: false,
-    /** Names Rust answered `hardLocked` for, on this screen. */
-    hardLocked: new Set(),
-    /** Rust answered `kioskLocked`: every name is locked until IT lifts it. */
-    kioskLocked: false,
-  };
+  const state = pinState(names);
   const input = pinInput('staff-pin');
   input.setAttribute('aria-describedby', 'pin-message');
   const pinLabel = h('label', { class: 'pin__label staff-card__title', id: 'staff-pin-label', for: 'staff-pin' });
@@ -96,12 +88,6 @@ export function renderPin(names) {
     await unlock(state, input, { message, showHardLock, setEnabled });
   }
 
-  input.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      submit();
-    }
-  });
   const node = pinScreen({ notice, nameButtons, pinLabel, input, message: message.node, pad: pad.node, onKeydown: typeAnywhere(input, press, submit) });
   if (state.picked) pick(state.picked);
   else pinLabel.textContent = t('staff.pinLabel');
@@ -115,6 +101,23 @@ export function renderPin(names) {
       input.value = '';
       leaving(next);
     },
+  };
+}
+
+/**
+ * What the PIN screen knows: the name picked (the one before a change of language, or the
+ * only one), whether it is trying a PIN, and the locks Rust has answered with.
+ * @param {string[]} names
+ */
+function pinState(names) {
+  return {
+    /** @type {string | null} */
+    picked: names.includes(/** @type {string} */ (view.picked)) ? view.picked : names.length === 1 ? names[0] : null,
+    busy: false,
+    /** Names Rust answered `hardLocked` for, on this screen. @type {Set<string>} */
+    hardLocked: new Set(),
+    /** Rust answered `kioskLocked`: every name is locked until IT lifts it. */
+    kioskLocked: false,
   };
 }
 
@@ -294,12 +297,19 @@ function pinPad(press) {
 }
 
 /**
- * A physical keyboard types into the PIN wherever focus is on this screen.
+ * A physical keyboard types into the PIN wherever focus is on this screen; Enter in the PIN
+ * field sends it.
  * @param {HTMLInputElement} input
  * @param {(value: string) => void} press
  * @param {() => void} submit
  */
 function typeAnywhere(input, press, submit) {
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      submit();
+    }
+  });
   return (/** @type {KeyboardEvent} */ event) => {
     const target = /** @type {HTMLElement} */ (event.target);
     if (target === input || event.altKey || event.ctrlKey || event.metaKey) return;

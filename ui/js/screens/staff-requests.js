@@ -54,24 +54,6 @@ export function requestsPanel({ token, guard, isAlive, when, announce, names, it
   let items = first;
   const count = h('p', { class: 'inbox-count', id: 'inbox-count', tabindex: '-1' });
   const list = h('ul', { class: 'inbox-list', role: 'list', 'aria-labelledby': 'inbox-count' });
-  const filterButtons = FILTERS.map((filter) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'segmented__option',
-        'aria-pressed': String(filter === view.filter),
-        dataset: { test: 'inbox-filter', filter },
-        onclick: () => {
-          if (view.filter === filter) return;
-          view.filter = filter;
-          for (const button of filterButtons) button.setAttribute('aria-pressed', String(button.dataset.filter === filter));
-          reload();
-        },
-      },
-      t(`inbox.filter.${filter}`),
-    ),
-  );
   /** @type {CardContext} */
   const card = { when, names, update, retryDelivery };
 
@@ -144,12 +126,7 @@ export function requestsPanel({ token, guard, isAlive, when, announce, names, it
     }
   }
 
-  const toolbar = h(
-    'div',
-    { class: 'inbox-toolbar' },
-    h('span', { class: 'inbox-toolbar__label', id: 'inbox-filter-label' }, t('inbox.filterLabel')),
-    h('div', { class: 'segmented segmented--wrap', role: 'group', 'aria-labelledby': 'inbox-filter-label' }, filterButtons),
-  );
+  const toolbar = filterBar(() => reload());
   draw();
   return {
     nodes: [toolbar, count, list],
@@ -160,6 +137,37 @@ export function requestsPanel({ token, guard, isAlive, when, announce, names, it
       list.replaceChildren();
     },
   };
+}
+
+/**
+ * Which requests the list shows (view.filter): open ones, one status, or all.
+ * @param {() => void} onChange
+ */
+function filterBar(onChange) {
+  const buttons = FILTERS.map((filter) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'segmented__option',
+        'aria-pressed': String(filter === view.filter),
+        dataset: { test: 'inbox-filter', filter },
+        onclick: () => {
+          if (view.filter === filter) return;
+          view.filter = filter;
+          for (const button of buttons) button.setAttribute('aria-pressed', String(button.dataset.filter === filter));
+          onChange();
+        },
+      },
+      t(`inbox.filter.${filter}`),
+    ),
+  );
+  return h(
+    'div',
+    { class: 'inbox-toolbar' },
+    h('span', { class: 'inbox-toolbar__label', id: 'inbox-filter-label' }, t('inbox.filterLabel')),
+    h('div', { class: 'segmented segmented--wrap', role: 'group', 'aria-labelledby': 'inbox-filter-label' }, buttons),
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+// @ts-check
 // After a callback request: a calm thank-you that shows nothing personal (no name, no phone),
 // then home again by itself after a short countdown, or at once with Done. "More time" stops
 // the countdown for a patient who reads slowly. A request for a number that already asked

@@ -1,3 +1,4 @@
+// @ts-check
 // Topic page: the topic's name and description, then its articles as cards.
 
 import { h } from '../dom.js';
@@ -6,6 +7,7 @@ import { t, getLang } from '../i18n.js';
 import * as api from '../api.js';
 import { articleCards } from '../components/article-cards.js';
 
+/** @param {{ params: { slug: string } }} route */
 export async function render({ params }) {
   const { topic, articles } = await api.topicArticles(params.slug, getLang());
 
