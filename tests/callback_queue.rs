@@ -2,7 +2,7 @@
 //! duplicates and rate limits, the staff inbox, status changes and notes with their audit
 //! entries, retention, and the CSV export.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

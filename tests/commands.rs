@@ -2,8 +2,7 @@
 //! answer the camelCase DTOs the UI reads, errors cross as `{kind, message}`, and the
 //! capability file really limits who may call them.
 
-#[path = "common/ipc.rs"]
-mod ipc;
+use crate::common::ipc;
 
 use std::path::Path;
 use std::sync::Mutex;

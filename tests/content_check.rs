@@ -1,7 +1,7 @@
 //! `clinic-kiosk content check` on whole fixture folders: a small valid library, and an
 //! invalid one in which every kind of problem an author can make appears at least once.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -10,7 +10,7 @@
 
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -209,7 +209,7 @@ fn every_acknowledged_request_survives_sigkill() -> TestResult {
         let mut child = Command::new(&exe)
             .args([
                 "--exact",
-                "child_submitter",
+                &common::test_name(module_path!(), "child_submitter"),
                 "--nocapture",
                 "--test-threads=1",
             ])

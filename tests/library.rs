@@ -1,7 +1,7 @@
 //! library.db built from tests/fixtures/content-valid into a temporary folder: what the
 //! screens read from it, and how it is rebuilt, kept or refused.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

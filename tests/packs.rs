@@ -519,7 +519,7 @@ fn run_with_deadline(mut cmd: Command, limit: std::time::Duration) -> (std::proc
 fn measured(file: &Path, public: &str) -> (u64, u64, String, String) {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args([
-        "measure_child",
+        &crate::common::test_name(module_path!(), "measure_child"),
         "--exact",
         "--nocapture",
         "--test-threads=1",

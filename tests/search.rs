@@ -2,7 +2,7 @@
 //! where a small, known library makes the point clearer): the words patients type find the
 //! right article, and nothing they type breaks search.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

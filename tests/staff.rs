@@ -2,10 +2,9 @@
 //! Tauri's mock runtime (refused without a live session, working with one); and the
 //! operators' command line for staff accounts and the CSV export.
 
-mod common;
+use crate::common;
 
-#[path = "common/ipc.rs"]
-mod ipc;
+use crate::common::ipc;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

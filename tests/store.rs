@@ -1,6 +1,6 @@
 //! kiosk.db, the device's own database, on real files in a temporary folder.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

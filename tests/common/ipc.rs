@@ -1,8 +1,5 @@
 //! The app's command wiring in Tauri's mock runtime with the real context (so the real
-//! capability file applies), shared by the command and staff tests. Included with
-//! `#[path = "common/ipc.rs"] mod ipc;` by the tests that need it.
-
-#![allow(dead_code)]
+//! capability file applies), shared by the command and staff tests (`use crate::common::ipc;`).
 
 use clinic_kiosk::commands::AppState;
 use serde_json::Value;

@@ -1,9 +1,6 @@
 //! Helpers shared by the integration tests: where the fixtures are, and libraries built
 //! from a content folder into a temporary directory that is removed when the test ends.
 
-// Each test file compiles this module on its own and uses only some of it.
-#![allow(dead_code)]
-
 use std::error::Error;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,6 +8,8 @@ use std::path::{Path, PathBuf};
 use clinic_kiosk::content;
 use clinic_kiosk::library::{self, Library};
 use tempfile::TempDir;
+
+pub mod ipc;
 
 /// What every test returns, so `?` works on any error and the failure says what it was.
 pub type TestResult = Result<(), Box<dyn Error>>;
@@ -92,4 +91,13 @@ pub fn kiosk() -> std::process::Command {
         .env_remove("CLINIC_KIOSK_CONTENT_DIR")
         .env_remove("CLINIC_KIOSK_LOG");
     command
+}
+
+/// The full name of test `name` in module `module` (give it `module_path!()`), as
+/// `--exact` wants it when a test runs this binary again as a child: `packs::measure_child`.
+pub fn test_name(module: &str, name: &str) -> String {
+    let area = module
+        .split_once("::")
+        .map_or(module, |(_crate, area)| area);
+    format!("{area}::{name}")
 }
