@@ -94,26 +94,49 @@ async fn a_close_request_leaves_the_app_running(cage: &Cage, s: &Session) -> Res
     tokio::time::sleep(Duration::from_millis(1000)).await;
     still_running(s, app, "the page's window.close()").await?;
 
-    // 2. WebDriver's Close Window: WebKitWebDriver sends Automation.closeBrowsingContext,
-    //    which asks the web view to close ("close" signal) exactly as window.close() does
-    //    when nothing intercepts it. If the page is gone afterwards WebKitWebDriver ends
-    //    the session and SIGKILLs the app itself, so a refused close is the only way the app
-    //    and this session are still here.
-    let _ = s.client.close_window().await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    still_running(s, app, "WebDriver's Close Window").await?;
-
-    // 3. The web view's own close, from a script that got round the page's window.close
-    //    override (the original function, taken from a fresh frame).
+    // 2. The web view's own close, from a script that got round the page's window.close
+    //    override (the original function, taken from a fresh frame): WebKitGTK's "close"
+    //    signal, which wry answers by destroying the web view unless the shell refuses it.
     s.client
         .execute(
             "const f = document.createElement('iframe'); document.body.append(f);
-             const close = f.contentWindow.close; f.remove(); close.call(window); return true",
+             const close = f.contentWindow.close; f.remove();
+             setTimeout(() => close.call(window), 50); return true",
             vec![],
         )
         .await?;
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    still_running(s, app, "the web view's close (original window.close)").await?;
+    still_running(s, app, "the web view's close (the original window.close)").await?;
+    let before = cage.grim("cage-before-close-window")?;
+
+    // 3. WebDriver's Close Window: WebKitWebDriver sends Automation.closeBrowsingContext,
+    //    the same "close" signal. When the page is gone afterwards WebKitWebDriver ends the
+    //    session and SIGKILLs the app itself; when it is refused the page stays listed, but
+    //    WebKitWebDriver has dropped its current window and refuses Switch To Window
+    //    ("no such window"), so the page is checked on the screen instead.
+    let _ = s.client.close_window().await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    ensure!(
+        session::alive(app),
+        "the app ended after WebDriver's Close Window: its page was closed, not refused (WebKitWebDriver then ends the session and kills the app)"
+    );
+    let windows = s.client.windows().await.context(
+        "the WebDriver session ended after Close Window: the app's page was closed, not refused",
+    )?;
+    ensure!(
+        !windows.is_empty(),
+        "the app's page was closed by WebDriver's Close Window"
+    );
+    let after = cage.grim("cage-after-close-window")?;
+    let (b, a) = (
+        std::fs::metadata(&before)?.len(),
+        std::fs::metadata(&after)?.len(),
+    );
+    ensure!(
+        a > 20_000 && a * 10 > b * 9 && a * 10 < b * 11,
+        "the screen changed after Close Window ({b} -> {a} bytes of PNG): see {}",
+        after.display()
+    );
     ensure!(
         cage.log().contains("refused"),
         "the app did not log refusing the close requests:\n{}",
@@ -456,13 +479,17 @@ fn main() -> ExitCode {
     let (mut passed, mut failed) = (0, 0);
     for name in &selected {
         let outcome = runtime.block_on(async {
-            let session = cage.session().await?;
+            let session = tokio::time::timeout(Duration::from_secs(90), cage.session())
+                .await
+                .context("no app session within 90 s")??;
             let result = run(name, &cage, &session).await;
             if result.is_err() {
                 let _ = cage.grim(&format!("cage-FAILED-{name}"));
             }
-            // Ends the app too (WebKitWebDriver stops the browser with its session).
+            // WebKitWebDriver stops the app with its session, unless the app lost its page
+            // (then the next start would only raise it, as a second instance): make sure.
             session.close().await;
+            cage.end_apps();
             result
         });
         match outcome {

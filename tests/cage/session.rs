@@ -296,6 +296,24 @@ impl Cage {
             .map(|(pid, _)| pid)
     }
 
+    /// Waits for the app processes under the session to end; SIGTERM to any still there
+    /// after 5 s (an app whose page was destroyed outlives its WebDriver session).
+    pub fn end_apps(&self) {
+        let apps: Vec<u32> = self
+            .descendants()
+            .into_iter()
+            .filter(|(_, c)| c == "clinic-kiosk")
+            .map(|(pid, _)| pid)
+            .collect();
+        for pid in apps {
+            if !wait_gone(pid, 5) {
+                eprintln!("cage: the app ({pid}) outlived its session; ending it");
+                terminate(pid);
+                wait_gone(pid, 10);
+            }
+        }
+    }
+
     /// Everything cage, tauri-driver, WebKitWebDriver and the app wrote, the last `lines`
     /// lines (without wlroots' headless output-test noise).
     pub fn log_tail(&self, lines: usize) -> String {
