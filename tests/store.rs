@@ -158,6 +158,92 @@ fn a_kiosk_db_from_a_newer_app_is_refused_and_left_unchanged() -> TestResult {
     Ok(())
 }
 
+/// tests/fixtures/kiosk-schema-1.db: a kiosk.db as the first release left it, with only
+/// migration 0001 (settings and article views) and a few rows in its tables.
+const SCHEMA_1: &str = "tests/fixtures/kiosk-schema-1.db";
+
+/// Makes the fixture again. It is committed and never needs remaking (migrations that have
+/// shipped never change); kept so anyone can see how it was made:
+/// `cargo test --test integration store::make_the_schema_1_fixture -- --ignored`.
+#[test]
+#[ignore = "writes tests/fixtures/kiosk-schema-1.db"]
+fn make_the_schema_1_fixture() -> TestResult {
+    // Made beside it and renamed over it, so the upgrade test never copies half a file.
+    let path = common::repo(SCHEMA_1).with_extension("db.new");
+    let _ = fs::remove_file(&path);
+    let mut conn = Connection::open(&path)?;
+    // The pragmas the first release set before migrating (src-tauri/store/mod.rs then).
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+    )?;
+    store::migrate(&mut conn, &path, &store::MIGRATIONS[..1])?;
+    conn.execute_batch(
+        "INSERT INTO setting (key, value) VALUES ('kiosk_name', 'Lobby, first floor');
+         INSERT INTO article_view (day, slug, views) VALUES
+             ('2026-03-01', 'herniated-disc', 3),
+             ('2026-03-01', 'sclerotherapy', 1),
+             ('2026-03-02', 'herniated-disc', 1);",
+    )?;
+    // Closing the last connection checkpoints the WAL and removes it: one file to commit.
+    conn.close().map_err(|(_, e)| e)?;
+    fs::rename(&path, common::repo(SCHEMA_1))?;
+    Ok(())
+}
+
+#[test]
+fn a_kiosk_db_from_the_first_schema_is_upgraded_and_keeps_its_data() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("kiosk.db");
+    fs::copy(common::repo(SCHEMA_1), &path)?;
+    {
+        let old = Connection::open(&path)?;
+        assert_eq!(
+            user_version(&old)?,
+            1,
+            "the fixture has only migration 0001"
+        );
+        assert_eq!(tables(&old)?, ["article_view", "setting"]);
+    }
+
+    let conn = store::open(&path)?;
+    assert_eq!(
+        user_version(&conn)?,
+        store::version(),
+        "every later migration is applied"
+    );
+    let integrity: String = conn.pragma_query_value(None, "integrity_check", |r| r.get(0))?;
+    assert_eq!(integrity, "ok");
+    let mut check = conn.prepare("PRAGMA foreign_key_check")?;
+    assert!(!check.exists([])?, "no row breaks a foreign key");
+    assert_eq!(
+        tables(&conn)?,
+        tables(&store::open(&dir.path().join("new.db"))?)?,
+        "the same tables as a kiosk.db made new"
+    );
+    assert_eq!(
+        views(&conn)?,
+        [
+            ("2026-03-01".into(), "herniated-disc".into(), 3),
+            ("2026-03-01".into(), "sclerotherapy".into(), 1),
+            ("2026-03-02".into(), "herniated-disc".into(), 1),
+        ],
+        "the article views are kept"
+    );
+    let name: String = conn.query_row(
+        "SELECT value FROM setting WHERE key = 'kiosk_name'",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(name, "Lobby, first floor", "the settings are kept");
+    // And the upgraded file works as any other: a view is counted onto the old ones.
+    store::record_view(&conn, "herniated-disc", "2026-03-02")?;
+    assert_eq!(
+        views(&conn)?[2],
+        ("2026-03-02".into(), "herniated-disc".into(), 2)
+    );
+    Ok(())
+}
+
 #[test]
 fn record_view_counts_views_per_day_and_article() -> TestResult {
     let dir = tempfile::tempdir()?;
