@@ -40,7 +40,7 @@ install_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# Makes sure a Rust toolchain recent enough for Tauri 2 is on PATH (rustup if needed).
+# Makes sure a Rust toolchain recent enough for the app and Tauri 2 is on PATH (rustup if needed).
 ensure_rust() {
   [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
   if ! command -v cargo >/dev/null; then
@@ -52,8 +52,9 @@ ensure_rust() {
   fi
   local minor
   minor=$(rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/')
-  if [ "${minor:-0}" -lt 85 ]; then
-    command -v rustup >/dev/null || die "Rust $(rustc --version) is too old; Tauri 2 needs 1.85 or newer (install it with rustup)"
+  # Cargo.toml's rust-version: the highest any dependency (Tauri 2.12) needs.
+  if [ "${minor:-0}" -lt 90 ]; then
+    command -v rustup >/dev/null || die "Rust $(rustc --version) is too old; the app and Tauri need 1.90 or newer (install it with rustup)"
     rustup update stable
   fi
 }

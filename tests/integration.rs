@@ -25,6 +25,7 @@ mod release;
 mod search;
 mod staff;
 mod store;
+mod toolchain;
 
 /// Every `tests/*.rs` file is a module of this binary or a `[[test]]` target of its own:
 /// with `autotests = false`, a file that is neither would never run, and nobody would see it.
