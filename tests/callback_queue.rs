@@ -190,7 +190,8 @@ fn the_same_request_id_again_is_already_received_and_stored_once() -> TestResult
 #[test]
 fn the_same_phone_within_a_day_is_a_duplicate_until_closed_or_the_window_passes() -> TestResult {
     let mut k = kiosk()?;
-    let s = settings();
+    // Duplicates count against the burst limit too; this test is about duplicates alone.
+    let s = unlimited();
     let first = valid(&form("Ana", "201-555-0123"));
     assert_eq!(
         queue::submit(&mut k.conn, &first, &s, NOW)?.outcome,
@@ -1102,6 +1103,37 @@ fn a_duplicate_is_noted_on_the_request_staff_already_have() -> TestResult {
     assert_eq!(item.len(), 1);
     assert_eq!(item[0].id, first.request_id);
     assert_eq!(item[0].notes[0].text, queue::DUPLICATE_NOTE);
+    Ok(())
+}
+
+#[test]
+fn after_a_burst_a_number_that_asked_already_gets_the_answer_a_new_one_gets() -> TestResult {
+    let mut k = kiosk()?;
+    let s = settings();
+    queue::submit(&mut k.conn, &valid(&form("Ana", "201-555-0123")), &s, NOW)?;
+    for i in 1..5 {
+        queue::submit(
+            &mut k.conn,
+            &request("Junk", 100 + i),
+            &s,
+            NOW + i64::from(i),
+        )?;
+    }
+    let asked_before = queue::submit(
+        &mut k.conn,
+        &valid(&form("Ana", "201-555-0123")),
+        &s,
+        NOW + 10,
+    )?;
+    let never_asked = queue::submit(&mut k.conn, &request("New", 999), &s, NOW + 10)?;
+    assert_eq!(asked_before.outcome, Outcome::RateLimited);
+    assert_eq!(
+        (asked_before.outcome, asked_before.retry_after_secs),
+        (never_asked.outcome, never_asked.retry_after_secs),
+        "the limit answers every number alike, so it tells nothing about who asked"
+    );
+    let notes = count(&k.conn, "SELECT count(*) FROM callback_note")?;
+    assert_eq!(notes, 0, "a limited duplicate adds no note");
     Ok(())
 }
 

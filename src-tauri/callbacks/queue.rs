@@ -98,6 +98,12 @@ pub fn submit(
     if exists {
         return Ok(receipt(Outcome::AlreadyReceived, None));
     }
+    // The burst limit first, for duplicates too: a number that asked already must get the
+    // very answer a new one gets, limited or not (issue #11), and a repeated number cannot
+    // add notes without end.
+    if let Some(wait) = burst_wait(&tx, settings, now)? {
+        return Ok(receipt(Outcome::RateLimited, Some(wait)));
+    }
     let window_start = now - i64::from(settings.duplicate_window_hours) * 3_600_000;
     let duplicate_of: Option<String> = tx
         .query_row(
@@ -118,42 +124,15 @@ pub fn submit(
         tx.commit()?;
         return Ok(receipt(Outcome::Duplicate, None));
     }
-    if let Some(wait) = burst_wait(&tx, settings, now)? {
-        return Ok(receipt(Outcome::RateLimited, Some(wait)));
-    }
-    tx.execute(
-        "INSERT INTO callback_request (id, created_at, name, phone, phone_display, best_time,
-            language, note, specialty, topic, article, consent_version, consent_at, status, status_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?2, 'new', ?2)",
-        params![
-            id,
-            now,
-            request.name,
-            request.phone,
-            request.phone_display,
-            request.best_time,
-            request.language,
-            request.note,
-            request.specialty,
-            request.topic,
-            request.article,
-            request.consent_version,
-        ],
-    )?;
-    let mut outbox = tx.prepare(
-        "INSERT INTO outbox (request_id, destination, created_at, next_attempt_at, delivered_at)
-         VALUES (?1, ?2, ?3, ?3, ?4)",
-    )?;
-    for destination in &settings.destinations {
-        // The kiosk's own inbox has the request the moment it is committed.
-        let delivered = (destination == super::outbox::STAFF_INBOX).then_some(now);
-        outbox.execute(params![id, destination, now, delivered])?;
-    }
-    // A kiosk paired with the front-desk laptop sends it there too.
-    if crate::store::lan::pairing(&tx)?.is_some() {
-        outbox.execute(params![id, super::outbox::FRONT_DESK, now, None::<i64>])?;
-    }
-    drop(outbox);
+    let row = super::outbox::NewRequest {
+        id: &id,
+        created_at: now,
+        consent_at: now,
+        status_at: now,
+        request,
+        source: None,
+    };
+    super::outbox::store_submitted(&tx, &row, &settings.destinations, now)?;
     tx.commit()?;
     Ok(receipt(Outcome::Received, None))
 }
