@@ -1,11 +1,140 @@
-//! The outbox rows in kiosk.db: which are due, and what became of each try. Every change is
-//! one statement, so a crash between a try and its record only means one more try, which the
-//! receiver drops as a duplicate (the request id is the idempotency key).
+//! The one writer of callback requests and their outbox rows in kiosk.db (made at this
+//! kiosk's form, or received from a paired kiosk), which rows are due, and what became of
+//! each try. Every change is one statement, so a crash between a try and its record only
+//! means one more try, which the receiver drops as a duplicate (the request id is the
+//! idempotency key).
 
 pub use crate::store::{FRONT_DESK, STAFF_INBOX};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
+
+use super::validate::ValidRequest;
+
+/// A callback request to store, with status `new`.
+#[derive(Debug, Clone, Copy)]
+pub struct NewRequest<'a> {
+    /// The request id (a UUID), the idempotency key everywhere.
+    pub id: &'a str,
+    /// Unix ms the request was made.
+    pub created_at: i64,
+    /// Unix ms the patient consented.
+    pub consent_at: i64,
+    /// Unix ms this device stored it (the time of its status).
+    pub status_at: i64,
+    /// The form's fields, checked.
+    pub request: &'a ValidRequest,
+    /// The paired kiosk it came from; `None` when it was made here.
+    pub source: Option<&'a str>,
+}
+
+/// What an insert does when its row is there already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Existing {
+    /// Fails (the caller looked first, in the same transaction).
+    Fail,
+    /// Skips it, and the insert reports that nothing was written.
+    Skip,
+}
+
+/// Inserts one `callback_request` row; whether it was written.
+fn insert_request(
+    conn: &Connection,
+    row: &NewRequest<'_>,
+    existing: Existing,
+) -> rusqlite::Result<bool> {
+    let sql = match existing {
+        Existing::Fail => "INSERT INTO",
+        Existing::Skip => "INSERT OR IGNORE INTO",
+    };
+    let r = row.request;
+    let written = conn.prepare_cached(&format!(
+        "{sql} callback_request (id, created_at, name, phone, phone_display, best_time,
+             language, note, specialty, topic, article, consent_version, consent_at, status, status_at, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'new', ?14, ?15)"
+    ))?
+    .execute(params![
+        row.id,
+        row.created_at,
+        r.name,
+        r.phone,
+        r.phone_display,
+        r.best_time,
+        r.language,
+        r.note,
+        r.specialty,
+        r.topic,
+        r.article,
+        r.consent_version,
+        row.consent_at,
+        row.status_at,
+        row.source,
+    ])?;
+    Ok(written > 0)
+}
+
+/// Inserts one outbox row for `request_id` to `destination`, due at `now` (Unix ms), or
+/// already delivered at `delivered_at`.
+fn insert_row(
+    conn: &Connection,
+    request_id: &str,
+    destination: &str,
+    now: i64,
+    delivered_at: Option<i64>,
+    existing: Existing,
+) -> rusqlite::Result<()> {
+    let sql = match existing {
+        Existing::Fail => "INSERT INTO",
+        Existing::Skip => "INSERT OR IGNORE INTO",
+    };
+    conn.prepare_cached(&format!(
+        "{sql} outbox (request_id, destination, created_at, next_attempt_at, delivered_at)
+         VALUES (?1, ?2, ?3, ?3, ?4)"
+    ))?
+    .execute(params![request_id, destination, now, delivered_at])?;
+    Ok(())
+}
+
+/// Stores a request made at this kiosk's form, with one outbox row per destination in
+/// `destinations` (the staff inbox's delivered at once) and one to the front desk when
+/// this kiosk is paired. Call it inside the transaction that found the id new: an id
+/// stored before is an error here.
+pub fn store_submitted(
+    conn: &Connection,
+    row: &NewRequest<'_>,
+    destinations: &[String],
+    now: i64,
+) -> rusqlite::Result<()> {
+    insert_request(conn, row, Existing::Fail)?;
+    for destination in destinations {
+        // The kiosk's own inbox has the request the moment it is committed.
+        let delivered = (destination == STAFF_INBOX).then_some(now);
+        insert_row(conn, row.id, destination, now, delivered, Existing::Fail)?;
+    }
+    // A kiosk paired with the front-desk laptop sends it there too.
+    if crate::store::lan::pairing(conn)?.is_some() {
+        insert_row(conn, row.id, FRONT_DESK, now, None, Existing::Fail)?;
+    }
+    Ok(())
+}
+
+/// Stores a checked request from a paired kiosk in this laptop's inbox, and queues it for
+/// the laptop's own destinations `forward_to`; `false` when it was already here.
+pub fn store_received(
+    conn: &Connection,
+    row: &NewRequest<'_>,
+    forward_to: &[String],
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let inserted = insert_request(conn, row, Existing::Skip)?;
+    if inserted {
+        insert_row(conn, row.id, STAFF_INBOX, now, Some(now), Existing::Skip)?;
+        for destination in forward_to.iter().filter(|d| *d != STAFF_INBOX) {
+            insert_row(conn, row.id, destination, now, None, Existing::Skip)?;
+        }
+    }
+    Ok(inserted)
+}
 
 /// One row to try now.
 #[derive(Debug, Clone, PartialEq, Eq)]

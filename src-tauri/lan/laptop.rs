@@ -5,13 +5,14 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::Serialize;
 
 use super::checks::{self, Checked, Incoming};
 use super::refusals::{escaped, RefusalLog};
 use super::{pairing, store, tls, Answer, KIOSK_HEADER, MAX_SOURCES};
 use super::{PairConfirm, PairConfirmReply, PairStart, PairStartReply};
+use crate::callbacks::outbox;
 use crate::callbacks::settings::CallbackSettings;
 use crate::webhook;
 
@@ -388,7 +389,15 @@ impl FrontDesk {
         let Ok(conn) = self.db.lock() else {
             return (503, "busy".into());
         };
-        match store_incoming(&conn, &checked, &kiosk.kiosk_id, &self.forward_to, now) {
+        let row = outbox::NewRequest {
+            id: &checked.id,
+            created_at: checked.created_at,
+            consent_at: checked.consent_at,
+            status_at: now,
+            request: &checked.valid,
+            source: Some(&kiosk.kiosk_id),
+        };
+        match outbox::store_received(&conn, &row, &self.forward_to, now) {
             Ok(true) => {
                 tracing::info!("received request {} from kiosk {name}", checked.id);
                 (201, "stored".into())
@@ -489,56 +498,4 @@ impl FrontDesk {
             )
         })
     }
-}
-
-/// Stores a checked request from a kiosk in this laptop's inbox, and queues it for the laptop's own
-/// destinations; `false` when it was already here.
-fn store_incoming(
-    conn: &Connection,
-    r: &Checked,
-    source: &str,
-    forward_to: &[String],
-    now: i64,
-) -> rusqlite::Result<bool> {
-    let v = &r.valid;
-    let inserted = conn.execute(
-        "INSERT OR IGNORE INTO callback_request (id, created_at, name, phone, phone_display, best_time,
-             language, note, specialty, topic, article, consent_version, consent_at, status, status_at, source)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'new', ?14, ?15)",
-        params![
-            r.id,
-            r.created_at,
-            v.name,
-            v.phone,
-            v.phone_display,
-            v.best_time,
-            v.language,
-            v.note,
-            v.specialty,
-            v.topic,
-            v.article,
-            v.consent_version,
-            r.consent_at,
-            now,
-            source
-        ],
-    )? > 0;
-    if inserted {
-        conn.execute(
-            "INSERT OR IGNORE INTO outbox (request_id, destination, created_at, next_attempt_at, delivered_at)
-             VALUES (?1, ?2, ?3, ?3, ?3)",
-            params![r.id, crate::callbacks::outbox::STAFF_INBOX, now],
-        )?;
-        for destination in forward_to
-            .iter()
-            .filter(|d| *d != crate::callbacks::outbox::STAFF_INBOX)
-        {
-            conn.execute(
-                "INSERT OR IGNORE INTO outbox (request_id, destination, created_at, next_attempt_at)
-                 VALUES (?1, ?2, ?3, ?3)",
-                params![r.id, destination, now],
-            )?;
-        }
-    }
-    Ok(inserted)
 }
