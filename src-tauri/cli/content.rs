@@ -128,11 +128,7 @@ fn import_pack(file: &Path, data_dir: &Path, config: Option<PathBuf>) -> i32 {
         .iter()
         .filter_map(|k| crate::pack::parse_public(k))
         .collect();
-    let result = crate::pack::open(file, &trusted).and_then(|pack| {
-        let version = pack.manifest.version;
-        crate::pack::install(&pack, data_dir, &data_dir.join(paths::LIBRARY_DB))
-            .map(|lib| (version, lib))
-    });
+    let result = crate::pack::open_and_install(file, data_dir, &trusted);
     match result {
         Ok((version, lib)) => {
             println!(

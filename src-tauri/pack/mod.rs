@@ -15,6 +15,7 @@
 //! before the content folder is swapped by rename and the library rebuilt atomically, so an
 //! import stopped at any point leaves a library that works: the old one, or the new one.
 
+pub mod offer;
 mod read;
 
 use std::collections::BTreeMap;
@@ -456,6 +457,23 @@ pub fn install(
     crate::library::open_or_build(&target, library_db)
         .map(|(lib, _)| lib)
         .map_err(|e| PackError::Library(e.to_string()))
+}
+
+/// Checks the pack at `path` against `keys` and installs it into `data_dir`, rebuilding
+/// its library.db: the pack's version and the new library.
+pub fn open_and_install(
+    path: &Path,
+    data_dir: &Path,
+    keys: &[VerifyingKey],
+) -> Result<(u64, crate::library::Library), PackError> {
+    let verified = open(path, keys)?;
+    let version = verified.manifest.version;
+    let library = install(
+        &verified,
+        data_dir,
+        &data_dir.join(crate::paths::LIBRARY_DB),
+    )?;
+    Ok((version, library))
 }
 
 /// Staging and old folders an import stopped half way left behind.
