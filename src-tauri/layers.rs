@@ -12,6 +12,7 @@
 //! | 6 | `delivery` | the worker and its destinations (webhook, FHIR, the front desk) |
 //! | 7 | `pack` | signed content packs |
 //! | 8 | `config` | the clinic's config file, which names settings of every layer |
+//! | 9 | `health` | the staff health screen's report, from every layer's state |
 //!
 //! A module may import modules of lower layers and of its own layer, never a higher one;
 //! none of them imports `tauri` (`commands/`, `shell`, `cli` and `lib.rs` are the wiring on
@@ -36,6 +37,7 @@ mod tests {
         ("delivery", 6),
         ("pack", 7),
         ("config", 8),
+        ("health", 9),
     ];
 
     /// The `.rs` files of module `name` (a file, or a folder with its submodules).

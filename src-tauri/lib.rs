@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod content;
 pub mod delivery;
+pub mod health;
 pub mod lan;
 pub mod layers;
 pub mod library;
