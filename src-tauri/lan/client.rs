@@ -22,6 +22,47 @@ pub enum PairError {
     Protocol(String),
 }
 
+/// How pairing with the laptop went, for the staff screen: on the wire in camelCase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PairOutcome {
+    /// Paired: requests go to the laptop from now on.
+    Paired,
+    /// [`PairError::BadAddress`].
+    BadAddress,
+    /// [`PairError::Unreachable`].
+    Unreachable,
+    /// [`PairError::NoCode`].
+    NoCode,
+    /// [`PairError::WrongCode`].
+    WrongCode,
+    /// [`PairError::Impostor`].
+    Impostor,
+    /// [`PairError::Protocol`].
+    Protocol,
+}
+
+impl From<&PairError> for PairOutcome {
+    fn from(err: &PairError) -> Self {
+        match err {
+            PairError::BadAddress(_) => PairOutcome::BadAddress,
+            PairError::Unreachable(_) => PairOutcome::Unreachable,
+            PairError::NoCode => PairOutcome::NoCode,
+            PairError::WrongCode => PairOutcome::WrongCode,
+            PairError::Impostor => PairOutcome::Impostor,
+            PairError::Protocol(_) => PairOutcome::Protocol,
+        }
+    }
+}
+
+/// The name a kiosk pairs under: what staff typed, trimmed, or `Kiosk`.
+pub fn kiosk_name(typed: &str) -> String {
+    match typed.trim() {
+        "" => "Kiosk".to_string(),
+        name => name.to_string(),
+    }
+}
+
 fn unexpected(status: u16) -> PairError {
     PairError::Protocol(match status {
         503 => "it is busy pairing other kiosks; try again in a minute".into(),

@@ -126,6 +126,21 @@ impl FrontDesk {
         }
     }
 
+    /// [`open_code`](Self::open_code), with the QR code also carrying the first of
+    /// `addresses` (see [`super::status::addresses`]), so a kiosk that scans it needs
+    /// nothing typed.
+    pub fn open_code_for(&self, now: i64, addresses: &[String]) -> CodeView {
+        let mut view = self.open_code(now);
+        if let Some(address) = addresses.first() {
+            view.qr_svg = crate::qr::svg(&format!(
+                "clinic-kiosk-pair:?address={address}&code={}&fp={}",
+                view.code,
+                self.identity.fingerprint()
+            ));
+        }
+        view
+    }
+
     /// Takes the code off show: no kiosk can pair until a new one is shown.
     pub fn close_code(&self) {
         if let Ok(mut slot) = self.code.lock() {

@@ -27,6 +27,7 @@ pub mod messages;
 pub mod pairing;
 pub mod refusals;
 pub mod server;
+pub mod status;
 /// The pairing tables live with the rest of kiosk.db (`crate::store::lan`).
 pub use crate::store::lan as store;
 pub mod tls;
