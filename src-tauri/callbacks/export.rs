@@ -142,6 +142,30 @@ pub fn write(
     }
 }
 
+/// Staff's export: [`write`] into `folder` (one of `offered`) stamped with `now` (Unix ms,
+/// UTC to the second), recorded in the audit log as `staff`. Returns the path and the
+/// number of rows.
+pub fn export(
+    conn: &rusqlite::Connection,
+    folder: &str,
+    offered: &[ExportFolder],
+    staff: &str,
+    now: i64,
+) -> Result<(PathBuf, usize), CallbackError> {
+    // `write` never overwrites an earlier export made the same second.
+    let stamp = crate::clock::utc_file_stamp(now);
+    let (path, rows) = write(conn, folder, offered, &stamp)?;
+    super::audit::record(
+        conn,
+        now,
+        staff,
+        "export",
+        None,
+        Some(&format!("{rows} row(s) to {folder}")),
+    )?;
+    Ok((path, rows))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

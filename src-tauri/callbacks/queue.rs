@@ -32,6 +32,21 @@ pub struct Receipt {
     pub retry_after_secs: Option<u64>,
 }
 
+impl Receipt {
+    /// The receipt as the patient's screen is told it: a duplicate gets the very answer a
+    /// new request gets, so the screen never tells whoever types a phone number whether
+    /// that person asked for a call (issue #11).
+    pub fn for_patient(self) -> Receipt {
+        Receipt {
+            outcome: match self.outcome {
+                Outcome::Duplicate => Outcome::Received,
+                other => other,
+            },
+            ..self
+        }
+    }
+}
+
 /// The staff note on a request when the same phone asks again within the duplicate window.
 pub const DUPLICATE_NOTE: &str = "Asked again at the kiosk (same phone number)";
 
@@ -314,6 +329,30 @@ pub fn update(
         .into_iter()
         .find(|i| i.id == id)
         .ok_or(CallbackError::NotFound)
+}
+
+/// Staff send request `id` to `destination` again now (see
+/// [`super::outbox::retry_now`]), recorded in the audit log as `staff`: the request as the
+/// inbox shows it, or `None` when it has no undelivered row there.
+pub fn retry_delivery(
+    conn: &Connection,
+    id: &str,
+    destination: &str,
+    staff: &str,
+    now: i64,
+) -> Result<Option<InboxItem>, CallbackError> {
+    if !super::outbox::retry_now(conn, id, destination, now)? {
+        return Ok(None);
+    }
+    audit::record(
+        conn,
+        now,
+        staff,
+        "delivery-retry",
+        Some(id),
+        Some(destination),
+    )?;
+    Ok(list(conn, Filter::All)?.into_iter().find(|i| i.id == id))
 }
 
 /// Erases closed requests older than the retention period, keeping anonymous counts (the

@@ -121,3 +121,68 @@ impl CallbackSettings {
             .unwrap_or("")
     }
 }
+
+/// A time slot as the form shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotView {
+    /// What the form sends back as `bestTime`.
+    pub id: String,
+    /// In the form's language.
+    pub label: String,
+}
+
+/// The consent the form asks for.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentView {
+    /// Stored with the request.
+    pub version: String,
+    /// In the form's language.
+    pub text: String,
+}
+
+/// What the callback form needs to show itself in one language.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FormView {
+    /// The time slots to choose from.
+    pub slots: Vec<SlotView>,
+    /// The consent box's text and version.
+    pub consent: ConsentView,
+    /// The most characters a note may have.
+    pub note_max_chars: usize,
+    /// The most characters a name may have.
+    pub name_max_chars: usize,
+    /// ISO 3166 region of the phone numbers taken, such as `US`.
+    pub phone_region: String,
+    /// A phone number as the region writes it, for the field's hint.
+    pub phone_example: String,
+    /// The specialties a patient may ask about, in the form's language.
+    pub specialties: Vec<crate::library::Named>,
+}
+
+impl CallbackSettings {
+    /// The form in `lang` (English where a text has no `lang`), offering `specialties`.
+    pub fn form_view(&self, lang: &str, specialties: Vec<crate::library::Named>) -> FormView {
+        FormView {
+            slots: self
+                .slots
+                .iter()
+                .map(|slot| SlotView {
+                    id: slot.id.clone(),
+                    label: CallbackSettings::text(&slot.label, lang).to_string(),
+                })
+                .collect(),
+            consent: ConsentView {
+                version: self.consent_version.clone(),
+                text: CallbackSettings::text(&self.consent_text, lang).to_string(),
+            },
+            note_max_chars: super::validate::NOTE_MAX,
+            name_max_chars: super::validate::NAME_MAX,
+            phone_region: self.region.clone(),
+            phone_example: self.phone_example.clone(),
+            specialties,
+        }
+    }
+}

@@ -5,66 +5,18 @@ use serde::Serialize;
 use tauri::State;
 
 use super::{AppState, CommandError, ErrorKind};
+use crate::callbacks::settings::FormView;
 use crate::callbacks::staff::{Activity, Role};
-use crate::callbacks::{
-    self, audit, queue, staff, CallbackForm, CallbackSettings, Filter, InboxItem,
-};
-use crate::library::Named;
+use crate::callbacks::{self, audit, queue, staff, CallbackForm, Filter, InboxItem};
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SlotView {
-    pub id: String,
-    pub label: String,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConsentView {
-    pub version: String,
-    pub text: String,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallbackConfigView {
-    pub slots: Vec<SlotView>,
-    pub consent: ConsentView,
-    pub note_max_chars: usize,
-    pub name_max_chars: usize,
-    pub phone_region: String,
-    pub phone_example: String,
-    pub specialties: Vec<Named>,
-}
-
+/// The callback form in `lang`: slots, consent, limits, phone region and specialties.
 #[tauri::command(async)]
-pub fn callback_config(
-    state: State<'_, AppState>,
-    lang: String,
-) -> Result<CallbackConfigView, CommandError> {
-    let s = &state.config.callbacks;
+pub fn callback_config(state: State<'_, AppState>, lang: String) -> Result<FormView, CommandError> {
     let specialties = state.with_library(|l| l.specialties(&lang))?;
-    Ok(CallbackConfigView {
-        slots: s
-            .slots
-            .iter()
-            .map(|slot| SlotView {
-                id: slot.id.clone(),
-                label: CallbackSettings::text(&slot.label, &lang).to_string(),
-            })
-            .collect(),
-        consent: ConsentView {
-            version: s.consent_version.clone(),
-            text: CallbackSettings::text(&s.consent_text, &lang).to_string(),
-        },
-        note_max_chars: callbacks::validate::NOTE_MAX,
-        name_max_chars: callbacks::validate::NAME_MAX,
-        phone_region: s.region.clone(),
-        phone_example: s.phone_example.clone(),
-        specialties,
-    })
+    Ok(state.config.callbacks.form_view(&lang, specialties))
 }
 
+/// A new request id (UUID v7) for a form about to be filled in: a resend keeps it.
 #[tauri::command(async)]
 pub fn new_request_id() -> String {
     uuid::Uuid::now_v7().to_string()
@@ -96,13 +48,9 @@ pub fn submit_callback(
         state.with_kiosk(|conn| queue::submit(conn, &valid, &state.config.callbacks, now))?;
     // Committed: the delivery worker can send it now.
     state.delivery_wake.notify_one();
+    let receipt = receipt.for_patient();
     Ok(SubmitView {
-        // A duplicate gets the very answer a new request gets: the screen must not tell
-        // whoever types a phone number whether that person asked for a call (issue #11).
-        outcome: match receipt.outcome {
-            callbacks::Outcome::Duplicate => callbacks::Outcome::Received,
-            other => other,
-        },
+        outcome: receipt.outcome,
         request_id: receipt.request_id,
         retry_after_secs: receipt.retry_after_secs,
     })
@@ -157,33 +105,13 @@ pub fn staff_unlock(
 ) -> Result<StaffSession, CommandError> {
     let now = state.now_ms();
     let policy = &state.config.staff;
-    match state.with_kiosk(|conn| staff::unlock(conn, &name, &pin, policy, now))? {
-        Ok(who) => Ok(StaffSession {
-            token: state.sessions.start(&who, now),
-            name: who.name,
-            role: who.role,
-            session_max_secs: policy.session_max_secs,
-        }),
-        Err(staff::Refused::Wrong { retry_after_secs }) => Err(CommandError {
-            retry_after_secs,
-            ..CommandError::new(ErrorKind::InvalidInput, "wrong name or PIN")
-        }),
-        Err(staff::Refused::Wait { retry_after_secs }) => Err(CommandError {
-            retry_after_secs: Some(retry_after_secs),
-            ..CommandError::new(
-                ErrorKind::Locked,
-                "too many wrong PINs; wait before trying again",
-            )
-        }),
-        Err(staff::Refused::HardLocked) => Err(CommandError::new(
-            ErrorKind::HardLocked,
-            "locked after too many wrong PINs; an admin or `clinic-kiosk staff unlock` lifts it",
-        )),
-        Err(staff::Refused::KioskLocked) => Err(CommandError::new(
-            ErrorKind::KioskLocked,
-            "this kiosk is locked after too many wrong PINs; `clinic-kiosk staff unlock --kiosk` lifts it",
-        )),
-    }
+    let who = state.with_kiosk(|conn| staff::unlock(conn, &name, &pin, policy, now))??;
+    Ok(StaffSession {
+        token: state.sessions.start(&who, now),
+        name: who.name,
+        role: who.role,
+        session_max_secs: policy.session_max_secs,
+    })
 }
 
 #[tauri::command(async)]
@@ -331,22 +259,8 @@ pub fn delivery_retry(
     let name = state
         .staff(token.as_deref(), "delivery_retry", Activity::Act)?
         .name;
-    let item = state.with_kiosk(|conn| {
-        if !crate::delivery::outbox::retry_now(conn, &id, &destination, now)? {
-            return Ok(None);
-        }
-        audit::record(
-            conn,
-            now,
-            &name,
-            "delivery-retry",
-            Some(&id),
-            Some(&destination),
-        )?;
-        Ok(queue::list(conn, Filter::All)?
-            .into_iter()
-            .find(|i| i.id == id))
-    })?;
+    let item =
+        state.with_kiosk(|conn| queue::retry_delivery(conn, &id, &destination, &name, now))?;
     let item = item.ok_or_else(|| {
         CommandError::new(
             ErrorKind::NotFound,
@@ -394,22 +308,8 @@ pub fn export_callbacks(
         &state.data_dir,
     );
     let folder = folder.unwrap_or_default();
-    // UTC to the second; `write` never overwrites an earlier export.
-    let stamp = jiff::Timestamp::from_millisecond(now)
-        .map(|t| t.strftime("%Y-%m-%d-%H%M%S").to_string())
-        .unwrap_or_else(|_| now.to_string());
-    let (path, rows) = state.with_kiosk(|conn| {
-        let (path, rows) = callbacks::export::write(conn, &folder, &offered, &stamp)?;
-        audit::record(
-            conn,
-            now,
-            &name,
-            "export",
-            None,
-            Some(&format!("{rows} row(s) to {folder}")),
-        )?;
-        Ok((path, rows))
-    })?;
+    let (path, rows) =
+        state.with_kiosk(|conn| callbacks::export::export(conn, &folder, &offered, &name, now))?;
     Ok(ExportView {
         path: path.display().to_string(),
         rows,

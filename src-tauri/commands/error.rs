@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::callbacks::staff::Refused;
 use crate::callbacks::{CallbackError, FieldError};
 use crate::library::LibraryError;
 
@@ -118,5 +119,31 @@ impl From<CallbackError> for CommandError {
             tracing::error!("{err}");
         }
         CommandError::new(kind, err.to_string())
+    }
+}
+
+impl From<Refused> for CommandError {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Wrong { retry_after_secs } => CommandError {
+                retry_after_secs,
+                ..CommandError::new(ErrorKind::InvalidInput, "wrong name or PIN")
+            },
+            Refused::Wait { retry_after_secs } => CommandError {
+                retry_after_secs: Some(retry_after_secs),
+                ..CommandError::new(
+                    ErrorKind::Locked,
+                    "too many wrong PINs; wait before trying again",
+                )
+            },
+            Refused::HardLocked => CommandError::new(
+                ErrorKind::HardLocked,
+                "locked after too many wrong PINs; an admin or `clinic-kiosk staff unlock` lifts it",
+            ),
+            Refused::KioskLocked => CommandError::new(
+                ErrorKind::KioskLocked,
+                "this kiosk is locked after too many wrong PINs; `clinic-kiosk staff unlock --kiosk` lifts it",
+            ),
+        }
     }
 }

@@ -199,36 +199,7 @@ pub fn get_article(
     slug: String,
     topic: Option<String>,
 ) -> Result<ArticleView, CommandError> {
-    let mut view = state.with_library(|l| l.article(&slug, topic.as_deref()))?;
-    // The clinic's config decides who answers for a topic (the topic the patient came
-    // from, else the article's first); the article's own specialty otherwise.
-    let topic_slug = topic
-        .as_deref()
-        .filter(|t| view.topics.iter().any(|n| n.slug == *t))
-        .or_else(|| view.topics.first().map(|n| n.slug.as_str()));
-    if let Some(routed) = topic_slug.and_then(|t| state.config.specialty_for_topic(t)) {
-        let lang = view.lang.clone();
-        if let Ok(Some(named)) =
-            state.with_library(|l| Ok(l.specialties(&lang)?.into_iter().find(|s| s.slug == routed)))
-        {
-            view.specialty = named;
-        }
-    }
-    // The clinic's config may word the notices its own way.
-    let notice = |key: &str| {
-        state
-            .config
-            .notices
-            .get(key)
-            .and_then(|t| t.get(&view.lang))
-            .cloned()
-    };
-    if let Some(text) = notice("emergency") {
-        view.notices.emergency = text;
-    }
-    if let Some(text) = notice("disclaimer") {
-        view.notices.disclaimer = text;
-    }
+    let view = state.with_library(|l| state.config.article(l, &slug, topic.as_deref()))?;
     record_view(&state, &view.slug);
     Ok(view)
 }

@@ -5,6 +5,7 @@
 //! [`types`] holds the settings and their defaults, [`file`] reads the file table by table
 //! with [`reader`], and [`checks`] says what each value must mean.
 
+mod article;
 pub mod checks;
 mod destination;
 pub mod file;
