@@ -55,10 +55,14 @@ pub fn open_window<R: Runtime, M: Manager<R>>(manager: &M, mode: Mode) -> tauri:
         WebviewWindowBuilder::new(manager, "main", WebviewUrl::App("index.html".into()))
             .title("Clinic Kiosk")
             .inner_size(1280.0, 800.0)
-            .min_inner_size(1024.0, 700.0)
             .center()
             .fullscreen(locked)
             .decorations(!locked)
+            // Resizable even in kiosk mode: GTK 3 on Wayland pins a non-resizable window at its
+            // own size and ignores the size a kiosk compositor (cage) gives it.
+            // Not resizable in kiosk mode; sized to the screen below, since GTK 3 on Wayland
+            // keeps a non-resizable window at its own size whatever a kiosk compositor
+            // asks (and a resizable one under cage is left unpainted by WebKitGTK).
             .resizable(!locked)
             .zoom_hotkeys_enabled(false)
             // No inspector in any build, debug included (Tauri turns it on in debug).
@@ -84,8 +88,22 @@ pub fn open_window<R: Runtime, M: Manager<R>>(manager: &M, mode: Mode) -> tauri:
                 );
                 NewWindowResponse::Deny
             });
+    if !locked {
+        builder = builder.min_inner_size(1024.0, 700.0);
+    }
     if locked {
         builder = builder.initialization_script(KIOSK_GUARD);
+        // Wayland has no primary monitor (GDK answers none): then the first one.
+        let handle = manager.app_handle();
+        let monitor = handle
+            .primary_monitor()
+            .ok()
+            .flatten()
+            .or_else(|| handle.available_monitors().ok()?.into_iter().next());
+        if let Some(monitor) = monitor {
+            let size = monitor.size().to_logical::<f64>(monitor.scale_factor());
+            builder = builder.inner_size(size.width, size.height);
+        }
     }
     let window = builder.build()?;
     reload_when_the_web_process_dies(&window);

@@ -52,21 +52,32 @@ pub fn harden(view: &webkit2gtk::WebView, on_close: impl Fn() + 'static) -> Hard
         "close",
         webkit2gtk::WebView::static_type(),
     );
-    // SAFETY: `instance` is live; "close" is a signal of WebKitWebView, and blocking by signal id touches only handlers connected so
-    // far, which are wry's (it destroys the view). Ours, connected next, stays active.
+    // SAFETY: `instance` is live; "close" is a signal of WebKitWebView. Each handler found
+    // unblocked for it so far (wry's, which destroys the view) is blocked by its id, which
+    // GObject just returned for this instance; ours, connected next, stays active. (A
+    // `g_signal_handlers_block_matched` with the signal id alone blocks nothing: GLib wants
+    // a closure, function or data in the mask as well.)
     if let Some(signal) = signal {
-        unsafe {
-            gobject_ffi::g_signal_handlers_block_matched(
-                instance,
-                gobject_ffi::G_SIGNAL_MATCH_ID,
-                signal.into_glib(),
-                0,
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-            );
-            done.page_close_routed = true;
+        let mut blocked = 0;
+        loop {
+            let handler = unsafe {
+                gobject_ffi::g_signal_handler_find(
+                    instance,
+                    gobject_ffi::G_SIGNAL_MATCH_ID | gobject_ffi::G_SIGNAL_MATCH_UNBLOCKED,
+                    signal.into_glib(),
+                    0,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                )
+            };
+            if handler == 0 || blocked >= 16 {
+                break;
+            }
+            unsafe { gobject_ffi::g_signal_handler_block(instance, handler) };
+            blocked += 1;
         }
+        done.page_close_routed = blocked > 0;
     }
     view.connect_close(move |_| on_close());
     done
