@@ -58,3 +58,18 @@ ensure_rust() {
     rustup update stable
   fi
 }
+
+# The Tauri command line, prebuilt from npm (tools/tauri-cli, pinned to the tauri crate's
+# version in Cargo.lock; tests/toolchain.rs checks they agree): seconds to install, where
+# `cargo install tauri-cli` compiled it for ten minutes. Run it as "$TAURI_CLI".
+TAURI_CLI="$PWD/tools/tauri-cli/node_modules/.bin/tauri"
+ensure_tauri_cli() {
+  install_packages nodejs npm
+  local want
+  want="$(node -p 'require("./tools/tauri-cli/package.json").devDependencies["@tauri-apps/cli"]')"
+  if [ "$("$TAURI_CLI" --version 2>/dev/null)" != "tauri-cli $want" ]; then
+    say "installing the Tauri command line $want (npm, into tools/tauri-cli)"
+    # From npm's cache when it has the pinned files, so an offline rerun works.
+    (cd tools/tauri-cli && npm ci --prefer-offline --no-audit --no-fund --silent)
+  fi
+}

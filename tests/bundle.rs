@@ -134,9 +134,12 @@ fn the_signature_verifies_and_a_changed_copy_is_refused(deb: &Path, dir: &Path) 
     );
 
     // The right file with someone else's key.
-    let other = run(Command::new("cargo")
-        .args(["tauri", "signer", "generate", "--ci", "-p", "", "-w"])
-        .arg(work.path().join("other.key")))?;
+    // The Tauri CLI scripts/build-deb installed from npm (tools/tauri-cli).
+    let other = run(
+        Command::new(root().join("tools/tauri-cli/node_modules/.bin/tauri"))
+            .args(["signer", "generate", "--ci", "-p", "", "-w"])
+            .arg(work.path().join("other.key")),
+    )?;
     ensure!(other.status.success(), "{}", text(&other.stderr));
     let wrong = verify(deb, &work.path().join("other.key.pub"))?;
     ensure!(!wrong.status.success(), "another key must not verify it");

@@ -1,5 +1,6 @@
 //! The toolchain the project says it needs is the one it does need: Cargo.toml's
-//! `rust-version` covers every resolved dependency.
+//! `rust-version` covers every resolved dependency, and the Tauri CLI installed from npm
+//! (tools/tauri-cli) is the version of the tauri crate in Cargo.lock.
 
 use std::process::Command;
 
@@ -43,5 +44,35 @@ fn rust_version_covers_every_resolved_dependency() {
     assert!(
         needs_more.is_empty(),
         "Cargo.toml says rust-version {ours}, but these need more: {needs_more:?}"
+    );
+}
+
+/// The version of `name` in Cargo.lock (the first one listed).
+fn locked(name: &str) -> String {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")).unwrap();
+    let entry = format!("[[package]]\nname = \"{name}\"\nversion = \"");
+    let at = lock
+        .find(&entry)
+        .unwrap_or_else(|| panic!("{name} is not in Cargo.lock"))
+        + entry.len();
+    lock[at..].split('"').next().unwrap().to_string()
+}
+
+#[test]
+fn the_tauri_cli_from_npm_is_the_version_of_the_tauri_crate() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/tauri-cli");
+    let read = |file: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/{file}")).unwrap()).unwrap()
+    };
+    let tauri = locked("tauri");
+    let manifest = read("package.json");
+    assert_eq!(
+        manifest["devDependencies"]["@tauri-apps/cli"], tauri,
+        "tools/tauri-cli/package.json must pin @tauri-apps/cli to {tauri}, the tauri crate in Cargo.lock"
+    );
+    let lock = read("package-lock.json");
+    assert_eq!(
+        lock["packages"]["node_modules/@tauri-apps/cli"]["version"], tauri,
+        "run `npm install` in tools/tauri-cli after changing its package.json"
     );
 }
