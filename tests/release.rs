@@ -47,6 +47,32 @@ fn the_release_workflow_passes_actionlint() {
     }
 }
 
+/// The workflow holds the signing secrets: each action it runs is pinned by a full commit
+/// hash, which a moved tag cannot change, with the tag it was in a comment.
+#[test]
+fn every_action_is_pinned_by_a_commit_hash() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/release.yml");
+    let workflow = std::fs::read_to_string(file).unwrap();
+    let mut actions = 0;
+    for line in workflow.lines() {
+        let Some(uses) = line.trim().trim_start_matches("- ").strip_prefix("uses:") else {
+            continue;
+        };
+        actions += 1;
+        let (action, comment) = uses.split_once('#').unwrap_or((uses, ""));
+        let hash = action.trim().rsplit_once('@').map_or("", |(_, r)| r);
+        assert!(
+            hash.len() == 40 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+            "not pinned by a full commit hash: {line}"
+        );
+        assert!(
+            !comment.trim().is_empty(),
+            "say which tag the hash is: {line}"
+        );
+    }
+    assert!(actions >= 4, "found only {actions} actions");
+}
+
 #[test]
 fn actionlint_catches_a_broken_workflow() {
     let dir = tempfile::tempdir().unwrap();
