@@ -383,10 +383,17 @@ fn setup_makes_an_unprivileged_kiosk_under_cage_and_remove_undoes_it_exactly() {
         );
     }
 
-    // No other session on the console, no blanking, no suspend, USB sticks read-only.
+    // No other session on the console, no blanking, no suspend or power keys, USB sticks
+    // (FAT and exFAT only) under the pack folder for the kiosk user alone.
     let logind =
         std::fs::read_to_string("/etc/systemd/logind.conf.d/clinic-kiosk-session.conf").unwrap();
-    for line in ["NAutoVTs=0", "ReserveVT=0", "IdleAction=ignore"] {
+    for line in [
+        "NAutoVTs=0",
+        "ReserveVT=0",
+        "IdleAction=ignore",
+        "HandlePowerKey=ignore",
+        "HandleRebootKey=ignore",
+    ] {
         assert!(logind.lines().any(|l| l == line), "{line} in {logind}");
     }
     assert!(
@@ -396,7 +403,9 @@ fn setup_makes_an_unprivileged_kiosk_under_cage_and_remove_undoes_it_exactly() {
     let udev = std::fs::read_to_string("/etc/udev/rules.d/90-clinic-kiosk-session.rules").unwrap();
     assert!(
         udev.contains("systemd-mount")
-            && udev.contains("ro,nosuid,nodev,noexec")
+            && udev.contains("rw,nosuid,nodev,noexec")
+            && udev.contains("umask=077")
+            && udev.contains("ID_FS_TYPE}==\"vfat|exfat\"")
             && udev.contains("/media/clinic-kiosk/")
             && udev.contains("UDISKS_IGNORE"),
         "{udev}"
