@@ -17,7 +17,7 @@ pub struct Health {
     /// This app's version (Cargo's).
     pub app_version: String,
     /// `kiosk`, `front-desk` or `windowed`.
-    pub mode: &'static str,
+    pub mode: crate::config::Mode,
     /// First 12 characters of the content hash the library was built from.
     pub content_version: Option<String>,
     /// Articles in the library, both languages.
@@ -128,7 +128,7 @@ pub fn report(s: &Sources<'_>, now: i64) -> Result<Health, &'static str> {
     let queue = counts.queue.as_ref();
     Ok(Health {
         app_version: env!("CARGO_PKG_VERSION").into(),
-        mode: s.config.mode.as_str(),
+        mode: s.config.mode,
         content_version,
         article_count,
         library_bytes: file_size(&s.data_dir.join(crate::paths::LIBRARY_DB)),

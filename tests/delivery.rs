@@ -229,7 +229,7 @@ fn a_webhook_gets_a_signed_versioned_body_once() {
     assert_eq!((attempts, delivered, failed), (1, Some(T0 + 1000), None));
     let states = outbox::states(&db.lock().unwrap(), &id).unwrap();
     assert_eq!(states.len(), 1, "the kiosk's own inbox is not listed");
-    assert_eq!(states[0].state, "delivered");
+    assert_eq!(states[0].state, outbox::Phase::Delivered);
 }
 
 #[test]
@@ -255,7 +255,7 @@ fn retries_back_off_with_jitter_and_honour_retry_after() {
     let states = outbox::states(&db.lock().unwrap(), &id).unwrap();
     assert_eq!(
         (states[0].state, states[0].next_attempt_at),
-        ("waiting", Some(next))
+        (outbox::Phase::Waiting, Some(next))
     );
 
     // Not due yet: nothing is sent.
@@ -314,7 +314,7 @@ fn a_refusal_is_permanent_until_staff_retry_it() {
     let states = outbox::states(&db.lock().unwrap(), &first).unwrap();
     assert_eq!(
         (states[0].state, states[0].reason.as_deref()),
-        ("failed", Some("HTTP 400"))
+        (outbox::Phase::Failed, Some("HTTP 400"))
     );
 
     // Never retried by itself.

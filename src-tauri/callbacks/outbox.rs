@@ -222,13 +222,25 @@ pub fn retry_now(
     Ok(changed > 0)
 }
 
+/// Where a request stands with one destination, on the wire in camelCase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Phase {
+    /// The destination acknowledged it.
+    Delivered,
+    /// Not yet: it is tried again at `next_attempt_at`.
+    Waiting,
+    /// The destination refused it for good; staff may retry it.
+    Failed,
+}
+
 /// Where one request is, for one destination, as staff see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryState {
     pub destination: String,
     /// `delivered`, `waiting` or `failed`.
-    pub state: &'static str,
+    pub state: Phase,
     pub attempts: u32,
     pub delivered_at: Option<i64>,
     /// When a waiting row is tried next.
@@ -247,17 +259,17 @@ pub fn states(conn: &Connection, request_id: &str) -> rusqlite::Result<Vec<Deliv
         let delivered_at: Option<i64> = r.get(2)?;
         let failed_at: Option<i64> = r.get(3)?;
         let state = match (delivered_at, failed_at) {
-            (Some(_), _) => "delivered",
-            (None, Some(_)) => "failed",
-            (None, None) => "waiting",
+            (Some(_), _) => Phase::Delivered,
+            (None, Some(_)) => Phase::Failed,
+            (None, None) => Phase::Waiting,
         };
         Ok(DeliveryState {
             destination: r.get(0)?,
             state,
             attempts: r.get(1)?,
             delivered_at,
-            next_attempt_at: (state == "waiting").then(|| r.get(4)).transpose()?,
-            reason: if state == "delivered" {
+            next_attempt_at: (state == Phase::Waiting).then(|| r.get(4)).transpose()?,
+            reason: if state == Phase::Delivered {
                 None
             } else {
                 r.get(5)?
@@ -296,4 +308,19 @@ pub fn summary(conn: &Connection) -> rusqlite::Result<QueueSummary> {
             })
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Phase;
+
+    #[test]
+    fn phases_keep_their_wire_names() {
+        let names = [Phase::Delivered, Phase::Waiting, Phase::Failed].map(|p| serde_json::json!(p));
+        assert_eq!(
+            names,
+            ["delivered", "waiting", "failed"],
+            "the staff screen shows these"
+        );
+    }
 }

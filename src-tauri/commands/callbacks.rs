@@ -66,7 +66,7 @@ pub struct StaffStatus {
     /// Seconds without a staff action before the staff view locks.
     pub lock_seconds: u64,
     /// `kiosk`, `front-desk` or `windowed`.
-    pub mode: &'static str,
+    pub mode: crate::config::Mode,
     /// The fewest digits a PIN may have here.
     pub pin_min_digits: usize,
 }
@@ -78,7 +78,7 @@ pub fn staff_status(state: State<'_, AppState>) -> Result<StaffStatus, CommandEr
         has_accounts: !names.is_empty(),
         names,
         lock_seconds: state.config.staff.idle_lock_secs,
-        mode: state.config.mode.as_str(),
+        mode: state.config.mode,
         pin_min_digits: state.config.staff.pin_min_digits,
     })
 }

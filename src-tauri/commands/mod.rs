@@ -148,7 +148,7 @@ pub struct AppInfo {
     pub default_lang: String,
     pub version: String,
     /// `kiosk`, `front-desk` or `windowed`.
-    pub mode: &'static str,
+    pub mode: crate::config::Mode,
     pub accent_colour: String,
     pub idle_seconds: u32,
     pub idle_warning_seconds: u32,
@@ -167,7 +167,7 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
         languages: state.config.languages.clone(),
         default_lang: state.config.default_language.clone(),
         version: env!("CARGO_PKG_VERSION").into(),
-        mode: state.config.mode.as_str(),
+        mode: state.config.mode,
         accent_colour: state.config.accent_colour.clone(),
         idle_seconds: state.config.idle_seconds,
         idle_warning_seconds: state.config.idle_warning_seconds,

@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use crate::callbacks::CallbackSettings;
 use crate::content::Localized;
 
-/// How the app opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the app opens; on the wire and in the config as `kiosk`, `front-desk` or
+/// `windowed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Mode {
     /// The patient screens, with the staff view behind a PIN.
     Kiosk,
@@ -111,5 +113,21 @@ impl fmt::Display for ConfigProblem {
             self.key,
             self.message
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Mode;
+
+    #[test]
+    fn modes_keep_their_wire_names() {
+        for mode in [Mode::Kiosk, Mode::FrontDesk, Mode::Windowed] {
+            assert_eq!(
+                serde_json::json!(mode),
+                mode.as_str(),
+                "the UI branches on these"
+            );
+        }
     }
 }
