@@ -582,6 +582,12 @@ fn a_kiosk_db_from_before_roles_is_upgraded_its_accounts_admins() -> TestResult 
         unlocked("Ana Núñez", Role::Admin),
         "old PINs still unlock (the rules apply to new PINs), found by the folded name"
     );
+    assert!(
+        audit::recent(&conn, 2)?
+            .iter()
+            .any(|e| e.action == "pin-below-rules" && e.staff == "Ana Núñez"),
+        "and the audit log says its PIN should be changed"
+    );
     Ok(())
 }
 

@@ -198,7 +198,9 @@ fn fill_name_keys(conn: &Connection) -> Result<(), CallbackError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
+    /// The account's name as stored.
     pub name: String,
+    /// What it may do.
     pub role: Role,
     /// Hard-locked after too many wrong PINs: an admin or the command line must lift it.
     pub locked: bool,
@@ -378,9 +380,15 @@ pub fn remove(conn: &Connection, name: &str, by: &str, now: i64) -> Result<Strin
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
     /// Wrong name or PIN; `retry_after_secs` is set once the delay has started.
-    Wrong { retry_after_secs: Option<u64> },
+    Wrong {
+        /// Seconds to wait before the next try.
+        retry_after_secs: Option<u64>,
+    },
     /// Too many wrong PINs: wait before trying again (the PIN was not checked).
-    Wait { retry_after_secs: u64 },
+    Wait {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
     /// Too many wrong PINs in a row on this account: locked until an admin or the command
     /// line lifts it (the PIN was not checked).
     HardLocked,
@@ -392,7 +400,9 @@ pub enum Refused {
 /// Who a PIN unlocked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unlocked {
+    /// The account's name as stored.
     pub name: String,
+    /// What it may do.
     pub role: Role,
 }
 
@@ -470,6 +480,18 @@ pub fn unlock(
                 [a.id],
             )?;
             audit::record(&tx, now, &a.name, "unlock", None, None)?;
+            // An account from before today's PIN rules (4 or 5 digits, or an easy one) still
+            // signs in; the audit log tells admins to have its PIN changed.
+            if check_pin(pin, policy).is_err() {
+                audit::record(
+                    &tx,
+                    now,
+                    &a.name,
+                    "pin-below-rules",
+                    None,
+                    Some("this PIN no longer meets the PIN rules; set a new one"),
+                )?;
+            }
             Ok(Unlocked {
                 name: a.name.clone(),
                 role: a.role,
@@ -554,7 +576,9 @@ impl Session {
 /// A live session's holder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedIn {
+    /// The account's name as stored.
     pub name: String,
+    /// What it may do.
     pub role: Role,
     /// Seconds until inactivity locks the session.
     pub idle_secs_left: u64,

@@ -31,6 +31,7 @@ const ACTION_KEYS = /** @type {Record<string, string>} */ ({
   'kiosk-unlocked': 'kioskUnlocked',
   'staff-removed': 'staffRemoved',
   'role-admin-on-upgrade': 'roleAdminOnUpgrade',
+  'pin-below-rules': 'pinBelowRules',
 });
 
 /**

@@ -10,6 +10,8 @@ import * as api from '../api.js';
 import { pinInput, PIN_MAX } from '../components/pin.js';
 import { session, view, reshow, leaving, pageHead, noticeBox } from './staff-session.js';
 
+/** The shortest PIN an older version allowed (accounts keep their PIN on upgrade). */
+const LEGACY_PIN_MIN = 4;
 const UNLOCK_COMMAND = 'clinic-kiosk staff unlock';
 
 /**
@@ -78,7 +80,10 @@ export function renderPin(names) {
       nameButtons[0]?.focus();
       return;
     }
-    if (input.value.length < view.pinMin) {
+    // New PINs have at least `pinMin` digits, but an account from before that rule (4 or 5
+    // digits) must still be able to sign in: Rust checks the PIN, the pad only stops a
+    // PIN too short to be any PIN.
+    if (input.value.length < LEGACY_PIN_MIN) {
       message.say(t('staff.pinTooShort', { count: view.pinMin }), 'info');
       input.focus({ preventScroll: true });
       return;
