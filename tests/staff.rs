@@ -583,7 +583,7 @@ fn a_kiosk_db_from_before_roles_is_upgraded_its_accounts_admins() -> TestResult 
         "old PINs still unlock (the rules apply to new PINs), found by the folded name"
     );
     assert!(
-        audit::recent(&conn, 2)?
+        audit::recent(&conn, 10)?
             .iter()
             .any(|e| e.action == "pin-below-rules" && e.staff == "Ana Núñez"),
         "and the audit log says its PIN should be changed"
