@@ -48,7 +48,7 @@ impl Driver {
                 &native.to_string(),
             ])
             .env("CLINIC_KIOSK_DATA_DIR", data_dir.path())
-            .env("CLINIC_KIOSK_LOG", "warn")
+            .env("CLINIC_KIOSK_LOG", "warn,clinic_kiosk::shell=info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -88,7 +88,7 @@ impl Driver {
         let mut child = Command::new(&self.app)
             .args(["staff", "add", name, "--role", role])
             .env("CLINIC_KIOSK_DATA_DIR", self.data_dir())
-            .env("CLINIC_KIOSK_LOG", "warn")
+            .env("CLINIC_KIOSK_LOG", "warn,clinic_kiosk::shell=info")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

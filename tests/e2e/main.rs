@@ -937,6 +937,58 @@ async fn run(name: &str, s: &Session, driver: &Driver) -> Result<()> {
     }
 }
 
+/// After every journey: everything the app wrote in its data folder (kiosk.db and its WAL
+/// and SHM, library.db, logs, installed packs, exports) is its user's alone (issue #11):
+/// folders 0700, files with no group or other bits. Returns how many files were checked.
+fn files_the_app_wrote_are_private(data_dir: &std::path::Path) -> Result<usize> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut files = 0;
+    let mut loose = Vec::new();
+    let mut stack = vec![data_dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            let meta = std::fs::symlink_metadata(&path)?;
+            let mode = meta.permissions().mode() & 0o777;
+            if meta.is_dir() {
+                if mode != 0o700 {
+                    loose.push(format!("{} is {mode:o}", path.display()));
+                }
+                stack.push(path);
+            } else {
+                files += 1;
+                if mode & 0o077 != 0 {
+                    loose.push(format!("{} is {mode:o}", path.display()));
+                }
+            }
+        }
+    }
+    ensure!(
+        files >= 3,
+        "the run left kiosk.db, library.db and logs: {files} files"
+    );
+    ensure!(
+        loose.is_empty(),
+        "readable by others:\n{}",
+        loose.join("\n")
+    );
+    Ok(files)
+}
+
+/// The app's log says WebKit's developer extras (the inspector) were off in this debug
+/// build, where Tauri turns them on by default (issue #10).
+fn developer_extras_were_off(data_dir: &std::path::Path) -> Result<()> {
+    let mut logs = String::new();
+    for entry in std::fs::read_dir(data_dir.join("logs"))? {
+        logs.push_str(&std::fs::read_to_string(entry?.path()).unwrap_or_default());
+    }
+    ensure!(
+        logs.contains("developer extras off") && !logs.contains("developer extras ON"),
+        "every start logs developer extras off"
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let filter: Vec<String> = std::env::args()
         .skip(1)
@@ -1034,6 +1086,26 @@ fn main() -> ExitCode {
             Err(e) => {
                 failed += 1;
                 println!("test no_patient_data_outside_kiosk_db ... FAILED\n  {e:#}");
+            }
+        }
+        match files_the_app_wrote_are_private(driver.data_dir()) {
+            Ok(n) => {
+                passed += 1;
+                println!("test files_the_app_wrote_are_private ... ok ({n} files)");
+            }
+            Err(e) => {
+                failed += 1;
+                println!("test files_the_app_wrote_are_private ... FAILED\n  {e:#}");
+            }
+        }
+        match developer_extras_were_off(driver.data_dir()) {
+            Ok(()) => {
+                passed += 1;
+                println!("test developer_extras_were_off ... ok");
+            }
+            Err(e) => {
+                failed += 1;
+                println!("test developer_extras_were_off ... FAILED\n  {e:#}");
             }
         }
     }
