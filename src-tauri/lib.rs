@@ -1,6 +1,10 @@
 //! Clinic kiosk: an offline patient-education kiosk. This file wires the Tauri app; the
 //! logic lives in modules with no Tauri import (content, library, search, store).
 
+// Every public item says what it takes and returns (issue #12); with clippy's `-D warnings`
+// a missing doc fails the build.
+#![warn(missing_docs)]
+
 pub mod callbacks;
 pub mod cli;
 pub mod clock;

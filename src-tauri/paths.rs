@@ -11,7 +11,9 @@ pub const CONTENT_DIR_ENV: &str = "CLINIC_KIOSK_CONTENT_DIR";
 /// Must match `identifier` in tauri.conf.json: Tauri's app data folder is named after it.
 pub const IDENTIFIER: &str = "org.clinickiosk.app";
 
+/// The article library's file in the data folder.
 pub const LIBRARY_DB: &str = "library.db";
+/// The kiosk's own database's file in the data folder (staff, requests, counts).
 pub const KIOSK_DB: &str = "kiosk.db";
 
 fn from_env(name: &str) -> Option<PathBuf> {

@@ -841,7 +841,11 @@ fn the_laptop_refuses_what_the_kiosk_form_would_refuse() {
     };
     let cases: Vec<(&str, &str, serde_json::Value)> = vec![
         ("name", "invalidCharacters", json!("Ana\u{202E}zepoL")),
-        ("name", "invalidCharacters", json!("Ana\u{7}\u{1b}[2J Lopez")),
+        (
+            "name",
+            "invalidCharacters",
+            json!("Ana\u{7}\u{1b}[2J Lopez"),
+        ),
         ("name", "tooLong", json!("A".repeat(200))),
         ("name", "lettersOnly", json!("<img src=x>")),
         ("phone", "invalid", json!("+1 555 0000 0000 0000")),

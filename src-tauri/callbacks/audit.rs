@@ -6,16 +6,23 @@ use serde::Serialize;
 
 use super::CallbackError;
 
+/// One staff action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
+    /// When, Unix ms.
     pub at: i64,
+    /// Who: the staff account, or `command line`.
     pub staff: String,
+    /// What, such as `unlock`, `status`, `export`.
     pub action: String,
+    /// The request it concerns, if one.
     pub request_id: Option<String>,
+    /// More about it (never a patient's details).
     pub detail: Option<String>,
 }
 
+/// Records that `staff` did `action` at `at` (Unix ms), about `request_id` if any.
 pub fn record(
     conn: &Connection,
     at: i64,

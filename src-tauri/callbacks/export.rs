@@ -12,6 +12,7 @@ use super::{queue, CallbackError};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportFolder {
+    /// The folder's full path, which the export takes back.
     pub path: String,
     /// `configured` (the config's `export_dir`) or `removable` (a USB drive).
     pub kind: &'static str,
@@ -142,7 +143,7 @@ pub fn write(
     }
 }
 
-/// Staff's export: [`write`] into `folder` (one of `offered`) stamped with `now` (Unix ms,
+/// Staff's export: [`write()`] into `folder` (one of `offered`) stamped with `now` (Unix ms,
 /// UTC to the second), recorded in the audit log as `staff`. Returns the path and the
 /// number of rows.
 pub fn export(

@@ -19,6 +19,7 @@ pub fn now_ms() -> i64 {
     crate::clock::system_ms()
 }
 
+/// What can go wrong with callback requests, staff accounts and exports.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CallbackError {
@@ -34,10 +35,13 @@ pub enum CallbackError {
     /// Staff name or PIN rules.
     #[error("{0}")]
     Staff(String),
+    /// kiosk.db failed.
     #[error("kiosk database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The export file could not be written.
     #[error("cannot write the export: {0}")]
     Io(#[from] std::io::Error),
+    /// The CSV could not be written.
     #[error("cannot write the export: {0}")]
     Csv(#[from] csv::Error),
 }

@@ -139,10 +139,15 @@ pub fn store_received(
 /// One row to try now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
+    /// The row's id.
     pub id: i64,
+    /// The request it carries.
     pub request_id: String,
+    /// Where it goes (a destination's id).
     pub destination: String,
+    /// Tries so far.
     pub attempts: u32,
+    /// When it is due, Unix ms.
     pub next_attempt_at: i64,
 }
 
@@ -167,6 +172,7 @@ pub fn oldest_pending(conn: &Connection, destination: &str) -> rusqlite::Result<
     .optional()
 }
 
+/// Row `id` was acknowledged at `now` (Unix ms) with HTTP `status`.
 pub fn mark_delivered(conn: &Connection, id: i64, now: i64, status: u16) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE outbox SET delivered_at = ?2, attempts = attempts + 1, last_status = ?3,
@@ -176,6 +182,7 @@ pub fn mark_delivered(conn: &Connection, id: i64, now: i64, status: u16) -> rusq
     Ok(())
 }
 
+/// Row `id` failed this try and is due again at `next_attempt_at` (Unix ms); `status` and `reason` say why, for staff.
 pub fn mark_retry(
     conn: &Connection,
     id: i64,
@@ -191,6 +198,7 @@ pub fn mark_retry(
     Ok(())
 }
 
+/// Row `id` was refused for good at `now` (Unix ms): no more tries until staff retry it.
 pub fn mark_failed(
     conn: &Connection,
     id: i64,
@@ -238,10 +246,13 @@ pub enum Phase {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryState {
+    /// The destination's id.
     pub destination: String,
     /// `delivered`, `waiting` or `failed`.
     pub state: Phase,
+    /// Tries so far.
     pub attempts: u32,
+    /// When it was acknowledged, Unix ms.
     pub delivered_at: Option<i64>,
     /// When a waiting row is tried next.
     pub next_attempt_at: Option<i64>,
@@ -283,13 +294,17 @@ pub fn states(conn: &Connection, request_id: &str) -> rusqlite::Result<Vec<Deliv
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QueueSummary {
+    /// Rows waiting for a try.
     pub waiting: i64,
+    /// Rows refused for good.
     pub failed: i64,
     /// Unix ms the oldest waiting row was made.
     pub oldest_waiting: Option<i64>,
+    /// Unix ms of the last delivery.
     pub last_delivery: Option<i64>,
 }
 
+/// The outbox at a glance, the kiosk's own inbox left out.
 pub fn summary(conn: &Connection) -> rusqlite::Result<QueueSummary> {
     conn.query_row(
         "SELECT

@@ -23,10 +23,13 @@ pub enum Outcome {
     RateLimited,
 }
 
+/// What the kiosk answers a submitted form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Receipt {
+    /// What happened to it.
     pub outcome: Outcome,
+    /// Its id (the form's).
     pub request_id: String,
     /// Seconds to wait, with `RateLimited`.
     pub retry_after_secs: Option<u64>,
@@ -155,11 +158,15 @@ pub fn submit(
 /// Workflow states of a request.
 pub const STATUSES: &[&str] = &["new", "contacted", "noAnswer", "closed"];
 
+/// A note staff added to a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StaffNote {
+    /// When, Unix ms.
     pub at: i64,
+    /// Who (the staff account's name; `kiosk` for the kiosk's own notes).
     pub staff: String,
+    /// The note.
     pub text: String,
 }
 
@@ -167,21 +174,37 @@ pub struct StaffNote {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InboxItem {
+    /// The request id (UUID v7).
     pub id: String,
+    /// Made, Unix ms.
     pub created_at: i64,
+    /// One of [`STATUSES`].
     pub status: String,
+    /// When it got that status, Unix ms.
     pub status_at: i64,
+    /// The patient's name.
     pub name: String,
+    /// E.164, such as `+12015550123`.
     pub phone: String,
+    /// As the clinic would dial it, such as `(201) 555-0123`.
     pub phone_display: String,
+    /// The chosen time slot's id.
     pub best_time: String,
+    /// The language the patient wants the call in: `en` or `es`.
     pub language: String,
+    /// The specialty to call back.
     pub specialty: String,
+    /// The topic the patient came from, if any.
     pub topic: Option<String>,
+    /// The article the patient came from, if any.
     pub article: Option<String>,
+    /// The patient's note, if any.
     pub note: Option<String>,
+    /// The consent text's version the patient agreed to.
     pub consent_version: String,
+    /// When the patient agreed, Unix ms.
     pub consent_at: i64,
+    /// Staff notes, oldest first.
     pub notes: Vec<StaffNote>,
     /// Where the request is at each of the clinic's destinations (not the kiosk's inbox).
     pub deliveries: Vec<super::outbox::DeliveryState>,
@@ -194,7 +217,9 @@ pub struct InboxItem {
 pub enum Filter<'a> {
     /// Everything not closed.
     Open,
+    /// Every request.
     All,
+    /// Requests with this status (one of [`STATUSES`]).
     Status(&'a str),
 }
 

@@ -8,7 +8,9 @@ use crate::content::Localized;
 /// A window of the day the patient can choose for the callback.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Slot {
+    /// What the form sends back as `bestTime`, such as `morning`.
     pub id: String,
+    /// What the form shows, per language.
     pub label: Localized,
     /// Local clock window, minutes from midnight: (start, end). For the FHIR
     /// `occurrencePeriod`; `None` when the slot names no hours.
@@ -27,15 +29,20 @@ pub fn parse_hours(text: &str) -> Option<(u16, u16)> {
     (start < end).then_some((start, end))
 }
 
+/// The clinic's callback rules (`[callbacks]` in the config).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallbackSettings {
+    /// The time slots a patient may choose.
     pub slots: Vec<Slot>,
     /// Shown next to the consent box; stored with the request by version.
     pub consent_text: Localized,
+    /// Stored with each request, so the clinic knows which text was agreed to.
     pub consent_version: String,
     /// ISO 3166 region for phone numbers, such as `US`.
     pub region: String,
+    /// A phone number as the region writes it, for the field's hint.
     pub phone_example: String,
+    /// Whether a number from outside `region` is taken.
     pub accept_foreign_numbers: bool,
     /// Personal data of closed requests is erased this many days after closing.
     pub retention_days: u32,
@@ -97,6 +104,7 @@ impl Default for CallbackSettings {
 }
 
 impl CallbackSettings {
+    /// `region` as the phone library's country, the United States when it is not one.
     pub fn phone_region(&self) -> phonenumber::country::Id {
         self.region.parse().unwrap_or(phonenumber::country::Id::US)
     }
@@ -114,6 +122,7 @@ impl CallbackSettings {
         }
     }
 
+    /// `map`'s text in `lang`, else in English, else empty.
     pub fn text<'a>(map: &'a Localized, lang: &str) -> &'a str {
         map.get(lang)
             .or_else(|| map.get("en"))

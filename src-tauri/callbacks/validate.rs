@@ -6,7 +6,9 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::settings::CallbackSettings;
 
+/// The most characters a name may have.
 pub const NAME_MAX: usize = 80;
+/// The most characters a note may have.
 pub const NOTE_MAX: usize = 280;
 const PHONE_INPUT_MAX: usize = 32;
 
@@ -14,16 +16,27 @@ const PHONE_INPUT_MAX: usize = 32;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CallbackForm {
+    /// A UUID v7 the UI took from `new_request_id`; a resend keeps it, so it is stored once.
     pub request_id: String,
+    /// The patient's name, as typed.
     pub name: String,
+    /// The phone number, as typed.
     pub phone: String,
+    /// A time slot's id (`CallbackSettings::slots`).
     pub best_time: String,
+    /// The language the patient wants the call in: `en` or `es`.
     pub language: String,
+    /// A note to the specialist (optional; empty for none).
     pub note: String,
+    /// The consent box was ticked.
     pub consent: bool,
+    /// The consent text's version the patient saw.
     pub consent_version: String,
+    /// The specialty to call back (a slug of `content/topics.toml`).
     pub specialty: String,
+    /// The topic the patient came from, if any.
     pub topic: Option<String>,
+    /// The article the patient came from, if any.
     pub article: Option<String>,
     /// The language of the screen the patient filled the form on: field messages are in
     /// it (`language` is the language they want the call in, which may differ).
@@ -33,18 +46,27 @@ pub struct CallbackForm {
 /// A form that passed every rule, normalized for storage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidRequest {
+    /// The request id (UUID v7).
     pub id: uuid::Uuid,
+    /// The name, NFC with runs of spaces made one.
     pub name: String,
     /// E.164, such as `+12015550123`.
     pub phone: String,
     /// As the clinic would dial it, such as `(201) 555-0123`.
     pub phone_display: String,
+    /// The chosen slot's id.
     pub best_time: String,
+    /// `en` or `es`.
     pub language: String,
+    /// The note, if any.
     pub note: Option<String>,
+    /// The consent text's version.
     pub consent_version: String,
+    /// The specialty's slug.
     pub specialty: String,
+    /// The topic's slug, if it was one.
     pub topic: Option<String>,
+    /// The article's slug, if it was one.
     pub article: Option<String>,
 }
 
@@ -52,8 +74,11 @@ pub struct ValidRequest {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldError {
+    /// The form's field, camelCase (`name`, `phone`, `note` ...).
     pub field: &'static str,
+    /// What is wrong, for the UI: `required`, `tooLong`, `invalid` ...
     pub code: &'static str,
+    /// How to fix it, in the patient's language.
     pub message: String,
 }
 

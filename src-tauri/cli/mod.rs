@@ -1,6 +1,6 @@
 //! The operators' command line: the same binary starts the kiosk with no subcommand, and
-//! checks content, builds the library or searches it with one. [`args`] holds the words,
-//! [`logging`] where the log goes, and each subcommand has a module of its own.
+//! checks content, builds the library or searches it with one. `args` holds the words,
+//! `logging` where the log goes, and each subcommand has a module of its own.
 
 mod args;
 mod callbacks;

@@ -22,15 +22,20 @@ pub fn new_request_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// What the patient's screen is told after sending the form.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SubmitView {
+    /// `received`, `alreadyReceived` or `rateLimited` (a duplicate is told `received`).
     pub outcome: callbacks::Outcome,
+    /// The request's id.
     pub request_id: String,
+    /// With `rateLimited`: seconds to wait.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
 }
 
+/// Checks the form by the callback rules and stores it in kiosk.db, answering only once it is committed. `invalidInput` with `fields` when a rule is broken (messages in the screen's language).
 #[tauri::command(async)]
 pub fn submit_callback(
     state: State<'_, AppState>,
@@ -56,6 +61,7 @@ pub fn submit_callback(
     })
 }
 
+/// What the PIN screen needs to show itself.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StaffStatus {
@@ -71,6 +77,7 @@ pub struct StaffStatus {
     pub pin_min_digits: usize,
 }
 
+/// The staff accounts' names and the PIN rules, for the PIN screen (no session needed).
 #[tauri::command(async)]
 pub fn staff_status(state: State<'_, AppState>) -> Result<StaffStatus, CommandError> {
     let names = state.with_kiosk(|conn| staff::names(conn))?;
@@ -83,12 +90,15 @@ pub fn staff_status(state: State<'_, AppState>) -> Result<StaffStatus, CommandEr
     })
 }
 
+/// A staff session just started.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StaffSession {
     /// Sent back with every staff command.
     pub token: String,
+    /// The account's name as stored.
     pub name: String,
+    /// `frontDesk` or `admin`.
     pub role: Role,
     /// The session ends this many seconds after the PIN, whatever happens.
     pub session_max_secs: u64,
@@ -114,6 +124,7 @@ pub fn staff_unlock(
     })
 }
 
+/// Ends the staff session, recorded in the audit log.
 #[tauri::command(async)]
 pub fn staff_lock(state: State<'_, AppState>, token: Option<String>) -> Result<(), CommandError> {
     let now = state.now_ms();
@@ -122,6 +133,7 @@ pub fn staff_lock(state: State<'_, AppState>, token: Option<String>) -> Result<(
     state.with_kiosk(|conn| audit::record(conn, now, &who.name, "lock", None, None))
 }
 
+/// Time left in a staff session.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KeepAlive {
@@ -215,6 +227,7 @@ pub fn staff_account_remove(
     })
 }
 
+/// The inbox: requests by `status` (`open`, the default: every one not closed; `all`; or one of `new`, `contacted`, `noAnswer`, `closed`). `invalidInput` for another status.
 #[tauri::command(async)]
 pub fn inbox_list(
     state: State<'_, AppState>,
@@ -230,6 +243,7 @@ pub fn inbox_list(
     state.with_kiosk(|conn| queue::list(conn, filter))
 }
 
+/// Moves request `id` to `status` and/or adds a staff `note` (at most 500 characters), audited; the request as the inbox shows it. `notFound`, `invalidInput`.
 #[tauri::command(async)]
 pub fn request_update(
     state: State<'_, AppState>,
@@ -271,10 +285,13 @@ pub fn delivery_retry(
     Ok(item)
 }
 
+/// Where an export went.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportView {
+    /// The CSV file written.
     pub path: String,
+    /// How many requests it holds.
     pub rows: usize,
 }
 
@@ -316,6 +333,7 @@ pub fn export_callbacks(
     })
 }
 
+/// The audit log, newest first: `limit` entries (200 when not given; 1 to 1,000).
 #[tauri::command(async)]
 pub fn audit_list(
     state: State<'_, AppState>,

@@ -38,15 +38,20 @@ pub enum ErrorKind {
 #[serde(rename_all = "camelCase")]
 #[error("{kind:?}: {message}")]
 pub struct CommandError {
+    /// What the UI branches on.
     pub kind: ErrorKind,
+    /// What went wrong, for logs and staff.
     pub message: String,
+    /// With `invalidInput` from the callback form: each field's problem.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// With `locked` (and a wrong PIN once the delay started): seconds to wait.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
 }
 
 impl CommandError {
+    /// An error of `kind` saying `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         CommandError {
             kind,
@@ -56,6 +61,7 @@ impl CommandError {
         }
     }
 
+    /// No live staff session: the UI shows the PIN screen.
     pub fn unauthorized() -> Self {
         CommandError::new(
             ErrorKind::Unauthorized,
@@ -68,6 +74,7 @@ impl CommandError {
         CommandError::new(ErrorKind::Forbidden, "only an admin can do this")
     }
 
+    /// The callback form broke `fields`' rules: `invalidInput`, naming them.
     pub fn fields(fields: Vec<FieldError>) -> Self {
         let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
         CommandError {
@@ -79,10 +86,12 @@ impl CommandError {
         }
     }
 
+    /// A bug or a failing disk: `internal`.
     pub fn internal(message: impl Into<String>) -> Self {
         CommandError::new(ErrorKind::Internal, message)
     }
 
+    /// Something the command needs cannot be used now: `unavailable`.
     pub fn unavailable(message: impl Into<String>) -> Self {
         CommandError::new(ErrorKind::Unavailable, message)
     }

@@ -24,12 +24,15 @@ include!("names.rs");
 
 /// What the commands work on, managed by Tauri.
 pub struct AppState {
+    /// The clinic's config, as read at start.
     pub config: Config,
     /// Problems in the config file, for the "configuration problem" screen and staff.
     pub config_problems: Vec<String>,
     /// `Err` holds why the library could not be opened; commands then answer `unavailable`.
     pub library: Mutex<Result<Library, String>>,
+    /// kiosk.db (staff, requests, outbox, counts), shared with the delivery worker; `None` when it could not be opened.
     pub kiosk: Option<std::sync::Arc<Mutex<rusqlite::Connection>>>,
+    /// The staff session (one at a time).
     pub sessions: crate::callbacks::staff::Sessions,
     /// Where exports are written.
     pub data_dir: std::path::PathBuf,
@@ -140,17 +143,25 @@ impl AppState {
     }
 }
 
+/// What the page needs to start: the clinic, its languages and the idle timing.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
+    /// From the config.
     pub clinic_name: String,
+    /// Language codes offered, such as `["en", "es"]`.
     pub languages: Vec<String>,
+    /// The language the home screen opens in.
     pub default_lang: String,
+    /// This app's version.
     pub version: String,
     /// `kiosk`, `front-desk` or `windowed`.
     pub mode: crate::config::Mode,
+    /// `#rrggbb`, at least 4.5:1 against white text.
     pub accent_colour: String,
+    /// Seconds without a touch before the idle warning.
     pub idle_seconds: u32,
+    /// Seconds the idle warning counts down before everything is forgotten.
     pub idle_warning_seconds: u32,
     /// How many problems the config file has: the page shows a calm "please ask staff"
     /// screen, never the problems (they name files and values; staff see them behind the
@@ -160,6 +171,7 @@ pub struct AppInfo {
     pub logo: Option<String>,
 }
 
+/// What the page needs to start (no session needed).
 #[tauri::command(async)]
 pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
     Ok(AppInfo {
@@ -176,6 +188,7 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
     })
 }
 
+/// The topic tiles in `lang`, in display order.
 #[tauri::command(async)]
 pub fn list_topics(
     state: State<'_, AppState>,
@@ -184,6 +197,7 @@ pub fn list_topics(
     state.with_library(|l| l.topics(&lang))
 }
 
+/// Topic `topic`'s articles in `lang`, sorted by title. `notFound` for an unknown topic.
 #[tauri::command(async)]
 pub fn topic_articles(
     state: State<'_, AppState>,
@@ -193,6 +207,7 @@ pub fn topic_articles(
     state.with_library(|l| l.topic_articles(&topic, &lang))
 }
 
+/// Article `slug` as the clinic shows it ([`Config::article`]), reached from `topic` if given; the view is counted, anonymously. `notFound` for an unknown slug.
 #[tauri::command(async)]
 pub fn get_article(
     state: State<'_, AppState>,
@@ -204,6 +219,7 @@ pub fn get_article(
     Ok(view)
 }
 
+/// Searches the articles in `lang` for what a patient typed: at most `limit` results (20 when not given; 1 to 50). A search with no results is counted by its words without digits.
 #[tauri::command(async)]
 pub fn search(
     state: State<'_, AppState>,
@@ -220,6 +236,7 @@ pub fn search(
     Ok(results)
 }
 
+/// Type-ahead: titles in `lang` for what has been typed so far.
 #[tauri::command(async)]
 pub fn suggest(
     state: State<'_, AppState>,

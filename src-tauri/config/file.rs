@@ -1,7 +1,7 @@
 //! The clinic's config file: one TOML file, read key by key so that every problem is
 //! reported at once with its line and key, and every bad value falls back to its default.
 //! [`parse`] reads each table with a function of its own; [`super::checks`] says what a
-//! value must mean, [`super::reader`] finds its line.
+//! value must mean, `reader` finds its line.
 
 use std::collections::HashMap;
 use std::path::Path;

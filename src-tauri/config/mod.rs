@@ -1,9 +1,8 @@
 //! Settings of one clinic's kiosk, from one TOML file for the clinic's IT person
 //! (docs/config.example.toml). Sensible defaults let the app run with no file.
-
 //!
-//! [`types`] holds the settings and their defaults, [`file`] reads the file table by table
-//! with [`reader`], and [`checks`] says what each value must mean.
+//! [`types`] holds the settings and their defaults, [`mod@file`] reads the file table by table
+//! with `reader`, and [`checks`] says what each value must mean.
 
 mod article;
 pub mod checks;

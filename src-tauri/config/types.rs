@@ -21,6 +21,7 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// The mode as the config file writes it (and the wire).
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Kiosk => "kiosk",
@@ -30,25 +31,32 @@ impl Mode {
     }
 }
 
+/// The clinic's settings: the file's values, the defaults for the rest.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
+    /// Shown on the home screen (at most 80 characters).
     pub clinic_name: String,
     /// A PNG or SVG shown on the home screen.
     pub logo: Option<PathBuf>,
     /// `#rrggbb`, checked for 4.5:1 contrast with white text.
     pub accent_colour: String,
+    /// Language codes offered, such as `["en", "es"]`.
     pub languages: Vec<String>,
+    /// The language the home screen opens in; one of `languages`.
     pub default_language: String,
+    /// How the app opens.
     pub mode: Mode,
     /// Seconds without a touch before the idle warning.
     pub idle_seconds: u32,
     /// How long the idle warning counts down before the reset (at least 20).
     pub idle_warning_seconds: u32,
+    /// The callback form's rules, retention and limits (`[callbacks]`).
     pub callbacks: CallbackSettings,
     /// Staff PIN rules, wrong-PIN locks and session limits (`[staff]`, and `[clinic] phone`).
     pub staff: crate::callbacks::staff::StaffPolicy,
     /// `disclaimer` and `emergency` overriding content/notices.toml.
     pub notices: BTreeMap<String, Localized>,
+    /// Which topics' callbacks each specialty answers (`[[specialty]]`), overriding articles' own specialty.
     pub specialty_topics: SpecialtyTopics,
     /// Where callback requests are delivered besides the kiosk's own staff inbox.
     pub destinations: Vec<crate::delivery::Destination>,
@@ -96,10 +104,13 @@ pub type SpecialtyTopics = BTreeMap<String, Vec<String>>;
 /// One problem in a config file, printed as `path:line: key: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigProblem {
+    /// The config file.
     pub path: PathBuf,
+    /// The key's line (1-based), or the table's around it.
     pub line: usize,
     /// Dotted key, such as `idle.warning_seconds`.
     pub key: String,
+    /// What is wrong and what to write instead.
     pub message: String,
 }
 

@@ -6,13 +6,16 @@ use std::path::{Path, PathBuf};
 /// How bad a problem is: errors stop a build, warnings are only reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Stops `content build` and a pack's install.
     Error,
+    /// Only reported.
     Warning,
 }
 
 /// One problem in one content file, printed as `path:line: field: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
     /// The file, relative to the content folder's parent when possible.
     pub path: PathBuf,
@@ -20,6 +23,7 @@ pub struct Diagnostic {
     pub line: usize,
     /// The front-matter field, or `body`, `file`, `toml` for problems outside one field.
     pub field: String,
+    /// What is wrong and how to fix it.
     pub message: String,
 }
 
@@ -48,10 +52,12 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// Records an error at `path`, `line` (1-based) and `field`.
     pub fn error(&mut self, path: &Path, line: usize, field: &str, message: impl Into<String>) {
         self.push(Severity::Error, path, line, field, message.into());
     }
 
+    /// Records a warning at `path`, `line` (1-based) and `field`.
     pub fn warning(&mut self, path: &Path, line: usize, field: &str, message: impl Into<String>) {
         self.push(Severity::Warning, path, line, field, message.into());
     }
@@ -71,10 +77,12 @@ impl Diagnostics {
         self.items.extend(other.items);
     }
 
+    /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
     }
 
+    /// How many errors.
     pub fn error_count(&self) -> usize {
         self.items
             .iter()
@@ -82,6 +90,7 @@ impl Diagnostics {
             .count()
     }
 
+    /// How many warnings.
     pub fn warning_count(&self) -> usize {
         self.items.len() - self.error_count()
     }

@@ -29,7 +29,9 @@ pub const LANGUAGES: &[&str] = &["en", "es"];
 /// the diagnostics say why.
 #[derive(Debug, Clone, Default)]
 pub struct FrontMatter {
+    /// The article's title.
     pub title: String,
+    /// Its slug: lower-case letters, digits and hyphens; its URL and key.
     pub slug: String,
     /// `YYYY-MM-DD`.
     pub date: String,
@@ -37,12 +39,19 @@ pub struct FrontMatter {
     pub reviewed: String,
     /// The reviewer's role, such as "Board-certified spine surgeon".
     pub reviewer: String,
+    /// The slugs of its topics.
     pub topics: Vec<String>,
+    /// The slug of the specialty that answers callbacks about it.
     pub specialty: String,
+    /// One paragraph, shown in lists and search.
     pub summary: String,
+    /// The slugs of related articles.
     pub related: Vec<String>,
+    /// The clinic's web page for it, shown as a QR code.
     pub canonical_url: String,
+    /// `en` or `es`.
     pub language: String,
+    /// For a translation: the English original's slug.
     pub translation_of: Option<String>,
     /// Line of each field that was present, for later cross-file checks.
     pub lines: HashMap<String, usize>,
@@ -57,9 +66,11 @@ impl FrontMatter {
 
 /// A file split at its front-matter fences.
 pub struct Split<'a> {
+    /// The front matter's text, without its fences.
     pub front: &'a str,
     /// Line number of the first front-matter line (after the opening fence).
     pub front_line: usize,
+    /// The body's text.
     pub body: &'a str,
     /// Line number of the first body line.
     pub body_line: usize,

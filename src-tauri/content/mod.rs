@@ -40,22 +40,31 @@ const COMPILER_VERSION: &str = "2";
 /// Text in each supported language, keyed by language code.
 pub type Localized = BTreeMap<String, String>;
 
+/// A topic of `content/topics.toml`: a tile on the home screen.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Topic {
+    /// Its slug, the key articles use.
     pub slug: String,
+    /// The icon's name.
     pub icon: String,
+    /// Its name per language.
     pub name: Localized,
+    /// One line under the name, per language.
     pub description: Localized,
 }
 
+/// A specialty of `content/topics.toml`: who answers callbacks about an article.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Specialty {
+    /// Its slug, the key articles and the config use.
     pub slug: String,
+    /// Its name per language.
     pub name: Localized,
 }
 
+/// The notices of `content/notices.toml` in one language.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Notice {
@@ -77,9 +86,13 @@ struct TopicsFile {
 /// One article, parsed, rendered and measured.
 #[derive(Debug, Clone)]
 pub struct Article {
+    /// The Markdown file.
     pub path: PathBuf,
+    /// Its front matter.
     pub meta: FrontMatter,
+    /// Its body as HTML, with its headings and plain text.
     pub body: Rendered,
+    /// Its reading time and grade.
     pub readability: Readability,
 }
 
@@ -89,10 +102,15 @@ pub type Synonyms = BTreeMap<String, BTreeMap<String, Vec<String>>>;
 /// A whole content folder.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
+    /// The topics, in the file's order (the home screen's).
     pub topics: Vec<Topic>,
+    /// The specialties.
     pub specialties: Vec<Specialty>,
+    /// The notices, by language code.
     pub notices: BTreeMap<String, Notice>,
+    /// Everyday phrases by language (`content/synonyms.toml`).
     pub synonyms: Synonyms,
+    /// The articles that could be read (problems are in the diagnostics).
     pub articles: Vec<Article>,
     /// SHA-256 of every file read, so a library knows which content it was built from.
     pub hash: String,

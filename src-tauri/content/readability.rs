@@ -7,13 +7,18 @@
 /// Words a patient reads per minute; slower than the adult average on purpose.
 const WORDS_PER_MINUTE: usize = 180;
 
+/// How hard a text is to read.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Readability {
+    /// Words counted.
     pub words: usize,
+    /// Sentences counted.
     pub sentences: usize,
+    /// Syllables counted (estimated per language by vowel groups).
     pub syllables: usize,
     /// Estimated school grade, rounded to one decimal.
     pub grade: f64,
+    /// Minutes to read it at 180 words a minute, at least 1.
     pub reading_minutes: u32,
 }
 

@@ -40,10 +40,13 @@ pub fn occurrence_period(
 
 /// Everything the resource needs besides the request.
 pub struct Context<'a> {
+    /// The `identifier.system` the request id is recorded under.
     pub identifier_system: &'a str,
+    /// Specialty slug -> FHIR reference of who calls back (`PractitionerRole/12`).
     pub recipients: &'a BTreeMap<String, String>,
     /// The specialty's name for people, when no FHIR reference is configured for it.
     pub specialty_name: &'a str,
+    /// The preferred call-back window (see [`occurrence_period`]), if the slot names hours.
     pub period: Option<(String, String)>,
     /// The best-time slot as the patient chose it, in words.
     pub best_time_label: &'a str,

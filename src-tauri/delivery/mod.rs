@@ -24,16 +24,25 @@ pub use crate::callbacks::outbox::STAFF_INBOX;
 pub struct Destination {
     /// The name staff see and outbox rows carry, such as `clinic-webhook`.
     pub id: String,
+    /// How it is delivered there.
     pub kind: Kind,
 }
 
+/// A kind of destination and what it needs.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Kind {
     /// POST of the versioned JSON body, signed (see [`webhook`]).
-    Webhook { url: String, secret: String },
+    Webhook {
+        /// `https://`, or `http://` to this machine.
+        url: String,
+        /// The shared secret the body is signed with.
+        secret: String,
+    },
     /// POST of a FHIR R4 CommunicationRequest to `{base}/CommunicationRequest`.
     Fhir {
+        /// The server's base URL.
         base: String,
+        /// The bearer token it expects.
         token: String,
         /// The `identifier.system` under which the request id is recorded.
         identifier_system: String,
@@ -43,9 +52,13 @@ pub enum Kind {
     /// The paired front-desk laptop on the LAN (see `crate::lan`): the webhook body, signed
     /// with the pairing's secret, over TLS pinned to the laptop's certificate.
     FrontDesk {
+        /// `host:port`.
         address: String,
+        /// The laptop certificate's SHA-256 fingerprint, pinned.
         fingerprint: String,
+        /// This kiosk's id at the laptop.
         kiosk_id: String,
+        /// The secret pairing derived, which signs each body.
         secret: String,
     },
 }
@@ -81,6 +94,7 @@ impl std::fmt::Debug for Kind {
 }
 
 impl Kind {
+    /// The kind as the config and the health screen name it: `webhook`, `fhir`, `front-desk`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Kind::Webhook { .. } => "webhook",
@@ -94,7 +108,9 @@ impl Kind {
 /// `min(cap, base * 2^n)`. A receiver's Retry-After wins when it asks for longer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backoff {
+    /// The first retry's ceiling, ms.
     pub base_ms: i64,
+    /// No wait is longer, ms.
     pub cap_ms: i64,
 }
 
@@ -126,18 +142,25 @@ impl Backoff {
 /// What one try at delivering one row came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
+    /// The receiver acknowledged it (2xx).
     Delivered {
+        /// Its HTTP status.
         status: u16,
     },
     /// Try again later: network trouble, 408, 429 or 5xx. `retry_after_ms` from the receiver.
     Retry {
+        /// The HTTP status, if there was an answer.
         status: Option<u16>,
+        /// Why, for staff ("HTTP 503", "connection refused").
         reason: String,
+        /// How long the receiver asked to wait (`Retry-After`), ms.
         retry_after_ms: Option<i64>,
     },
     /// The receiver refused it for good (another 4xx); staff can retry by hand.
     Failed {
+        /// Its HTTP status.
         status: u16,
+        /// Why, for staff ("HTTP 400").
         reason: String,
     },
 }

@@ -19,15 +19,23 @@ pub const POLL: Duration = Duration::from_secs(5);
 /// What one pass over the outbox did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Pass {
+    /// Rows delivered.
     pub delivered: usize,
+    /// Rows that will be tried again.
     pub retrying: usize,
+    /// Rows refused for good.
     pub failed: usize,
 }
 
+/// Sends the outbox's rows to the destinations, one row at a time per destination.
 pub struct Worker {
+    /// Where requests go, from the config.
     pub destinations: Vec<Destination>,
+    /// How long a failed row waits.
     pub backoff: Backoff,
+    /// The clinic's name, put in each webhook body.
     pub clinic: String,
+    /// The clinic's callback settings (time slots, for FHIR's call-back window).
     pub settings: CallbackSettings,
     /// Specialty slug -> name, for a FHIR recipient with no configured reference.
     pub specialty_names: Vec<(String, String)>,
@@ -40,6 +48,7 @@ pub struct Worker {
 }
 
 impl Worker {
+    /// A worker with the default backoff and the system's time zone; `clinic` is the clinic's name.
     pub fn new(destinations: Vec<Destination>, clinic: String, settings: CallbackSettings) -> Self {
         let client = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)

@@ -8,16 +8,22 @@ use super::{pairing, tls, PairConfirm, PairConfirmReply, PairStart, PairStartRep
 /// Why pairing did not work, in words for staff.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PairError {
+    /// The address typed; cut to 80 characters.
     #[error("`{0}` is not an address such as 192.168.1.20 or frontdesk.local:8470")]
     BadAddress(String),
+    /// The address tried.
     #[error("cannot reach the front desk at {0}: is the app open there, in front-desk mode?")]
     Unreachable(String),
+    /// The laptop shows no code.
     #[error("the front desk has no pairing code open; press \"Pair a kiosk\" there first")]
     NoCode,
+    /// The code did not match.
     #[error("the code did not match; check it, or show a new one on the front desk")]
     WrongCode,
+    /// The laptop's proof did not check out.
     #[error("the front desk could not prove it knows the code: it may not be the real front desk")]
     Impostor,
+    /// What was unexpected.
     #[error("the front desk answered something unexpected ({0})")]
     Protocol(String),
 }

@@ -17,7 +17,7 @@
 //! what the other side sent escaped and cut short. What a paired kiosk sends is checked by the
 //! callback form's own rules before it is stored.
 //!
-//! The laptop's side is [`laptop`] (its request checks in [`checks`]), the kiosk's
+//! The laptop's side is [`laptop`] (its request checks in `checks`), the kiosk's
 //! [`client`]; [`messages`] are what they exchange, [`refusals`] what the laptop logs.
 
 mod checks;

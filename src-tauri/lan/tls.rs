@@ -11,6 +11,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, Serve
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use sha2::{Digest, Sha256};
 
+/// The TLS crypto both ends use (ring).
 pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
@@ -34,11 +35,14 @@ pub fn short_fingerprint(fp: &str) -> String {
 /// The laptop's certificate and key, made on first use and kept in `dir` (key readable by
 /// this user only).
 pub struct Identity {
+    /// The certificate, DER.
     pub cert: Vec<u8>,
+    /// Its private key, PKCS #8 DER.
     pub key: Vec<u8>,
 }
 
 impl Identity {
+    /// The identity kept in `dir` (`lan-cert.der`, `lan-key.der`), made when either is missing.
     pub fn load_or_create(dir: &Path) -> std::io::Result<Self> {
         let (cert_path, key_path) = (dir.join("lan-cert.der"), dir.join("lan-key.der"));
         if let (Ok(cert), Ok(key)) = (std::fs::read(&cert_path), std::fs::read(&key_path)) {
@@ -56,10 +60,12 @@ impl Identity {
         Ok(identity)
     }
 
+    /// SHA-256 of the certificate, lower-case hex.
     pub fn fingerprint(&self) -> String {
         fingerprint(&self.cert)
     }
 
+    /// The laptop's TLS 1.3 server settings with this certificate.
     pub fn server_config(&self) -> Result<rustls::ServerConfig, rustls::Error> {
         rustls::ServerConfig::builder_with_provider(provider())
             .with_protocol_versions(&[&rustls::version::TLS13])?
@@ -122,6 +128,7 @@ impl Pinned {
         )
     }
 
+    /// The kiosk's TLS 1.3 client settings, trusting what this pin trusts.
     pub fn client_config(self) -> rustls::ClientConfig {
         let provider = self.provider.clone();
         rustls::ClientConfig::builder_with_provider(provider)

@@ -19,8 +19,11 @@ const FTS_HASH_BYTES: i64 = 32 * 1024 * 1024;
 /// What a build produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildStats {
+    /// Articles written, both languages.
     pub articles: usize,
+    /// Topics written.
     pub topics: usize,
+    /// The hash of the content built from.
     pub content_hash: String,
 }
 

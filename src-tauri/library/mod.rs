@@ -24,16 +24,29 @@ pub enum LibraryError {
     /// The file was written by a newer app; it is left untouched.
     #[error("the library `{path}` was made by a newer version of the app (schema {found}, this app reads up to {supported}); install the newer app or rebuild the library with this one")]
     Newer {
+        /// The library file.
         path: PathBuf,
+        /// Its schema version.
         found: i64,
+        /// The newest schema this app reads.
         supported: i64,
     },
     /// The file was written by an older app and must be rebuilt.
     #[error("the library `{path}` has the older schema {found}; rebuild it with `clinic-kiosk content build`")]
-    Older { path: PathBuf, found: i64 },
+    Older {
+        /// The library file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+    },
     /// A topic or article that does not exist was asked for.
     #[error("there is no {what} `{slug}`")]
-    NotFound { what: &'static str, slug: String },
+    NotFound {
+        /// `topic` or `article`.
+        what: &'static str,
+        /// The slug asked for, cut to 80 characters.
+        slug: String,
+    },
     /// A language code the library does not have.
     #[error("`{0}` is not a supported language; use `en` or `es`")]
     Language(String),
@@ -46,7 +59,9 @@ pub enum LibraryError {
     /// A file could not be read or written.
     #[error("cannot use `{path}`: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
 }
@@ -64,10 +79,15 @@ impl LibraryError {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct TopicSummary {
+    /// Its slug, the key in URLs and content.
     pub slug: String,
+    /// In the asked language.
     pub name: String,
+    /// One line under the name, in the asked language.
     pub description: String,
+    /// The icon's name (`content/topics.toml`).
     pub icon: String,
+    /// Articles in the topic, in the asked language.
     pub article_count: i64,
 }
 
@@ -75,45 +95,65 @@ pub struct TopicSummary {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleCard {
+    /// The article's slug.
     pub slug: String,
+    /// Its title.
     pub title: String,
+    /// Its one-paragraph summary.
     pub summary: String,
+    /// Estimated minutes to read it.
     pub reading_minutes: i64,
 }
 
+/// A topic and its articles in one language, sorted by title.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct TopicArticles {
+    /// The topic's tile.
     pub topic: TopicSummary,
+    /// Its articles.
     pub articles: Vec<ArticleCard>,
 }
 
+/// Something with a slug and a name in the asked language (a specialty, a topic).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Named {
+    /// Its slug.
     pub slug: String,
+    /// Its name.
     pub name: String,
 }
 
+/// A link to another article.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleLink {
+    /// Its slug.
     pub slug: String,
+    /// Its title.
     pub title: String,
 }
 
+/// The same article in another language.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Translation {
+    /// That language's code (`en`, `es`).
     pub lang: String,
+    /// Its slug.
     pub slug: String,
+    /// Its title in that language.
     pub title: String,
 }
 
+/// The notices shown on every article, in its language (`content/notices.toml`, or the clinic's config).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Notices {
+    /// That the article is general information, not medical advice.
     pub disclaimer: String,
+    /// What to do in an emergency.
     pub emergency: String,
 }
 
@@ -121,24 +161,43 @@ pub struct Notices {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleView {
+    /// Its slug.
     pub slug: String,
+    /// Its language (`en`, `es`).
     pub lang: String,
+    /// Its title.
     pub title: String,
+    /// Its summary.
     pub summary: String,
+    /// The body as HTML, rendered from Markdown at build time.
     pub html: String,
+    /// Written, `YYYY-MM-DD`.
     pub date: String,
+    /// Last clinical review, `YYYY-MM-DD`.
     pub reviewed: String,
+    /// The reviewer's role, such as "Board-certified spine surgeon".
     pub reviewer: String,
+    /// Estimated minutes to read it.
     pub reading_minutes: i64,
+    /// Estimated school grade (Flesch-Kincaid in English, Fernández-Huerta in Spanish; see `content::readability`).
     pub grade: f64,
+    /// Who answers callbacks about it (the clinic's config may route by topic).
     pub specialty: Named,
+    /// Its topics, in topic order.
     pub topics: Vec<Named>,
+    /// Related articles, in the author's order.
     pub related: Vec<ArticleCard>,
+    /// The one before it in the topic the patient came from.
     pub previous: Option<ArticleLink>,
+    /// The one after it.
     pub next: Option<ArticleLink>,
+    /// The same article in other languages.
     pub translations: Vec<Translation>,
+    /// The clinic's page for it, shown as a QR code to read at home.
     pub canonical_url: String,
+    /// `canonical_url` as an SVG QR code.
     pub qr_svg: String,
+    /// The notices in its language.
     pub notices: Notices,
 }
 
@@ -196,6 +255,7 @@ impl Library {
         })
     }
 
+    /// The file this library was opened from.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -209,6 +269,7 @@ impl Library {
         )?)
     }
 
+    /// How many articles the library has (every language).
     pub fn article_count(&self) -> Result<i64, LibraryError> {
         Ok(self
             .conn

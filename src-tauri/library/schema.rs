@@ -8,6 +8,7 @@
 /// keeps ñ).
 pub const VERSION: i64 = 2;
 
+/// The tables of a new library.db, run once when it is built.
 pub const SQL: &str = r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,

@@ -4,7 +4,7 @@
 //! the manifest's bytes, hex), then the files under `content/`. The signature covers the
 //! manifest and the manifest covers every byte, so one check covers the pack.
 //!
-//! Nothing in a pack is trusted before its signature is (issue #11, see [`read`]): the signed
+//! Nothing in a pack is trusted before its signature is (issue #11, see `read`): the signed
 //! manifest comes first and is checked before any file is read; only regular files and
 //! regular tar entries are read, each through a reader capped at what the signed manifest
 //! says; listing packs ([`peek`]) reads only the manifest; the installed pack is checked
@@ -49,61 +49,92 @@ const INSTALLED_SIGNATURE: &str = "pack-manifest.sig";
 /// For tests of an interrupted import: `after-stage` or `after-swap` stops the process there.
 pub const CRASH_ENV: &str = "CLINIC_KIOSK_PACK_CRASH";
 
+/// One file of a pack, as its manifest lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FileEntry {
+    /// Its path inside the pack, `content/...`.
     pub path: String,
+    /// SHA-256 of its bytes, lower-case hex.
     pub sha256: String,
+    /// Its size in bytes.
     pub size: u64,
 }
 
+/// What a pack holds, signed as a whole (`manifest.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Manifest {
+    /// The pack format, [`FORMAT`].
     pub format: u32,
     /// Larger is newer; a kiosk refuses a version not above the one it has.
     pub version: u64,
+    /// When it was made, RFC 3339 in UTC.
     pub created_at: String,
     /// The hash `content::hash` gives the files (what library.db records).
     pub content_hash: String,
     /// The signing key's public half, base64, for telling keys apart.
     pub key: String,
+    /// Every file of the pack, each with its hash and size.
     pub files: Vec<FileEntry>,
 }
 
+/// Why a pack cannot be made, listed, checked or installed; the message says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
+    /// A file could not be read or written.
     #[error("cannot read or write {path}: {source}")]
     Io {
+        /// The file, escaped and cut short.
         path: String,
+        /// Why.
         source: std::io::Error,
     },
+    /// The file is over [`MAX_BYTES`].
     #[error("{0} is larger than {MAX_BYTES} bytes; a content pack is much smaller: check that it is the right file")]
     TooLarge(String),
+    /// Not a tar with a manifest first, or a pack that breaks a limit; why.
     #[error("not a content pack: {0}")]
     NotAPack(String),
+    /// The file ends before the pack does (a copy cut short); where.
     #[error("this file is incomplete ({0}): copy it again")]
     Truncated(String),
+    /// No `manifest.sig`.
     #[error("the pack is not signed; make it with `clinic-kiosk content pack --key ...`")]
     Unsigned,
+    /// Signed by a key not in `[content] trusted_keys`; the key, base64.
     #[error("the pack is signed with a key this kiosk does not trust ({0}); add its public key to [content] trusted_keys")]
     UntrustedKey(String),
+    /// The signature does not match the manifest.
     #[error("the pack's signature does not match its contents: it was changed after signing")]
     BadSignature,
+    /// A file's bytes do not match its hash or size; its path.
     #[error("{0} in the pack does not match its manifest: it was changed after signing")]
     FileMismatch(String),
+    /// A file the manifest lists is not in the pack; its path.
     #[error("{0} is listed in the manifest but missing from the pack")]
     Missing(String),
+    /// A file is in the pack but not in the manifest; its path.
     #[error("{0} is in the pack but not in its manifest")]
     Extra(String),
+    /// The pack is not newer than the installed one.
     #[error("the pack's version {pack} is not newer than the installed {installed}")]
-    NotNewer { pack: u64, installed: u64 },
+    NotNewer {
+        /// The pack's version.
+        pack: u64,
+        /// The installed pack's version (0 for the shipped articles).
+        installed: u64,
+    },
+    /// The config trusts no key.
     #[error("no trusted key is configured: add [content] trusted_keys to the config")]
     NoTrustedKeys,
+    /// The pack's articles fail the content checks; how many errors.
     #[error("the pack's articles have {0} error(s); check them with `clinic-kiosk content check`")]
     BadContent(usize),
+    /// The key file holds no key; its path.
     #[error("the key file {0} does not hold a key made by `clinic-kiosk content keygen`")]
     BadKey(String),
+    /// The library could not be rebuilt from the pack; why.
     #[error("the library could not be rebuilt: {0}")]
     Library(String),
 }
@@ -149,10 +180,12 @@ pub fn keygen() -> (String, String) {
     (hex::encode(seed), public_text(&key.verifying_key()))
 }
 
+/// A public key as kiosks' config holds it: base64 of its 32 bytes.
 pub fn public_text(key: &VerifyingKey) -> String {
     base64::engine::general_purpose::STANDARD.encode(key.as_bytes())
 }
 
+/// A public key from its base64 text (surrounding spaces ignored), or `None`.
 pub fn parse_public(text: &str) -> Option<VerifyingKey> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text.trim())
@@ -267,6 +300,7 @@ pub fn create(
 /// A pack whose signature and every file checked out.
 #[derive(Debug)]
 pub struct Verified {
+    /// The signed manifest.
     pub manifest: Manifest,
     manifest_bytes: Vec<u8>,
     signature: Vec<u8>,

@@ -31,8 +31,11 @@ const SNIPPET_WORDS: usize = 26;
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchHit {
+    /// The article's slug.
     pub slug: String,
+    /// Its title.
     pub title: String,
+    /// Its summary.
     pub summary: String,
     /// HTML-escaped text in which only `<mark>` tags are markup.
     pub snippet: String,
@@ -50,15 +53,20 @@ pub enum SearchMessage {
     NoResults,
 }
 
+/// What a search found.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchResults {
+    /// The query as searched: its first 200 characters, trimmed.
     pub query: String,
+    /// The hits, best first.
     pub results: Vec<SearchHit>,
+    /// Nothing matched, and this correction (not clear enough to search by itself) would find articles: the UI offers it.
     pub did_you_mean: Option<String>,
     /// Nothing matched the query as typed, one correction was clearly best, and these are
     /// its results: the UI says "Showing results for {showingResultsFor}".
     pub showing_results_for: Option<String>,
+    /// Why there are no results, when there are none.
     pub message: Option<SearchMessage>,
 }
 
@@ -66,7 +74,9 @@ pub struct SearchResults {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Suggestion {
+    /// The article's slug.
     pub slug: String,
+    /// Its title.
     pub title: String,
 }
 
@@ -84,6 +94,7 @@ pub struct SynonymTable {
 }
 
 impl SynonymTable {
+    /// The synonyms of an open library.db.
     pub fn load(conn: &Connection) -> rusqlite::Result<Self> {
         let mut table = SynonymTable::default();
         let mut stmt = conn.prepare("SELECT lang, phrase, expansions FROM synonym")?;

@@ -35,6 +35,7 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
+    /// An analyzer for `language` (`es` is Spanish; anything else English).
     pub fn new(language: &str) -> Self {
         match language {
             "es" => Analyzer {
@@ -50,6 +51,7 @@ impl Analyzer {
         }
     }
 
+    /// Whether `word` is too common to search for (a stop word of the language).
     pub fn is_stop_word(&self, word: &str) -> bool {
         self.stop.contains(&word)
     }

@@ -7,13 +7,19 @@ use serde::Serialize;
 /// A kiosk's pairing with its front-desk laptop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pairing {
+    /// The laptop's `host:port`.
     pub address: String,
+    /// SHA-256 of the laptop's certificate, lower-case hex: the only one this kiosk trusts.
     pub fingerprint: String,
+    /// This kiosk's id at the laptop.
     pub kiosk_id: String,
+    /// The secret that signs this kiosk's requests (hex, 64 characters).
     pub secret: String,
+    /// Unix ms.
     pub paired_at: i64,
 }
 
+/// This kiosk's pairing, if it has one.
 pub fn pairing(conn: &Connection) -> rusqlite::Result<Option<Pairing>> {
     conn.query_row(
         "SELECT address, fingerprint, kiosk_id, secret, paired_at FROM lan_pairing WHERE id = 1",
@@ -31,6 +37,7 @@ pub fn pairing(conn: &Connection) -> rusqlite::Result<Option<Pairing>> {
     .optional()
 }
 
+/// Records this kiosk's pairing, replacing any earlier one.
 pub fn save_pairing(conn: &Connection, p: &Pairing) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT OR REPLACE INTO lan_pairing (id, address, fingerprint, kiosk_id, secret, paired_at)
@@ -58,13 +65,18 @@ pub fn forget_pairing(conn: &mut Connection, now: i64) -> rusqlite::Result<bool>
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PairedKiosk {
+    /// The kiosk's id, letters, digits and hyphens.
     pub kiosk_id: String,
+    /// The name staff gave it when pairing (`Kiosk` when none).
     pub name: String,
+    /// Unix ms.
     pub paired_at: i64,
+    /// The secret its requests are signed with (never sent to the UI).
     #[serde(skip)]
     pub secret: String,
 }
 
+/// The kiosks this laptop accepts, oldest pairing first.
 pub fn kiosks(conn: &Connection) -> rusqlite::Result<Vec<PairedKiosk>> {
     let mut stmt = conn.prepare_cached(
         "SELECT kiosk_id, name, secret, paired_at FROM lan_kiosk ORDER BY paired_at, kiosk_id",
@@ -80,10 +92,12 @@ pub fn kiosks(conn: &Connection) -> rusqlite::Result<Vec<PairedKiosk>> {
     rows.collect()
 }
 
+/// The paired kiosk `kiosk_id`, if it is one.
 pub fn kiosk(conn: &Connection, kiosk_id: &str) -> rusqlite::Result<Option<PairedKiosk>> {
     Ok(kiosks(conn)?.into_iter().find(|k| k.kiosk_id == kiosk_id))
 }
 
+/// Accepts kiosk `k`, replacing an earlier pairing of the same id.
 pub fn add_kiosk(conn: &Connection, k: &PairedKiosk) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT OR REPLACE INTO lan_kiosk (kiosk_id, name, secret, paired_at) VALUES (?1, ?2, ?3, ?4)",
@@ -92,6 +106,7 @@ pub fn add_kiosk(conn: &Connection, k: &PairedKiosk) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Stops accepting kiosk `kiosk_id`; whether it was paired.
 pub fn remove_kiosk(conn: &Connection, kiosk_id: &str) -> rusqlite::Result<bool> {
     Ok(conn.execute("DELETE FROM lan_kiosk WHERE kiosk_id = ?1", [kiosk_id])? > 0)
 }

@@ -42,28 +42,39 @@ pub fn version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
+/// Why kiosk.db cannot be opened or used.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
     /// The database was written by a newer app.
     #[error("the database `{path}` was made by a newer version of the app (schema {found}, this app knows up to {supported}); it was not changed. Install the newer app again")]
     Newer {
+        /// The database file.
         path: PathBuf,
+        /// Its schema version.
         found: i64,
+        /// The newest schema this app knows.
         supported: i64,
     },
     /// A migration failed; nothing of it was applied.
     #[error("could not upgrade `{path}` with migration {name}: {source}")]
     Migration {
+        /// The database file.
         path: PathBuf,
+        /// The migration's file name.
         name: &'static str,
+        /// Why it failed.
         source: rusqlite::Error,
     },
+    /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The data folder could not be made.
     #[error("cannot create the folder `{path}`: {source}")]
     Io {
+        /// The folder.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
 }
@@ -162,10 +173,13 @@ pub fn record_search_miss(
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Usage {
+    /// Article slugs and their views, most read first.
     pub views: Vec<(String, i64)>,
+    /// Searches that found nothing: language, words, how many times; most common first.
     pub misses: Vec<(String, String, i64)>,
 }
 
+/// Anonymous usage since `since_day` (`YYYY-MM-DD`): at most `limit` articles and `limit` searches.
 pub fn usage(conn: &Connection, since_day: &str, limit: usize) -> Result<Usage, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT slug, sum(views) AS n FROM article_view WHERE day >= ?1

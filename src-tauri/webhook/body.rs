@@ -10,19 +10,31 @@ pub const BODY_VERSION: u32 = 1;
 /// One request, with the patient's details, as the destinations need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestRecord {
+    /// The request id (UUID v7).
     pub id: String,
+    /// Made, Unix ms.
     pub created_at: i64,
+    /// The patient's name.
     pub name: String,
     /// E.164, such as +12015550123.
     pub phone: String,
+    /// As the clinic dials it, such as `(201) 555-0123`.
     pub phone_display: String,
+    /// The chosen time slot's id.
     pub best_time: String,
+    /// `en` or `es`: the language to call in.
     pub language: String,
+    /// The patient's note, if any.
     pub note: Option<String>,
+    /// The specialty to call back.
     pub specialty: String,
+    /// The topic the patient came from, if any.
     pub topic: Option<String>,
+    /// The article the patient came from, if any.
     pub article: Option<String>,
+    /// The consent text's version the patient agreed to.
     pub consent_version: String,
+    /// When the patient agreed, Unix ms.
     pub consent_at: i64,
 }
 
@@ -76,14 +88,19 @@ pub struct WebhookBody {
     /// The clinic's name from the config (a reader does not insist on it).
     #[serde(default)]
     pub clinic: String,
+    /// Who to call.
     pub patient: Patient,
     /// A time-slot id from the config, such as `morning`.
     pub best_time: String,
+    /// The patient's note, if any.
     pub note: Option<String>,
     /// A specialty slug, such as `spine`.
     pub specialty: String,
+    /// The topic's slug the patient came from, if any.
     pub topic: Option<String>,
+    /// The article's slug the patient came from, if any.
     pub article: Option<String>,
+    /// The consent the patient gave.
     pub consent: Consent,
 }
 
@@ -93,6 +110,7 @@ pub struct WebhookBody {
 pub struct Patient {
     /// `en` or `es`: the language to call in.
     pub language: String,
+    /// The patient's name.
     pub name: String,
     /// E.164, such as `+12015550123`.
     pub phone: String,

@@ -17,8 +17,11 @@ pub mod body;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+/// The header with the Unix seconds the request was signed at.
 pub const TIMESTAMP_HEADER: &str = "X-Kiosk-Timestamp";
+/// The header with the signature, `v1=` and lower-case hex.
 pub const SIGNATURE_HEADER: &str = "X-Kiosk-Signature";
+/// The header with the request id, which a receiver keeps to drop repeats.
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 /// How far a request's timestamp may be from the receiver's clock.
 pub const TOLERANCE_SECS: i64 = 300;
@@ -47,12 +50,16 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
 /// Why a receiver refused a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
+    /// A header is missing; its name.
     #[error("missing {0} header")]
     Missing(&'static str),
+    /// The timestamp header is not whole seconds.
     #[error("the timestamp is not a number of seconds")]
     BadTimestamp,
+    /// The timestamp is this many seconds from the receiver's clock.
     #[error("the timestamp is {0} s from now, outside the {TOLERANCE_SECS} s window (a replay or a wrong clock)")]
     OutsideWindow(i64),
+    /// The signature does not match.
     #[error("the signature does not match the body (tampered, or a different secret)")]
     BadSignature,
 }
