@@ -480,6 +480,18 @@ pub fn unlock(
                 [a.id],
             )?;
             audit::record(&tx, now, &a.name, "unlock", None, None)?;
+            // An account from before today's PIN rules (4 or 5 digits, or an easy one) still
+            // signs in; the audit log tells admins to have its PIN changed.
+            if check_pin(pin, policy).is_err() {
+                audit::record(
+                    &tx,
+                    now,
+                    &a.name,
+                    "pin-below-rules",
+                    None,
+                    Some("this PIN no longer meets the PIN rules; set a new one"),
+                )?;
+            }
             Ok(Unlocked {
                 name: a.name.clone(),
                 role: a.role,
