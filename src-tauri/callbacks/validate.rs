@@ -100,8 +100,26 @@ fn say(lang: &str, en: &str, es: &str) -> String {
     if lang == "es" { es } else { en }.to_string()
 }
 
+/// The problems found in a form so far, worded in the language the patient reads.
+struct Problems {
+    lang: &'static str,
+    errors: Vec<FieldError>,
+}
+
+impl Problems {
+    /// `field` broke rule `code`: `en` or `es`, as the patient reads.
+    fn add(&mut self, field: &'static str, code: &'static str, en: &str, es: &str) {
+        let message = say(self.lang, en, es);
+        self.errors.push(FieldError {
+            field,
+            code,
+            message,
+        });
+    }
+}
+
 /// Checks `form` against the rules and the clinic's settings; `specialties` are the slugs
-/// the library knows.
+/// the library knows. `Err` lists every field's problem, in the order of the form.
 pub fn validate(
     form: &CallbackForm,
     settings: &CallbackSettings,
@@ -114,31 +132,76 @@ pub fn validate(
         _ if form.language == "es" => "es",
         _ => "en",
     };
-    let mut errors = Vec::new();
-    let mut err = |field: &'static str, code: &'static str, message: String| {
-        errors.push(FieldError {
-            field,
-            code,
-            message,
-        })
+    let mut p = Problems {
+        lang,
+        errors: Vec::new(),
     };
+    let id = request_id(form, &mut p);
+    let name = name(form, &mut p);
+    let (phone, phone_display) = phone(form, settings, &mut p);
+    if !settings.slots.iter().any(|s| s.id == form.best_time) {
+        p.add(
+            "bestTime",
+            "required",
+            "Please choose the best time to call you.",
+            "Elija la mejor hora para llamarle.",
+        );
+    }
+    if !matches!(form.language.as_str(), "en" | "es") {
+        p.add(
+            "language",
+            "required",
+            "Please choose a language.",
+            "Elija un idioma.",
+        );
+    }
+    let note = note(form, &mut p);
+    consent(form, settings, &mut p);
+    if !specialties.contains(&form.specialty) {
+        p.add(
+            "specialty",
+            "unknown",
+            "Please choose who should call you.",
+            "Elija quién debe llamarle.",
+        );
+    }
+    match id {
+        Some(id) if p.errors.is_empty() => Ok(ValidRequest {
+            id,
+            name,
+            phone,
+            phone_display,
+            best_time: form.best_time.clone(),
+            language: form.language.clone(),
+            note: (!note.is_empty()).then_some(note),
+            consent_version: form.consent_version.clone(),
+            specialty: form.specialty.clone(),
+            topic: slug(&form.topic),
+            article: slug(&form.article),
+        }),
+        _ => Err(p.errors),
+    }
+}
 
-    let id = match uuid::Uuid::parse_str(form.request_id.trim()) {
+/// The request id: a UUID v7, as `new_request_id` makes them.
+fn request_id(form: &CallbackForm, p: &mut Problems) -> Option<uuid::Uuid> {
+    match uuid::Uuid::parse_str(form.request_id.trim()) {
         Ok(id) if id.get_version_num() == 7 => Some(id),
         _ => {
-            err(
+            p.add(
                 "requestId",
                 "invalid",
-                say(
-                    lang,
-                    "Please close this form and open it again.",
-                    "Cierre este formulario y ábralo de nuevo.",
-                ),
+                "Please close this form and open it again.",
+                "Cierre este formulario y ábralo de nuevo.",
             );
             None
         }
-    };
+    }
+}
 
+/// The name, NFC with runs of spaces (and line breaks) made one: letters, spaces, hyphens,
+/// apostrophes and dots, at most [`NAME_MAX`] characters.
+fn name(form: &CallbackForm, p: &mut Problems) -> String {
     let name: String = form
         .name
         .nfc()
@@ -147,20 +210,18 @@ pub fn validate(
         .collect::<Vec<_>>()
         .join(" ");
     if name.is_empty() {
-        err(
+        p.add(
             "name",
             "required",
-            say(lang, "Please enter your name.", "Escriba su nombre."),
+            "Please enter your name.",
+            "Escriba su nombre.",
         );
     } else if name.chars().count() > NAME_MAX {
-        err(
+        p.add(
             "name",
             "tooLong",
-            say(
-                lang,
-                &format!("Please shorten your name to {NAME_MAX} letters or fewer."),
-                &format!("Acorte su nombre a {NAME_MAX} letras o menos."),
-            ),
+            &format!("Please shorten your name to {NAME_MAX} letters or fewer."),
+            &format!("Acorte su nombre a {NAME_MAX} letras o menos."),
         );
     } else if form
         .name
@@ -169,14 +230,11 @@ pub fn validate(
     {
         // A line break (pasted, or typed by a keyboard that sends Enter) is a space
         // between two words of the name; other control characters are hidden junk.
-        err(
+        p.add(
             "name",
             "invalidCharacters",
-            say(
-                lang,
-                "Your name has hidden characters. Please type it again.",
-                "Su nombre tiene caracteres ocultos. Escríbalo de nuevo.",
-            ),
+            "Your name has hidden characters. Please type it again.",
+            "Su nombre tiene caracteres ocultos. Escríbalo de nuevo.",
         );
     } else if !name.chars().any(char::is_alphabetic)
         || !name.chars().all(|c| {
@@ -185,79 +243,69 @@ pub fn validate(
                 || matches!(c, ' ' | '-' | '\'' | '’' | '.')
         })
     {
-        err(
+        p.add(
             "name",
             "lettersOnly",
-            say(
-                lang,
-                "Please use only letters, spaces, hyphens and apostrophes in your name.",
-                "Use solo letras, espacios, guiones y apóstrofos en su nombre.",
-            ),
+            "Please use only letters, spaces, hyphens and apostrophes in your name.",
+            "Use solo letras, espacios, guiones y apóstrofos en su nombre.",
         );
     }
+    name
+}
 
-    let phone = parse_phone(&form.phone, settings);
-    let (phone, phone_display) = match phone {
-        Ok(p) => p,
-        Err(code) => {
-            let message = match code {
-                "required" => say(
-                    lang,
-                    "Please enter a phone number.",
-                    "Escriba un número de teléfono.",
-                ),
-                "letters" => say(
-                    lang,
-                    "A phone number has only digits. Please remove the letters.",
-                    "Un número de teléfono solo tiene dígitos. Quite las letras.",
-                ),
-                "foreign" => say(
-                    lang,
-                    &format!(
-                        "Please give a phone number in {} so we can call you.",
-                        settings.region_name("en")
-                    ),
-                    &format!(
-                        "Dé un número de teléfono de {} para que podamos llamarle.",
-                        settings.region_name("es")
-                    ),
-                ),
-                _ => say(
-                    lang,
-                    &format!(
-                        "Please check the phone number. It should look like {}.",
-                        settings.phone_example
-                    ),
-                    &format!(
-                        "Revise el número de teléfono. Debe ser como {}.",
-                        settings.phone_example
-                    ),
-                ),
-            };
-            err("phone", code, message);
-            (String::new(), String::new())
-        }
+/// The phone number as E.164 and as the clinic dials it (see [`parse_phone`]); empty with
+/// its problem when it is not a number the clinic can call.
+fn phone(form: &CallbackForm, settings: &CallbackSettings, p: &mut Problems) -> (String, String) {
+    let code = match parse_phone(&form.phone, settings) {
+        Ok(numbers) => return numbers,
+        Err(code) => code,
     };
-
-    if !settings.slots.iter().any(|s| s.id == form.best_time) {
-        err(
-            "bestTime",
-            "required",
-            say(
-                lang,
-                "Please choose the best time to call you.",
-                "Elija la mejor hora para llamarle.",
+    let lang = p.lang;
+    let message = match code {
+        "required" => say(
+            lang,
+            "Please enter a phone number.",
+            "Escriba un número de teléfono.",
+        ),
+        "letters" => say(
+            lang,
+            "A phone number has only digits. Please remove the letters.",
+            "Un número de teléfono solo tiene dígitos. Quite las letras.",
+        ),
+        "foreign" => say(
+            lang,
+            &format!(
+                "Please give a phone number in {} so we can call you.",
+                settings.region_name("en")
             ),
-        );
-    }
-    if !matches!(form.language.as_str(), "en" | "es") {
-        err(
-            "language",
-            "required",
-            say(lang, "Please choose a language.", "Elija un idioma."),
-        );
-    }
+            &format!(
+                "Dé un número de teléfono de {} para que podamos llamarle.",
+                settings.region_name("es")
+            ),
+        ),
+        _ => say(
+            lang,
+            &format!(
+                "Please check the phone number. It should look like {}.",
+                settings.phone_example
+            ),
+            &format!(
+                "Revise el número de teléfono. Debe ser como {}.",
+                settings.phone_example
+            ),
+        ),
+    };
+    p.errors.push(FieldError {
+        field: "phone",
+        code,
+        message,
+    });
+    (String::new(), String::new())
+}
 
+/// The note with its line breaks and tabs made spaces, trimmed: at most [`NOTE_MAX`]
+/// characters, no hidden characters, no markup.
+fn note(form: &CallbackForm, p: &mut Problems) -> String {
     let note: String = form
         .note
         .nfc()
@@ -272,93 +320,55 @@ pub fn validate(
         .trim()
         .to_string();
     if note.chars().count() > NOTE_MAX {
-        err(
+        p.add(
             "note",
             "tooLong",
-            say(
-                lang,
-                &format!("Please shorten your note to {NOTE_MAX} characters or fewer."),
-                &format!("Acorte su nota a {NOTE_MAX} caracteres o menos."),
-            ),
+            &format!("Please shorten your note to {NOTE_MAX} characters or fewer."),
+            &format!("Acorte su nota a {NOTE_MAX} caracteres o menos."),
         );
     } else if note.chars().any(is_control) {
-        err(
+        p.add(
             "note",
             "invalidCharacters",
-            say(
-                lang,
-                "Your note has hidden characters. Please type it again.",
-                "Su nota tiene caracteres ocultos. Escríbala de nuevo.",
-            ),
+            "Your note has hidden characters. Please type it again.",
+            "Su nota tiene caracteres ocultos. Escríbala de nuevo.",
         );
     } else if looks_like_markup(&note) {
-        err(
+        p.add(
             "note",
             "markup",
-            say(
-                lang,
-                "Please write your note as plain words, without < > tags.",
-                "Escriba su nota con palabras, sin etiquetas < >.",
-            ),
+            "Please write your note as plain words, without < > tags.",
+            "Escriba su nota con palabras, sin etiquetas < >.",
         );
     }
+    note
+}
 
+/// The consent box was ticked, for the consent text the clinic shows now.
+fn consent(form: &CallbackForm, settings: &CallbackSettings, p: &mut Problems) {
     if !form.consent {
-        err(
+        p.add(
             "consent",
             "required",
-            say(
-                lang,
-                "Please tick the box to agree that we may call you.",
-                "Marque la casilla para aceptar que le llamemos.",
-            ),
+            "Please tick the box to agree that we may call you.",
+            "Marque la casilla para aceptar que le llamemos.",
         );
     } else if form.consent_version != settings.consent_version {
-        err(
+        p.add(
             "consent",
             "changed",
-            say(
-                lang,
-                "The consent text has changed. Please read it and tick the box again.",
-                "El texto de consentimiento cambió. Léalo y marque la casilla otra vez.",
-            ),
+            "The consent text has changed. Please read it and tick the box again.",
+            "El texto de consentimiento cambió. Léalo y marque la casilla otra vez.",
         );
     }
+}
 
-    if !specialties.contains(&form.specialty) {
-        err(
-            "specialty",
-            "unknown",
-            say(
-                lang,
-                "Please choose who should call you.",
-                "Elija quién debe llamarle.",
-            ),
-        );
-    }
-    let slug = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && s.len() <= 100 && crate::content::frontmatter::is_slug(s))
-            .map(str::to_string)
-    };
-
-    match id {
-        Some(id) if errors.is_empty() => Ok(ValidRequest {
-            id,
-            name,
-            phone,
-            phone_display,
-            best_time: form.best_time.clone(),
-            language: form.language.clone(),
-            note: (!note.is_empty()).then_some(note),
-            consent_version: form.consent_version.clone(),
-            specialty: form.specialty.clone(),
-            topic: slug(&form.topic),
-            article: slug(&form.article),
-        }),
-        _ => Err(errors),
-    }
+/// A topic's or article's slug the form came with, or `None` when it is not one.
+fn slug(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && s.len() <= 100 && crate::content::frontmatter::is_slug(s))
+        .map(str::to_string)
 }
 
 /// Parses a phone number in the clinic's region: (E.164, national display) or an error code.
