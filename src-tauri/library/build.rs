@@ -75,7 +75,22 @@ pub fn build(content: &Content, target: &Path) -> Result<BuildStats, LibraryErro
     })
 }
 
+/// Writes every table of `content` in `tx`: what the library was built from, the topics,
+/// specialties, notices and synonyms, the articles, and their search index.
 fn write_content(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<(), LibraryError> {
+    write_meta(tx, content)?;
+    write_tables(tx, content)?;
+    // Articles are stemmed on other threads while their rows are written here.
+    std::thread::scope(|scope| {
+        let indexing = scope.spawn(|| index_articles(&content.articles));
+        write_articles(tx, &content.articles)?;
+        let (indexed, vocabulary) = indexing.join().expect("indexing thread panicked");
+        write_index(tx, indexed, vocabulary, &content.synonyms)
+    })
+}
+
+/// `meta`: the content's hash, when the library was built (Unix seconds) and by which app.
+fn write_meta(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<(), LibraryError> {
     let built_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -84,7 +99,11 @@ fn write_content(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<()
     meta.execute(params!["content_hash", content.hash])?;
     meta.execute(params!["built_at", built_at.to_string()])?;
     meta.execute(params!["app_version", env!("CARGO_PKG_VERSION")])?;
+    Ok(())
+}
 
+/// The topics (in the file's order), specialties, notices and synonyms.
+fn write_tables(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<(), LibraryError> {
     let text =
         |map: &crate::content::Localized, lang: &str| map.get(lang).cloned().unwrap_or_default();
     let mut topic = tx.prepare(
@@ -120,7 +139,15 @@ fn write_content(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<()
             synonym.execute(params![lang, phrase.to_lowercase(), json])?;
         }
     }
+    Ok(())
+}
 
+/// One `article` row per article (ids from 1, in `articles`' order), with its topics and
+/// related articles.
+fn write_articles(
+    tx: &rusqlite::Transaction<'_>,
+    articles: &[Article],
+) -> Result<(), LibraryError> {
     let mut article = tx.prepare(
         "INSERT INTO article (id, slug, lang, title, summary, date, reviewed, reviewer, specialty,
             canonical_url, translation_of, html, body_text, reading_minutes, grade, word_count)
@@ -131,68 +158,73 @@ fn write_content(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<()
     let mut related = tx.prepare(
         "INSERT INTO article_related (article_id, position, related_slug) VALUES (?1, ?2, ?3)",
     )?;
-    // Articles are stemmed on other threads while their rows are written here.
-    std::thread::scope(|scope| {
-        let indexing = scope.spawn(|| index_articles(&content.articles));
-        for (i, a) in content.articles.iter().enumerate() {
-            let id = i as i64 + 1;
-            let m = &a.meta;
-            article.execute(params![
-                id,
-                m.slug,
-                m.language,
-                m.title,
-                m.summary,
-                m.date,
-                m.reviewed,
-                m.reviewer,
-                m.specialty,
-                m.canonical_url,
-                m.translation_of,
-                a.body.html,
-                a.body.text,
-                a.readability.reading_minutes,
-                a.readability.grade,
-                a.readability.words as i64,
-            ])?;
-            for t in &m.topics {
-                article_topic.execute(params![id, t])?;
-            }
-            for (pos, r) in m.related.iter().enumerate() {
-                related.execute(params![id, pos as i64, r])?;
-            }
+    for (i, a) in articles.iter().enumerate() {
+        let id = i as i64 + 1;
+        let m = &a.meta;
+        article.execute(params![
+            id,
+            m.slug,
+            m.language,
+            m.title,
+            m.summary,
+            m.date,
+            m.reviewed,
+            m.reviewer,
+            m.specialty,
+            m.canonical_url,
+            m.translation_of,
+            a.body.html,
+            a.body.text,
+            a.readability.reading_minutes,
+            a.readability.grade,
+            a.readability.words as i64,
+        ])?;
+        for t in &m.topics {
+            article_topic.execute(params![id, t])?;
         }
-        let (indexed, vocabulary) = indexing.join().expect("indexing thread panicked");
+        for (pos, r) in m.related.iter().enumerate() {
+            related.execute(params![id, pos as i64, r])?;
+        }
+    }
+    Ok(())
+}
 
-        let mut fts = tx.prepare(
-            "INSERT INTO article_fts (rowid, title, summary, headings, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for (i, [title, summary, headings, body]) in indexed.into_iter().enumerate() {
-            fts.execute(params![i as i64 + 1, title, summary, headings, body])?;
+/// The full-text index of the articles (rowids as their ids) and the words "did you mean"
+/// may offer: the articles' own, and the everyday words of `synonyms`.
+fn write_index(
+    tx: &rusqlite::Transaction<'_>,
+    indexed: Vec<[String; 4]>,
+    vocabulary: Vocabulary,
+    synonyms: &crate::content::Synonyms,
+) -> Result<(), LibraryError> {
+    let mut fts = tx.prepare(
+        "INSERT INTO article_fts (rowid, title, summary, headings, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, [title, summary, headings, body]) in indexed.into_iter().enumerate() {
+        fts.execute(params![i as i64 + 1, title, summary, headings, body])?;
+    }
+    let mut word = tx.prepare(
+        "INSERT INTO word (lang, word, freq, sound) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (lang, word) DO UPDATE SET freq = freq + excluded.freq",
+    )?;
+    for (lang, words) in vocabulary {
+        for (w, freq) in words {
+            word.execute(params![lang, w, freq, crate::search::sound::key(lang, &w)])?;
         }
-        let mut word = tx.prepare(
-            "INSERT INTO word (lang, word, freq, sound) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (lang, word) DO UPDATE SET freq = freq + excluded.freq",
-        )?;
-        for (lang, words) in vocabulary {
-            for (w, freq) in words {
-                word.execute(params![lang, w, freq, crate::search::sound::key(lang, &w)])?;
-            }
-        }
-        // The everyday words of synonyms.toml are words the library understands too, so
-        // "did you mean" may offer them ("disco salido" for "disco salido" misspelled).
-        for (lang, table) in &content.synonyms {
-            for phrase in table.keys() {
-                for w in crate::search::text::words(phrase) {
-                    if w.chars().count() >= 3 && w.chars().all(char::is_alphabetic) {
-                        let sound = crate::search::sound::key(lang, &w);
-                        word.execute(params![lang, w, 1, sound])?;
-                    }
+    }
+    // The everyday words of synonyms.toml are words the library understands too, so
+    // "did you mean" may offer them ("disco salido" for "disco salido" misspelled).
+    for (lang, table) in synonyms {
+        for phrase in table.keys() {
+            for w in crate::search::text::words(phrase) {
+                if w.chars().count() >= 3 && w.chars().all(char::is_alphabetic) {
+                    let sound = crate::search::sound::key(lang, &w);
+                    word.execute(params![lang, w, 1, sound])?;
                 }
             }
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// Surface words of titles, summaries, headings and bodies with how often each occurs, per
