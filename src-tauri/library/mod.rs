@@ -340,6 +340,7 @@ impl Library {
     }
 
     /// One article, with previous and next taken from `from_topic` (or its first topic).
+    /// `NotFound` for an unknown slug.
     pub fn article(
         &self,
         slug: &str,
@@ -349,6 +350,40 @@ impl Library {
             what: "article",
             slug: slug.chars().take(80).collect(),
         };
+        let row = self.article_row(slug)?;
+        let (id, mut view, translation_of) = row.ok_or_else(not_found)?;
+        let l = lang(&view.lang)?;
+        view.specialty.name = self
+            .conn
+            .query_row(
+                &format!("SELECT name_{l} FROM specialty WHERE slug = ?1"),
+                [&view.specialty.slug],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_default();
+        view.topics = self.article_topics(id, l)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.slug, a.title, a.summary, a.reading_minutes
+             FROM article_related r JOIN article a ON a.slug = r.related_slug
+             WHERE r.article_id = ?1 ORDER BY r.position",
+        )?;
+        view.related = stmt.query_map([id], card)?.collect::<Result<_, _>>()?;
+        (view.previous, view.next) = self.neighbours(&view, from_topic, l)?;
+        // Translations: the English original and every translation of it, except this one.
+        let original = translation_of.unwrap_or_else(|| view.slug.clone());
+        view.translations = self.translations(&original, &view.slug)?;
+        view.notices = self.notices(l)?;
+        view.qr_svg = crate::qr::svg(&view.canonical_url);
+        Ok(view)
+    }
+
+    /// Article `slug`'s own row: its id, the view without what other tables add, and the
+    /// slug of the original it translates.
+    fn article_row(
+        &self,
+        slug: &str,
+    ) -> Result<Option<(i64, ArticleView, Option<String>)>, LibraryError> {
         let row = self
             .conn
             .query_row(
@@ -391,72 +426,12 @@ impl Library {
                 },
             )
             .optional()?;
-        let (id, mut view, translation_of) = row.ok_or_else(not_found)?;
-        let l = lang(&view.lang)?;
+        Ok(row)
+    }
 
-        view.specialty.name = self
-            .conn
-            .query_row(
-                &format!("SELECT name_{l} FROM specialty WHERE slug = ?1"),
-                [&view.specialty.slug],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or_default();
-
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT t.slug, t.name_{l} FROM article_topic at JOIN topic t ON t.slug = at.topic
-             WHERE at.article_id = ?1 ORDER BY t.position"
-        ))?;
-        view.topics = stmt
-            .query_map([id], |r| {
-                Ok(Named {
-                    slug: r.get(0)?,
-                    name: r.get(1)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT a.slug, a.title, a.summary, a.reading_minutes
-             FROM article_related r JOIN article a ON a.slug = r.related_slug
-             WHERE r.article_id = ?1 ORDER BY r.position",
-        )?;
-        view.related = stmt.query_map([id], card)?.collect::<Result<_, _>>()?;
-
-        let topic = from_topic
-            .filter(|t| view.topics.iter().any(|x| x.slug == *t))
-            .map(str::to_string)
-            .or_else(|| view.topics.first().map(|t| t.slug.clone()));
-        if let Some(topic) = topic {
-            let list = self.topic_articles(&topic, l)?.articles;
-            if let Some(i) = list.iter().position(|a| a.slug == view.slug) {
-                let link = |a: &ArticleCard| ArticleLink {
-                    slug: a.slug.clone(),
-                    title: a.title.clone(),
-                };
-                view.previous = i.checked_sub(1).and_then(|p| list.get(p)).map(link);
-                view.next = list.get(i + 1).map(link);
-            }
-        }
-
-        // Translations: the English original and every translation of it, except this one.
-        let original = translation_of.unwrap_or_else(|| view.slug.clone());
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT lang, slug, title FROM article
-             WHERE (slug = ?1 OR translation_of = ?1) AND slug <> ?2 ORDER BY lang",
-        )?;
-        view.translations = stmt
-            .query_map(params![original, view.slug], |r| {
-                Ok(Translation {
-                    lang: r.get(0)?,
-                    slug: r.get(1)?,
-                    title: r.get(2)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-
-        view.notices = self
+    /// The notices in `l`, empty when the content has none.
+    fn notices(&self, l: &str) -> Result<Notices, LibraryError> {
+        let notices = self
             .conn
             .query_row(
                 "SELECT disclaimer, emergency FROM notice WHERE lang = ?1",
@@ -473,8 +448,67 @@ impl Library {
                 disclaimer: String::new(),
                 emergency: String::new(),
             });
-        view.qr_svg = crate::qr::svg(&view.canonical_url);
-        Ok(view)
+        Ok(notices)
+    }
+
+    /// Article `id`'s topics in `l`, in display order.
+    fn article_topics(&self, id: i64, l: &str) -> Result<Vec<Named>, LibraryError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT t.slug, t.name_{l} FROM article_topic at JOIN topic t ON t.slug = at.topic
+             WHERE at.article_id = ?1 ORDER BY t.position"
+        ))?;
+        let topics = stmt
+            .query_map([id], |r| {
+                Ok(Named {
+                    slug: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(topics)
+    }
+
+    /// The articles before and after `view` in `from_topic`'s list (or its first topic's).
+    fn neighbours(
+        &self,
+        view: &ArticleView,
+        from_topic: Option<&str>,
+        l: &str,
+    ) -> Result<(Option<ArticleLink>, Option<ArticleLink>), LibraryError> {
+        let topic = from_topic
+            .filter(|t| view.topics.iter().any(|x| x.slug == *t))
+            .map(str::to_string)
+            .or_else(|| view.topics.first().map(|t| t.slug.clone()));
+        if let Some(topic) = topic {
+            let list = self.topic_articles(&topic, l)?.articles;
+            if let Some(i) = list.iter().position(|a| a.slug == view.slug) {
+                let link = |a: &ArticleCard| ArticleLink {
+                    slug: a.slug.clone(),
+                    title: a.title.clone(),
+                };
+                let previous = i.checked_sub(1).and_then(|p| list.get(p)).map(link);
+                return Ok((previous, list.get(i + 1).map(link)));
+            }
+        }
+        Ok((None, None))
+    }
+
+    /// Every article that is `original` or a translation of it, but `slug`, by language.
+    fn translations(&self, original: &str, slug: &str) -> Result<Vec<Translation>, LibraryError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT lang, slug, title FROM article
+             WHERE (slug = ?1 OR translation_of = ?1) AND slug <> ?2 ORDER BY lang",
+        )?;
+        let translations = stmt
+            .query_map(params![original, slug], |r| {
+                Ok(Translation {
+                    lang: r.get(0)?,
+                    slug: r.get(1)?,
+                    title: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(translations)
     }
 
     /// Full search; never fails on odd input, see [`search::search`].
