@@ -238,25 +238,8 @@ fn parse_article(path: &Path, text: Option<&str>, diags: &mut Diagnostics) -> Op
         );
         return None;
     };
-    // Text saved as a base letter plus a combining accent (Mac editors, pasted text) is
-    // read as the composed form, so search and snippets see one word either way.
-    let normalized: String;
-    let text = if unicode_normalization::is_nfc(text) {
-        text
-    } else {
-        let line = text
-            .lines()
-            .position(|l| !unicode_normalization::is_nfc(l))
-            .map_or(1, |i| i + 1);
-        diags.warning(
-            path,
-            line,
-            "file",
-            "has accents saved as separate marks (not Unicode NFC); the library uses the composed form, save the file as NFC to match",
-        );
-        normalized = unicode_normalization::UnicodeNormalization::nfc(text).collect();
-        &normalized
-    };
+    let normalized = nfc(path, text, diags);
+    let text = normalized.as_deref().unwrap_or(text);
     let split = match frontmatter::split(text) {
         Ok(split) => split,
         Err((line, message)) => {
@@ -293,12 +276,51 @@ fn parse_article(path: &Path, text: Option<&str>, diags: &mut Diagnostics) -> Op
             );
         }
     }
+    readability_warnings(path, split.body_line, language, &readability, diags);
+    Some(Article {
+        path: path.to_path_buf(),
+        meta,
+        body,
+        readability,
+    })
+}
+
+/// `text` composed (NFC) with a warning at its first decomposed line, or `None` when it is
+/// NFC already.
+fn nfc(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<String> {
+    // Text saved as a base letter plus a combining accent (Mac editors, pasted text) is
+    // read as the composed form, so search and snippets see one word either way.
+    if unicode_normalization::is_nfc(text) {
+        return None;
+    }
+    let line = text
+        .lines()
+        .position(|l| !unicode_normalization::is_nfc(l))
+        .map_or(1, |i| i + 1);
+    diags.warning(
+        path,
+        line,
+        "file",
+        "has accents saved as separate marks (not Unicode NFC); the library uses the composed form, save the file as NFC to match",
+    );
+    Some(unicode_normalization::UnicodeNormalization::nfc(text).collect())
+}
+
+/// Warnings for a body that is hard to read in `language` (Fernández-Huerta in Spanish,
+/// the Flesch-Kincaid grade in English) or of an unusual length, at `body_line`.
+fn readability_warnings(
+    path: &Path,
+    body_line: usize,
+    language: &str,
+    readability: &Readability,
+    diags: &mut Diagnostics,
+) {
     // Fernández-Huerta reading ease, from the grade `measure` maps it to.
     let spanish_ease = 100.0 - (readability.grade - 4.0) * 10.0;
     if language == "es" && readability.words > 0 && spanish_ease < MIN_SPANISH_EASE {
         diags.warning(
             path,
-            split.body_line,
+            body_line,
             "body",
             format!(
                 "Fernández-Huerta reading ease {spanish_ease:.0} is below {MIN_SPANISH_EASE}; use shorter sentences and everyday words"
@@ -307,7 +329,7 @@ fn parse_article(path: &Path, text: Option<&str>, diags: &mut Diagnostics) -> Op
     } else if readability.words > 0 && readability.grade > MAX_GRADE {
         diags.warning(
             path,
-            split.body_line,
+            body_line,
             "body",
             format!(
                 "reading grade {:.1} is above {MAX_GRADE}; use shorter sentences and everyday words",
@@ -318,7 +340,7 @@ fn parse_article(path: &Path, text: Option<&str>, diags: &mut Diagnostics) -> Op
     if readability.words > 0 && !WORDS.contains(&readability.words) {
         diags.warning(
             path,
-            split.body_line,
+            body_line,
             "body",
             format!(
                 "{} words; articles read best at {} to {} words",
@@ -328,12 +350,6 @@ fn parse_article(path: &Path, text: Option<&str>, diags: &mut Diagnostics) -> Op
             ),
         );
     }
-    Some(Article {
-        path: path.to_path_buf(),
-        meta,
-        body,
-        readability,
-    })
 }
 
 /// Checks that need every article at once: duplicates and references between files.
@@ -367,90 +383,8 @@ fn check_articles(content: &Content, diags: &mut Diagnostics) {
 
     let mut translations: HashMap<(&str, &str), &Article> = HashMap::new();
     for article in &content.articles {
-        let m = &article.meta;
-        for topic in &m.topics {
-            if !topics.contains(topic.as_str()) {
-                diags.error(
-                    &article.path,
-                    m.line("topics"),
-                    "topics",
-                    format!(
-                        "unknown topic `{topic}`; use one of {} or add it to topics.toml",
-                        sorted_list(&topics)
-                    ),
-                );
-            }
-        }
-        if !m.specialty.is_empty() && !specialties.contains(m.specialty.as_str()) {
-            diags.error(
-                &article.path,
-                m.line("specialty"),
-                "specialty",
-                format!(
-                    "unknown specialty `{}`; use one of {} or add it to topics.toml",
-                    m.specialty,
-                    sorted_list(&specialties)
-                ),
-            );
-        }
-        for related in &m.related {
-            match by_slug.get(related.as_str()) {
-                None => diags.error(
-                    &article.path,
-                    m.line("related"),
-                    "related",
-                    format!("`{related}` points to no article; check the slug or remove it"),
-                ),
-                Some(_) if related == &m.slug => diags.error(
-                    &article.path,
-                    m.line("related"),
-                    "related",
-                    "an article cannot be related to itself; remove its own slug",
-                ),
-                Some(other) if other.meta.language != m.language => diags.error(
-                    &article.path,
-                    m.line("related"),
-                    "related",
-                    format!(
-                        "`{related}` is in another language ({}); relate articles in the same language",
-                        other.meta.language
-                    ),
-                ),
-                Some(_) => {}
-            }
-        }
-        if let Some(target) = &m.translation_of {
-            match by_slug.get(target.as_str()) {
-                None => diags.error(
-                    &article.path,
-                    m.line("translation_of"),
-                    "translation_of",
-                    format!("`{target}` points to no article; use the English article's slug"),
-                ),
-                Some(original) if original.meta.language != "en" => diags.error(
-                    &article.path,
-                    m.line("translation_of"),
-                    "translation_of",
-                    format!("`{target}` is not an English article; point to the English original"),
-                ),
-                Some(_) => {
-                    if let Some(first) =
-                        translations.insert((target.as_str(), m.language.as_str()), article)
-                    {
-                        diags.error(
-                            &article.path,
-                            m.line("translation_of"),
-                            "translation_of",
-                            format!(
-                                "`{target}` already has a translation in `{}`: {}",
-                                m.language,
-                                first.path.display()
-                            ),
-                        );
-                    }
-                }
-            }
-        }
+        check_references(article, &by_slug, &topics, &specialties, diags);
+        check_translation(article, &by_slug, &mut translations, diags);
     }
     // Every English article should reach Spanish-speaking patients too (issue #14).
     for article in &content.articles {
@@ -468,6 +402,112 @@ fn check_articles(content: &Content, diags: &mut Diagnostics) {
                     m.slug
                 ),
             );
+        }
+    }
+}
+
+/// Article `article`'s topics, specialty and related articles name ones that exist
+/// (related ones in its language, not itself).
+fn check_references(
+    article: &Article,
+    by_slug: &HashMap<&str, &Article>,
+    topics: &HashSet<&str>,
+    specialties: &HashSet<&str>,
+    diags: &mut Diagnostics,
+) {
+    let m = &article.meta;
+    for topic in &m.topics {
+        if !topics.contains(topic.as_str()) {
+            diags.error(
+                &article.path,
+                m.line("topics"),
+                "topics",
+                format!(
+                    "unknown topic `{topic}`; use one of {} or add it to topics.toml",
+                    sorted_list(topics)
+                ),
+            );
+        }
+    }
+    if !m.specialty.is_empty() && !specialties.contains(m.specialty.as_str()) {
+        diags.error(
+            &article.path,
+            m.line("specialty"),
+            "specialty",
+            format!(
+                "unknown specialty `{}`; use one of {} or add it to topics.toml",
+                m.specialty,
+                sorted_list(specialties)
+            ),
+        );
+    }
+    for related in &m.related {
+        match by_slug.get(related.as_str()) {
+            None => diags.error(
+                &article.path,
+                m.line("related"),
+                "related",
+                format!("`{related}` points to no article; check the slug or remove it"),
+            ),
+            Some(_) if related == &m.slug => diags.error(
+                &article.path,
+                m.line("related"),
+                "related",
+                "an article cannot be related to itself; remove its own slug",
+            ),
+            Some(other) if other.meta.language != m.language => diags.error(
+                &article.path,
+                m.line("related"),
+                "related",
+                format!(
+                    "`{related}` is in another language ({}); relate articles in the same language",
+                    other.meta.language
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+/// Article `article`'s `translation_of` names an English article with no other
+/// translation in its language; recorded in `translations`.
+fn check_translation<'a>(
+    article: &'a Article,
+    by_slug: &HashMap<&str, &Article>,
+    translations: &mut HashMap<(&'a str, &'a str), &'a Article>,
+    diags: &mut Diagnostics,
+) {
+    let m = &article.meta;
+    if let Some(target) = &m.translation_of {
+        match by_slug.get(target.as_str()) {
+            None => diags.error(
+                &article.path,
+                m.line("translation_of"),
+                "translation_of",
+                format!("`{target}` points to no article; use the English article's slug"),
+            ),
+            Some(original) if original.meta.language != "en" => diags.error(
+                &article.path,
+                m.line("translation_of"),
+                "translation_of",
+                format!("`{target}` is not an English article; point to the English original"),
+            ),
+            Some(_) => {
+                if let Some(first) =
+                    translations.insert((target.as_str(), m.language.as_str()), article)
+                {
+                    diags.error(
+                        &article.path,
+                        m.line("translation_of"),
+                        "translation_of",
+                        format!(
+                            "`{target}` already has a translation in `{}`: {}",
+                            m.language,
+                            first.path.display()
+                        ),
+                    );
+                }
+            }
         }
     }
 }
