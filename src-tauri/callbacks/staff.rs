@@ -440,22 +440,7 @@ pub fn unlock(
         .unwrap_or_else(|| "unknown".into());
 
     // Refusals that check no PIN.
-    let not_before = kiosk_not_before.max(account.as_ref().map_or(0, |a| a.not_before));
-    let early = if kiosk_locked {
-        Some((Refused::KioskLocked, "kiosk hard-locked"))
-    } else if account.as_ref().is_some_and(|a| a.locked) {
-        Some((Refused::HardLocked, "account hard-locked"))
-    } else if now < not_before {
-        let secs = ((not_before - now) as u64).div_ceil(1000);
-        Some((
-            Refused::Wait {
-                retry_after_secs: secs,
-            },
-            "waiting after wrong PINs",
-        ))
-    } else {
-        None
-    };
+    let early = refusal_before_pin(kiosk_not_before, kiosk_locked, account.as_ref(), now);
     if let Some((refused, why)) = early {
         audit::record(conn, now, &who, "unlock-refused", None, Some(why))?;
         return Ok(Err(refused));
@@ -473,79 +458,139 @@ pub fn unlock(
     };
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let result = match (ok, &account) {
-        (true, Some(a)) => {
-            tx.execute("DELETE FROM pin_lockout", [])?;
-            tx.execute(
-                "UPDATE staff SET failures = 0, not_before = 0 WHERE id = ?1",
-                [a.id],
-            )?;
-            audit::record(&tx, now, &a.name, "unlock", None, None)?;
-            // An account from before today's PIN rules (4 or 5 digits, or an easy one) still
-            // signs in; the audit log tells admins to have its PIN changed.
-            if check_pin(pin, policy).is_err() {
-                audit::record(
-                    &tx,
-                    now,
-                    &a.name,
-                    "pin-below-rules",
-                    None,
-                    Some("this PIN no longer meets the PIN rules; set a new one"),
-                )?;
-            }
-            Ok(Unlocked {
-                name: a.name.clone(),
-                role: a.role,
-            })
-        }
-        _ => {
-            let kiosk_failures = kiosk_failures + 1;
-            let kiosk_delay = delay_secs(kiosk_failures, KIOSK_FREE_TRIES);
-            let kiosk_hard = kiosk_failures >= i64::from(policy.kiosk_hard_lock_after.max(1));
-            tx.execute(
-                "INSERT INTO pin_lockout (id, failures, not_before, locked_at) VALUES (1, ?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET failures = excluded.failures,
-                   not_before = excluded.not_before, locked_at = excluded.locked_at",
-                params![kiosk_failures, now + kiosk_delay * 1000, kiosk_hard.then_some(now)],
-            )?;
-            let mut delay = kiosk_delay;
-            let mut account_hard = false;
-            if let Some(a) = &account {
-                let failures = a.failures + 1;
-                delay = delay.max(delay_secs(failures, ACCOUNT_FREE_TRIES));
-                account_hard = failures >= i64::from(policy.account_hard_lock_after.max(1));
-                tx.execute(
-                    "UPDATE staff SET failures = ?2, not_before = ?3,
-                       locked_at = CASE WHEN ?4 THEN ?5 ELSE locked_at END WHERE id = ?1",
-                    params![a.id, failures, now + delay * 1000, account_hard, now],
-                )?;
-            }
-            audit::record(
-                &tx,
-                now,
-                &who,
-                "unlock-failed",
-                None,
-                Some(&format!("wrong PIN #{kiosk_failures} on this kiosk")),
-            )?;
-            if account_hard {
-                audit::record(&tx, now, &who, "account-hard-locked", None, None)?;
-            }
-            if kiosk_hard {
-                audit::record(&tx, now, &who, "kiosk-hard-locked", None, None)?;
-            }
-            if kiosk_hard {
-                Err(Refused::KioskLocked)
-            } else if account_hard {
-                Err(Refused::HardLocked)
-            } else {
-                Err(Refused::Wrong {
-                    retry_after_secs: (delay > 0).then_some(delay as u64),
-                })
-            }
-        }
+        (true, Some(a)) => Ok(record_unlock(&tx, a, pin, policy, now)?),
+        _ => Err(record_wrong_pin(
+            &tx,
+            account.as_ref(),
+            &who,
+            kiosk_failures,
+            policy,
+            now,
+        )?),
     };
     tx.commit()?;
     Ok(result)
+}
+
+/// A refusal that checks no PIN, with its reason for the audit log: the kiosk or the
+/// account is hard-locked, or the wrong-PIN delay (`kiosk_not_before` or the account's,
+/// Unix ms) has not passed.
+fn refusal_before_pin(
+    kiosk_not_before: i64,
+    kiosk_locked: bool,
+    account: Option<&Row>,
+    now: i64,
+) -> Option<(Refused, &'static str)> {
+    let not_before = kiosk_not_before.max(account.map_or(0, |a| a.not_before));
+    if kiosk_locked {
+        Some((Refused::KioskLocked, "kiosk hard-locked"))
+    } else if account.is_some_and(|a| a.locked) {
+        Some((Refused::HardLocked, "account hard-locked"))
+    } else if now < not_before {
+        let secs = ((not_before - now) as u64).div_ceil(1000);
+        Some((
+            Refused::Wait {
+                retry_after_secs: secs,
+            },
+            "waiting after wrong PINs",
+        ))
+    } else {
+        None
+    }
+}
+
+/// The right PIN for `a`: the kiosk's and the account's wrong-PIN counts start again, and
+/// the audit log has the unlock (and a note when the PIN is below today's rules).
+fn record_unlock(
+    tx: &Connection,
+    a: &Row,
+    pin: &str,
+    policy: &StaffPolicy,
+    now: i64,
+) -> Result<Unlocked, CallbackError> {
+    tx.execute("DELETE FROM pin_lockout", [])?;
+    tx.execute(
+        "UPDATE staff SET failures = 0, not_before = 0 WHERE id = ?1",
+        [a.id],
+    )?;
+    audit::record(tx, now, &a.name, "unlock", None, None)?;
+    // An account from before today's PIN rules (4 or 5 digits, or an easy one) still
+    // signs in; the audit log tells admins to have its PIN changed.
+    if check_pin(pin, policy).is_err() {
+        audit::record(
+            tx,
+            now,
+            &a.name,
+            "pin-below-rules",
+            None,
+            Some("this PIN no longer meets the PIN rules; set a new one"),
+        )?;
+    }
+    Ok(Unlocked {
+        name: a.name.clone(),
+        role: a.role,
+    })
+}
+
+/// A wrong PIN (or an unknown name: `account` is `None`) as `who`: one more wrong try for
+/// the kiosk (`kiosk_failures` so far) and the account, their delays and hard locks, and
+/// the audit log. Returns the refusal to answer.
+fn record_wrong_pin(
+    tx: &Connection,
+    account: Option<&Row>,
+    who: &str,
+    kiosk_failures: i64,
+    policy: &StaffPolicy,
+    now: i64,
+) -> Result<Refused, CallbackError> {
+    let kiosk_failures = kiosk_failures + 1;
+    let kiosk_delay = delay_secs(kiosk_failures, KIOSK_FREE_TRIES);
+    let kiosk_hard = kiosk_failures >= i64::from(policy.kiosk_hard_lock_after.max(1));
+    tx.execute(
+        "INSERT INTO pin_lockout (id, failures, not_before, locked_at) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET failures = excluded.failures,
+           not_before = excluded.not_before, locked_at = excluded.locked_at",
+        params![
+            kiosk_failures,
+            now + kiosk_delay * 1000,
+            kiosk_hard.then_some(now)
+        ],
+    )?;
+    let mut delay = kiosk_delay;
+    let mut account_hard = false;
+    if let Some(a) = account {
+        let failures = a.failures + 1;
+        delay = delay.max(delay_secs(failures, ACCOUNT_FREE_TRIES));
+        account_hard = failures >= i64::from(policy.account_hard_lock_after.max(1));
+        tx.execute(
+            "UPDATE staff SET failures = ?2, not_before = ?3,
+               locked_at = CASE WHEN ?4 THEN ?5 ELSE locked_at END WHERE id = ?1",
+            params![a.id, failures, now + delay * 1000, account_hard, now],
+        )?;
+    }
+    audit::record(
+        tx,
+        now,
+        who,
+        "unlock-failed",
+        None,
+        Some(&format!("wrong PIN #{kiosk_failures} on this kiosk")),
+    )?;
+    if account_hard {
+        audit::record(tx, now, who, "account-hard-locked", None, None)?;
+    }
+    if kiosk_hard {
+        audit::record(tx, now, who, "kiosk-hard-locked", None, None)?;
+    }
+    Ok(if kiosk_hard {
+        Refused::KioskLocked
+    } else if account_hard {
+        Refused::HardLocked
+    } else {
+        Refused::Wrong {
+            retry_after_secs: (delay > 0).then_some(delay as u64),
+        }
+    })
 }
 
 /// How a staff command uses the session.
