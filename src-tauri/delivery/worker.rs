@@ -73,19 +73,7 @@ impl Worker {
     /// One pass: every due row of every destination, each destination in order.
     pub async fn run_once(&self, db: &Mutex<Connection>, now: impl Fn() -> i64) -> Pass {
         let mut pass = Pass::default();
-        let mut destinations = self.destinations.clone();
-        // A kiosk paired with a front-desk laptop sends there too.
-        if let Ok(Ok(Some(p))) = db.lock().map(|c| crate::lan::store::pairing(&c)) {
-            destinations.push(Destination {
-                id: crate::lan::FRONT_DESK.into(),
-                kind: Kind::FrontDesk {
-                    address: p.address,
-                    fingerprint: p.fingerprint,
-                    kiosk_id: p.kiosk_id,
-                    secret: p.secret,
-                },
-            });
-        }
+        let destinations = self.destinations_now(db);
         for destination in &destinations {
             loop {
                 let pending = match db.lock() {
@@ -116,55 +104,8 @@ impl Worker {
                     }
                 };
                 let Ok(conn) = db.lock() else { return pass };
-                let at = now();
-                let (result, go_on) = match &attempt {
-                    Attempt::Delivered { status } => {
-                        tracing::info!(
-                            "delivered request {} to {} (HTTP {status})",
-                            pending.request_id,
-                            destination.id
-                        );
-                        pass.delivered += 1;
-                        (outbox::mark_delivered(&conn, pending.id, at, *status), true)
-                    }
-                    Attempt::Retry {
-                        status,
-                        reason,
-                        retry_after_ms,
-                    } => {
-                        let attempts = pending.attempts + 1;
-                        let jitter = match self.rng.lock() {
-                            Ok(mut rng) => self.backoff.delay(attempts, &mut rng),
-                            Err(_) => self.backoff.ceiling(attempts),
-                        };
-                        let wait = retry_after_ms.map_or(jitter, |asked| asked.max(jitter));
-                        tracing::warn!(
-                            "request {} not delivered to {}: {reason}; try {} in {} s",
-                            pending.request_id,
-                            destination.id,
-                            attempts + 1,
-                            wait / 1000
-                        );
-                        pass.retrying += 1;
-                        (
-                            outbox::mark_retry(&conn, pending.id, at + wait, *status, reason),
-                            false,
-                        )
-                    }
-                    Attempt::Failed { status, reason } => {
-                        tracing::warn!(
-                            "request {} refused by {}: {reason}; staff can retry it",
-                            pending.request_id,
-                            destination.id
-                        );
-                        pass.failed += 1;
-                        let status = (*status != 0).then_some(*status);
-                        (
-                            outbox::mark_failed(&conn, pending.id, at, status, reason),
-                            true,
-                        )
-                    }
-                };
+                let (result, go_on) =
+                    self.record(&conn, destination, &pending, &attempt, now(), &mut pass);
                 if let Err(err) = result {
                     tracing::error!("outbox not updated: {err}");
                     return pass;
@@ -175,6 +116,86 @@ impl Worker {
             }
         }
         pass
+    }
+
+    /// The config's destinations, and the front desk when this kiosk is paired.
+    fn destinations_now(&self, db: &Mutex<Connection>) -> Vec<Destination> {
+        let mut destinations = self.destinations.clone();
+        // A kiosk paired with a front-desk laptop sends there too.
+        if let Ok(Ok(Some(p))) = db.lock().map(|c| crate::lan::store::pairing(&c)) {
+            destinations.push(Destination {
+                id: crate::lan::FRONT_DESK.into(),
+                kind: Kind::FrontDesk {
+                    address: p.address,
+                    fingerprint: p.fingerprint,
+                    kiosk_id: p.kiosk_id,
+                    secret: p.secret,
+                },
+            });
+        }
+        destinations
+    }
+
+    /// Records what `attempt` at `pending` came to at `at` (Unix ms), counted in `pass`;
+    /// and whether the destination's next row may go now (not after a retry: rows go in
+    /// order).
+    fn record(
+        &self,
+        conn: &Connection,
+        destination: &Destination,
+        pending: &outbox::Pending,
+        attempt: &Attempt,
+        at: i64,
+        pass: &mut Pass,
+    ) -> (rusqlite::Result<()>, bool) {
+        match attempt {
+            Attempt::Delivered { status } => {
+                tracing::info!(
+                    "delivered request {} to {} (HTTP {status})",
+                    pending.request_id,
+                    destination.id
+                );
+                pass.delivered += 1;
+                (outbox::mark_delivered(conn, pending.id, at, *status), true)
+            }
+            Attempt::Retry {
+                status,
+                reason,
+                retry_after_ms,
+            } => {
+                let attempts = pending.attempts + 1;
+                let jitter = match self.rng.lock() {
+                    Ok(mut rng) => self.backoff.delay(attempts, &mut rng),
+                    Err(_) => self.backoff.ceiling(attempts),
+                };
+                let wait = retry_after_ms.map_or(jitter, |asked| asked.max(jitter));
+                tracing::warn!(
+                    "request {} not delivered to {}: {reason}; try {} in {} s",
+                    pending.request_id,
+                    destination.id,
+                    attempts + 1,
+                    wait / 1000
+                );
+                pass.retrying += 1;
+                (
+                    outbox::mark_retry(conn, pending.id, at + wait, *status, reason),
+                    false,
+                )
+            }
+            Attempt::Failed { status, reason } => {
+                tracing::warn!(
+                    "request {} refused by {}: {reason}; staff can retry it",
+                    pending.request_id,
+                    destination.id
+                );
+                pass.failed += 1;
+                let status = (*status != 0).then_some(*status);
+                (
+                    outbox::mark_failed(conn, pending.id, at, status, reason),
+                    true,
+                )
+            }
+        }
     }
 
     /// The webhook body (also what the front desk reads) with its signature headers: the
@@ -195,6 +216,70 @@ impl Worker {
             .body(body)
     }
 
+    /// A FHIR `CommunicationRequest` for `record` to the server at `base` (see [`fhir`]).
+    fn fhir_request(
+        &self,
+        base: &str,
+        token: &str,
+        identifier_system: &str,
+        recipients: &std::collections::BTreeMap<String, String>,
+        record: &RequestRecord,
+    ) -> reqwest::RequestBuilder {
+        let slot = self
+            .settings
+            .slots
+            .iter()
+            .find(|s| s.id == record.best_time);
+        let label = slot
+            .and_then(|s| s.label.get("en").or_else(|| s.label.values().next()))
+            .cloned()
+            .unwrap_or_else(|| record.best_time.clone());
+        let name = self
+            .specialty_names
+            .iter()
+            .find(|(slug, _)| *slug == record.specialty)
+            .map_or(record.specialty.as_str(), |(_, name)| name.as_str());
+        let ctx = fhir::Context {
+            identifier_system,
+            recipients,
+            specialty_name: name,
+            period: slot
+                .and_then(|s| s.hours)
+                .and_then(|h| fhir::occurrence_period(record.created_at, h, &self.zone)),
+            best_time_label: &label,
+        };
+        let resource = fhir::communication_request(record, &ctx);
+        self.client
+            .post(format!(
+                "{}/CommunicationRequest",
+                base.trim_end_matches('/')
+            ))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "application/fhir+json")
+            .header(reqwest::header::ACCEPT, "application/fhir+json")
+            .header(
+                "If-None-Exist",
+                fhir::if_none_exist(identifier_system, &record.id),
+            )
+            .header(webhook::IDEMPOTENCY_HEADER, &record.id)
+            .body(serde_json::to_vec(&resource).expect("JSON"))
+    }
+
+    /// The client pinned to the laptop's certificate `fingerprint`, made once per
+    /// fingerprint.
+    fn lan_client(&self, fingerprint: &str) -> reqwest::Client {
+        let mut slot = self.lan_client.lock().expect("lan client lock");
+        match slot.as_ref() {
+            Some((fp, client)) if fp == fingerprint => client.clone(),
+            _ => {
+                let client = crate::lan::client::pinned_client(fingerprint);
+                *slot = Some((fingerprint.to_string(), client.clone()));
+                client
+            }
+        }
+    }
+
+    /// One try at delivering `record` to `destination` at `now` (Unix ms).
     async fn send(&self, destination: &Destination, record: &RequestRecord, now: i64) -> Attempt {
         let request = match &destination.kind {
             Kind::Webhook { url, secret } => {
@@ -205,63 +290,14 @@ impl Worker {
                 token,
                 identifier_system,
                 recipients,
-            } => {
-                let slot = self
-                    .settings
-                    .slots
-                    .iter()
-                    .find(|s| s.id == record.best_time);
-                let label = slot
-                    .and_then(|s| s.label.get("en").or_else(|| s.label.values().next()))
-                    .cloned()
-                    .unwrap_or_else(|| record.best_time.clone());
-                let name = self
-                    .specialty_names
-                    .iter()
-                    .find(|(slug, _)| *slug == record.specialty)
-                    .map_or(record.specialty.as_str(), |(_, name)| name.as_str());
-                let ctx = fhir::Context {
-                    identifier_system,
-                    recipients,
-                    specialty_name: name,
-                    period: slot
-                        .and_then(|s| s.hours)
-                        .and_then(|h| fhir::occurrence_period(record.created_at, h, &self.zone)),
-                    best_time_label: &label,
-                };
-                let resource = fhir::communication_request(record, &ctx);
-                self.client
-                    .post(format!(
-                        "{}/CommunicationRequest",
-                        base.trim_end_matches('/')
-                    ))
-                    .bearer_auth(token)
-                    .header(reqwest::header::CONTENT_TYPE, "application/fhir+json")
-                    .header(reqwest::header::ACCEPT, "application/fhir+json")
-                    .header(
-                        "If-None-Exist",
-                        fhir::if_none_exist(identifier_system, &record.id),
-                    )
-                    .header(webhook::IDEMPOTENCY_HEADER, &record.id)
-                    .body(serde_json::to_vec(&resource).expect("JSON"))
-            }
+            } => self.fhir_request(base, token, identifier_system, recipients, record),
             Kind::FrontDesk {
                 address,
                 fingerprint,
                 kiosk_id,
                 secret,
             } => {
-                let client = {
-                    let mut slot = self.lan_client.lock().expect("lan client lock");
-                    match slot.as_ref() {
-                        Some((fp, client)) if fp == fingerprint => client.clone(),
-                        _ => {
-                            let client = crate::lan::client::pinned_client(fingerprint);
-                            *slot = Some((fingerprint.clone(), client.clone()));
-                            client
-                        }
-                    }
-                };
+                let client = self.lan_client(fingerprint);
                 let post = client
                     .post(format!("https://{address}/requests"))
                     .header(crate::lan::KIOSK_HEADER, kiosk_id);
