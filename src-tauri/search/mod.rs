@@ -401,16 +401,7 @@ fn snippet(
     }
     let hit: Vec<bool> = spans.iter().map(|&(s, e)| matches(&body[s..e])).collect();
     let window = SNIPPET_WORDS.min(spans.len());
-    let mut best = (0usize, 0usize);
-    let mut count = hit[..window].iter().filter(|&&h| h).count();
-    best.1 = count;
-    for start in 1..=spans.len() - window {
-        count += usize::from(hit[start + window - 1]);
-        count -= usize::from(hit[start - 1]);
-        if count > best.1 {
-            best = (start, count);
-        }
-    }
+    let best = best_window(&hit, window);
     if best.1 == 0 {
         let mut s = escape_html(&summary.chars().take(220).collect::<String>());
         if summary.chars().count() > 220 {
@@ -424,6 +415,28 @@ fn snippet(
         .unwrap_or(best.0);
     let start = first.saturating_sub(4);
     let end = (start + window).min(spans.len());
+    marked(body, &spans, &hit, start, end)
+}
+
+/// The start of the `window` words with the most hits, and how many (the first such
+/// window on a tie).
+fn best_window(hit: &[bool], window: usize) -> (usize, usize) {
+    let mut best = (0usize, 0usize);
+    let mut count = hit[..window].iter().filter(|&&h| h).count();
+    best.1 = count;
+    for start in 1..=hit.len() - window {
+        count += usize::from(hit[start + window - 1]);
+        count -= usize::from(hit[start - 1]);
+        if count > best.1 {
+            best = (start, count);
+        }
+    }
+    best
+}
+
+/// Words `start..end` of `body` (at `spans`) as escaped HTML, the hits in `<mark>`, with `…`
+/// where text is left out.
+fn marked(body: &str, spans: &[(usize, usize)], hit: &[bool], start: usize, end: usize) -> String {
     let mut out = String::new();
     if start > 0 {
         out.push('…');
