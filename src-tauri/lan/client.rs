@@ -120,6 +120,21 @@ pub async fn pair(
     pair_from(address, code, kiosk_name, now, None).await
 }
 
+/// The HTTPS client of one pairing step: trusting what `verifier` trusts, from the local
+/// address `from` if given, 15 s per request, no redirects.
+fn pairing_client(
+    verifier: tls::Pinned,
+    from: Option<std::net::IpAddr>,
+) -> Result<reqwest::Client, PairError> {
+    reqwest::Client::builder()
+        .use_preconfigured_tls(verifier.client_config())
+        .local_address(from)
+        .timeout(Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| PairError::Protocol(e.to_string()))
+}
+
 /// [`pair`] from the local address `from` (tests pair from several addresses on loopback).
 pub async fn pair_from(
     address: &str,
@@ -130,13 +145,7 @@ pub async fn pair_from(
 ) -> Result<Pairing, PairError> {
     let address = normalise_address(address)?;
     let (verifier, seen) = tls::Pinned::recording();
-    let client = reqwest::Client::builder()
-        .use_preconfigured_tls(verifier.client_config())
-        .local_address(from)
-        .timeout(Duration::from_secs(15))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| PairError::Protocol(e.to_string()))?;
+    let client = pairing_client(verifier, from)?;
     let kiosk_id = uuid::Uuid::new_v4().to_string();
     let (state, msg) = pairing::start(code);
     let start = PairStart {
@@ -173,13 +182,7 @@ pub async fn pair_from(
         proof: pairing::proof(&key, "kiosk", &fingerprint, &kiosk_id),
     };
     // The same connection (and certificate) as the first step: pin it for this step too.
-    let pinned = reqwest::Client::builder()
-        .use_preconfigured_tls(tls::Pinned::to(&fingerprint).client_config())
-        .local_address(from)
-        .timeout(Duration::from_secs(15))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| PairError::Protocol(e.to_string()))?;
+    let pinned = pairing_client(tls::Pinned::to(&fingerprint), from)?;
     let response = pinned
         .post(format!("https://{address}/pair/confirm"))
         .json(&confirm)

@@ -388,6 +388,36 @@ fn source_of(peer: SocketAddr) -> IpAddr {
     }
 }
 
+/// The TLS handshake on `tcp`, within [`Limits::handshake`]; `None` (refused through
+/// `refuse`) when it fails or takes longer.
+async fn handshake(
+    acceptor: &TlsAcceptor,
+    tcp: tokio::net::TcpStream,
+    limits: &Limits,
+    refuse: &impl Fn(&str),
+) -> Option<tokio_rustls::server::TlsStream<tokio::net::TcpStream>> {
+    match tokio::time::timeout(limits.handshake, acceptor.accept(tcp)).await {
+        Ok(Ok(tls)) => Some(tls),
+        Ok(Err(err)) => {
+            refuse(&format!(
+                "a TLS handshake that failed ({})",
+                escaped(&err.to_string(), 120)
+            ));
+            None
+        }
+        Err(_) => {
+            refuse(&format!(
+                "a TLS handshake not done within {} s",
+                limits.handshake.as_secs_f32()
+            ));
+            None
+        }
+    }
+}
+
+/// Serves one kiosk connection within `limits`: the handshake, then HTTP/1.1 with a time
+/// limit on each request head and on silence; `_slot` holds its place among the open
+/// connections until it ends.
 async fn connection(
     front: Arc<FrontDesk>,
     acceptor: TlsAcceptor,
@@ -401,22 +431,8 @@ async fn connection(
             .refusals
             .warn(source, crate::callbacks::now_ms(), what)
     };
-    let tls = match tokio::time::timeout(limits.handshake, acceptor.accept(tcp)).await {
-        Ok(Ok(tls)) => tls,
-        Ok(Err(err)) => {
-            refuse(&format!(
-                "a TLS handshake that failed ({})",
-                escaped(&err.to_string(), 120)
-            ));
-            return;
-        }
-        Err(_) => {
-            refuse(&format!(
-                "a TLS handshake not done within {} s",
-                limits.handshake.as_secs_f32()
-            ));
-            return;
-        }
+    let Some(tls) = handshake(&acceptor, tcp, &limits, &refuse).await else {
+        return;
     };
     let start = Instant::now();
     let activity = Arc::new(Activity::default());
