@@ -24,6 +24,9 @@ pub struct Rendered {
 
 /// Renders `body` (which starts on line `body_line` of `path`), reporting raw HTML, images,
 /// links, tables and `#` headings.
+// Long on purpose: one pass over the parser's events, whose handling shares the open
+// heading, the block's text and the heading ids given; one match keeps each event's
+// handling beside the others.
 pub fn render(body: &str, path: &Path, body_line: usize, diags: &mut Diagnostics) -> Rendered {
     let line_at = |offset: usize| body_line + line_of(body, offset) - 1;
     if body.trim().is_empty() {

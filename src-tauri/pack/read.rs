@@ -309,6 +309,8 @@ fn walk(
 /// Reads the pack at `path`: `manifest.json` and `manifest.sig` first, whose signature is
 /// checked against `trusted` before anything else is read; then, when `with_files`, the files
 /// the signed manifest lists, each only up to its listed size and checked against its hash.
+// Long on purpose: the order of these checks is the pack's security (issue #11), and it
+// reads best top to bottom in one place.
 pub(super) fn read(
     path: &Path,
     trusted: &[VerifyingKey],
