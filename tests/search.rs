@@ -761,3 +761,26 @@ fn the_evaluation_set_scores_at_least_95_percent() -> TestResult {
     );
     Ok(())
 }
+
+/// The build numbers each language's articles as one range of ids, which search hands to
+/// FTS5 so that it never scores the other language's articles (issue #14: in a bilingual
+/// library, shared stems such as "disc" doubled the work).
+#[test]
+fn each_language_is_one_range_of_article_ids() -> TestResult {
+    let built = build_library(&real_content())?;
+    let conn = rusqlite::Connection::open(built.db())?;
+    let mut stmt =
+        conn.prepare("SELECT lang, min(id), max(id), count(*) FROM article GROUP BY lang")?;
+    let ranges: Vec<(String, i64, i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    assert_eq!(ranges.len(), 2, "{ranges:?}");
+    for (lang, first, last, count) in &ranges {
+        assert_eq!(
+            last - first + 1,
+            *count,
+            "{lang}: ids {first}..={last} hold only {lang} articles"
+        );
+    }
+    Ok(())
+}

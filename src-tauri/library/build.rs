@@ -80,13 +80,24 @@ pub fn build(content: &Content, target: &Path) -> Result<BuildStats, LibraryErro
 fn write_content(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<(), LibraryError> {
     write_meta(tx, content)?;
     write_tables(tx, content)?;
+    let order = by_language(&content.articles);
     // Articles are stemmed on other threads while their rows are written here.
     std::thread::scope(|scope| {
         let indexing = scope.spawn(|| index_articles(&content.articles));
-        write_articles(tx, &content.articles)?;
+        write_articles(tx, &content.articles, &order)?;
         let (indexed, vocabulary) = indexing.join().expect("indexing thread panicked");
-        write_index(tx, indexed, vocabulary, &content.synonyms)
+        write_index(tx, indexed, &order, vocabulary, &content.synonyms)
     })
+}
+
+/// Indexes into `articles` in the order their ids are given: one language's articles, then
+/// the next, each in `articles`' order. Each language is then one range of ids, which a
+/// search hands to FTS5 so that it never scores the other language's articles (see
+/// `search::run`).
+fn by_language(articles: &[Article]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..articles.len()).collect();
+    order.sort_by_key(|&i| articles[i].meta.language.as_str());
+    order
 }
 
 /// `meta`: the content's hash, when the library was built (Unix seconds) and by which app.
@@ -142,11 +153,12 @@ fn write_tables(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<(),
     Ok(())
 }
 
-/// One `article` row per article (ids from 1, in `articles`' order), with its topics and
-/// related articles.
+/// One `article` row per article (ids from 1, in the order of `order`, indexes into
+/// `articles`), with its topics and related articles.
 fn write_articles(
     tx: &rusqlite::Transaction<'_>,
     articles: &[Article],
+    order: &[usize],
 ) -> Result<(), LibraryError> {
     let mut article = tx.prepare(
         "INSERT INTO article (id, slug, lang, title, summary, date, reviewed, reviewer, specialty,
@@ -158,8 +170,9 @@ fn write_articles(
     let mut related = tx.prepare(
         "INSERT INTO article_related (article_id, position, related_slug) VALUES (?1, ?2, ?3)",
     )?;
-    for (i, a) in articles.iter().enumerate() {
-        let id = i as i64 + 1;
+    for (position, &i) in order.iter().enumerate() {
+        let a = &articles[i];
+        let id = position as i64 + 1;
         let m = &a.meta;
         article.execute(params![
             id,
@@ -189,19 +202,22 @@ fn write_articles(
     Ok(())
 }
 
-/// The full-text index of the articles (rowids as their ids) and the words "did you mean"
-/// may offer: the articles' own, and the everyday words of `synonyms`.
+/// The full-text index of the articles (rowids as their ids, given in the order of `order`
+/// as in [`write_articles`]) and the words "did you mean" may offer: the articles' own, and
+/// the everyday words of `synonyms`.
 fn write_index(
     tx: &rusqlite::Transaction<'_>,
-    indexed: Vec<[String; 4]>,
+    mut indexed: Vec<[String; 4]>,
+    order: &[usize],
     vocabulary: Vocabulary,
     synonyms: &crate::content::Synonyms,
 ) -> Result<(), LibraryError> {
     let mut fts = tx.prepare(
         "INSERT INTO article_fts (rowid, title, summary, headings, body) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for (i, [title, summary, headings, body]) in indexed.into_iter().enumerate() {
-        fts.execute(params![i as i64 + 1, title, summary, headings, body])?;
+    for (position, &i) in order.iter().enumerate() {
+        let [title, summary, headings, body] = std::mem::take(&mut indexed[i]);
+        fts.execute(params![position as i64 + 1, title, summary, headings, body])?;
     }
     let mut word = tx.prepare(
         "INSERT INTO word (lang, word, freq, sound) VALUES (?1, ?2, ?3, ?4)

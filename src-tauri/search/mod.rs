@@ -302,10 +302,16 @@ fn run(
     all: bool,
 ) -> rusqlite::Result<Vec<SearchHit>> {
     let expr = plan.fts(all);
+    // bm25 scores every match before LIMIT, and stems and prefixes are often shared between
+    // the languages ("disc", "hi" for "hip" and "hielo"). The build numbers each language's
+    // articles as one range of ids, and FTS5 only visits the rowids in the range it is
+    // given, so the other language's articles are never scored. `a.lang` stays the rule.
     let mut stmt = conn.prepare_cached(
         "SELECT a.slug, a.title, a.summary, a.body_text, f.rank
          FROM (SELECT rowid, rank FROM article_fts
-               WHERE article_fts MATCH ?1 AND rank MATCH 'bm25(10.0, 4.0, 3.0, 1.0)') f
+               WHERE article_fts MATCH ?1 AND rank MATCH 'bm25(10.0, 4.0, 3.0, 1.0)'
+                 AND rowid BETWEEN (SELECT min(id) FROM article WHERE lang = ?2)
+                               AND (SELECT max(id) FROM article WHERE lang = ?2)) f
          JOIN article a ON a.id = f.rowid
          WHERE a.lang = ?2
          ORDER BY f.rank
