@@ -1,11 +1,14 @@
-//! p50/p99/max of each search query kind over a generated 10,000-article library, and of
-//! building that library. Criterion gives means; a kiosk user feels the slow tail.
+//! p50/p99/max of each search query kind, in English and in Spanish, over a generated
+//! bilingual library of 10,000 articles in each language (every English article has its
+//! Spanish translation, as content/ ships since issue #14), and of building that library.
+//! Criterion gives means; a kiosk user feels the slow tail.
 //!
 //! `cargo bench --bench percentiles` prints Markdown tables. Options after `--`:
 //! `--iterations N` (timed runs per query, default 3000), `--builds N` (default 5),
-//! `--articles N` (default 10000), `--keep` (leave the generated folder and library.db in
-//! the temp dir). Without `--bench` (as `cargo test --benches` runs it) it does a quick
-//! smoke run on a small library.
+//! `--articles N` (in all, default 20000), `--mostly-english` (issue #2's library instead:
+//! 10,000 articles, every 7th in Spanish, English queries only), `--keep` (leave the
+//! generated folder and library.db in the temp dir). Without `--bench` (as
+//! `cargo test --benches` runs it) it does a quick smoke run on a small library.
 //!
 //! Queries run round-robin, so a burst of noise from the shared machine hits every kind
 //! alike: compare figures within one run, not across runs.
@@ -16,8 +19,10 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use clinic_kiosk::{content, library};
+use support::Mix;
 
 struct Options {
+    mix: Mix,
     articles: usize,
     iterations: usize,
     warm_up: usize,
@@ -27,15 +32,26 @@ struct Options {
 fn options() -> Options {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let full = args.iter().any(|a| a == "--bench");
+    let mix = if args.iter().any(|a| a == "--mostly-english") {
+        Mix::MostlyEnglish
+    } else {
+        Mix::Paired
+    };
     let mut o = if full {
         Options {
-            articles: support::ARTICLES,
+            mix,
+            // Paired: 10,000 in each language.
+            articles: match mix {
+                Mix::MostlyEnglish => support::ARTICLES,
+                Mix::Paired => 2 * support::ARTICLES,
+            },
             iterations: 3_000,
             warm_up: 200,
             builds: 5,
         }
     } else {
         Options {
+            mix,
             articles: 300,
             iterations: 20,
             warm_up: 2,
@@ -76,7 +92,7 @@ fn ms(d: Duration) -> String {
 fn main() {
     let o = options();
     let started = Instant::now();
-    let fixture = support::fixture(o.articles);
+    let fixture = support::fixture(o.articles, o.mix);
     eprintln!("fixture ready in {:.1} s", started.elapsed().as_secs_f64());
 
     // Building: content::load + library::build, as the app does when content changes.
@@ -102,8 +118,8 @@ fn main() {
             totals.push(t3 - t0);
         }
         println!(
-            "\n### Build of {} articles ({} runs)\n",
-            o.articles, o.builds
+            "\n### Build of {} articles: {} en, {} es ({} runs)\n",
+            o.articles, fixture.generated.english, fixture.generated.spanish, o.builds
         );
         println!("| step | min ms | median ms | max ms |");
         println!("|---|---:|---:|---:|");
@@ -122,7 +138,10 @@ fn main() {
         }
     }
 
-    let queries = support::queries(&fixture.generated);
+    let mut queries = support::queries(&fixture.generated, "en");
+    if o.mix == Mix::Paired {
+        queries.extend(support::queries(&fixture.generated, "es"));
+    }
     let library = &fixture.library;
     for q in &queries {
         for _ in 0..o.warm_up {
@@ -143,14 +162,15 @@ fn main() {
         "\n### Search over {} articles ({} runs per query after {} warm-up, round-robin)\n",
         o.articles, o.iterations, o.warm_up
     );
-    println!("| query | text | results | p50 ms | p90 ms | p99 ms | max ms | mean ms |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    println!("| lang | query | text | results | p50 ms | p90 ms | p99 ms | max ms | mean ms |");
+    println!("|---|---|---|---:|---:|---:|---:|---:|---:|");
     for (i, q) in queries.iter().enumerate() {
         let v = &mut samples[i];
         v.sort();
         let mean = v.iter().sum::<Duration>() / v.len() as u32;
         println!(
-            "| {} | `{}` | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | `{}` | {} | {} | {} | {} | {} | {} |",
+            q.lang,
             q.name,
             q.text,
             found[i],
@@ -163,7 +183,12 @@ fn main() {
     }
     println!();
     for q in &queries {
-        println!("- {}: {}", q.name, support::describe(&fixture.generated, q));
+        println!(
+            "- {} {}: {}",
+            q.lang,
+            q.name,
+            support::describe(&fixture.generated, q)
+        );
     }
     if std::env::args().any(|a| a == "--keep") {
         let support::Fixture { dir, library, .. } = fixture;

@@ -7,6 +7,9 @@
 //! handful of articles share: real libraries have both kinds of word, and search cost
 //! depends on how many articles a word is in.
 //!
+//! Two mixes of languages ([`Mix`]): the mostly English library of issue #2, and the
+//! bilingual one of issue #14, where every English article has its Spanish translation.
+//!
 //! Shared by benches/search.rs and benches/percentiles.rs; not every item is used by both.
 #![allow(dead_code)]
 
@@ -20,8 +23,20 @@ use clinic_kiosk::library::{self, Library};
 
 /// The library size the issue asks about.
 pub const ARTICLES: usize = 10_000;
-/// One in this many articles is in Spanish.
+/// One in this many articles is in Spanish ([`Mix::MostlyEnglish`]).
 const SPANISH_EVERY: usize = 7;
+
+/// Which languages a generated library is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mix {
+    /// Issue #2's library: every 7th article in Spanish, two thirds of those translating an
+    /// English one. The same files as before issue #14, so its figures still compare.
+    MostlyEnglish,
+    /// Issue #14's library, as content/ now ships: every English article is followed by its
+    /// Spanish translation (same condition and topic), so half the articles are in each
+    /// language.
+    Paired,
+}
 /// Seed of the PRNG: change it and every figure changes.
 const SEED: u64 = 0x5_EEDC_111C;
 
@@ -421,6 +436,8 @@ struct Plan {
     lang: &'static str,
     condition: String,
     topic: usize,
+    /// The English article this one translates.
+    translation_of: Option<usize>,
 }
 
 /// Which words the generated library holds, for choosing queries and reporting them.
@@ -434,11 +451,37 @@ pub struct Generated {
     pub rare_word: String,
     /// How many English articles each query word is in (by surface form).
     pub document_frequency: BTreeMap<String, usize>,
+    /// The same two for the Spanish articles.
+    pub rare_word_es: String,
+    pub document_frequency_es: BTreeMap<String, usize>,
 }
 
-/// Writes a content folder of `count` generated articles into `dir` (which must exist and
-/// be empty). The same `count` always gives the same files.
-pub fn generate(dir: &Path, count: usize) -> Generated {
+impl Generated {
+    /// How many articles in `lang` each word is in.
+    pub fn document_frequency(&self, lang: &str) -> &BTreeMap<String, usize> {
+        if lang == "es" {
+            &self.document_frequency_es
+        } else {
+            &self.document_frequency
+        }
+    }
+}
+
+/// The condition with the fewest articles, at least two, or `fallback`.
+fn rarest(conditions: &[String], df: &HashMap<String, usize>, fallback: &str) -> String {
+    conditions
+        .iter()
+        .filter_map(|c| df.get(c).map(|&n| (n, c)))
+        .filter(|&(n, _)| n >= 2)
+        .min()
+        .map(|(_, c)| c.clone())
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+/// Writes a content folder of `count` generated articles in the languages of `mix` into
+/// `dir` (which must exist and be empty). The same `count` and `mix` always give the same
+/// files.
+pub fn generate(dir: &Path, count: usize, mix: Mix) -> Generated {
     let real = real_content_dir();
     for name in ["topics.toml", "notices.toml", "synonyms.toml"] {
         fs::copy(real.join(name), dir.join(name)).expect("copy a content file");
@@ -474,37 +517,63 @@ pub fn generate(dir: &Path, count: usize) -> Generated {
     let es = Tongue::new("es", &mut rng, &real_content.synonyms);
 
     // Plan every article first, so `related` and `translation_of` can point forward.
-    let mut plans = Vec::with_capacity(count);
+    let mut plans: Vec<Plan> = Vec::with_capacity(count);
     let mut used = HashSet::new();
+    // Index of each article's condition in its language's list.
+    let mut condition_index = Vec::with_capacity(count);
     for i in 0..count {
-        let tongue = if i % SPANISH_EVERY == SPANISH_EVERY - 1 {
-            &es
-        } else {
-            &en
+        let translating = mix == Mix::Paired && i % 2 == 1;
+        let spanish = match mix {
+            Mix::MostlyEnglish => i % SPANISH_EVERY == SPANISH_EVERY - 1,
+            Mix::Paired => translating,
         };
+        let tongue = if spanish { &es } else { &en };
         // Conditions repeat across a few articles, like a real library's related pieces.
-        let condition = tongue.conditions[rng.below(tongue.conditions.len())].clone();
+        // A translation is about its original's condition, named the Spanish way.
+        let c = if translating {
+            condition_index[i - 1]
+        } else {
+            rng.below(tongue.conditions.len())
+        };
+        condition_index.push(c);
+        let condition = tongue.conditions[c].clone();
         let title = fill(rng.pick_str(tongue.titles), &condition);
         let mut slug = slugify(&title);
         if !used.insert(slug.clone()) {
             slug = format!("{slug}-{i}");
             used.insert(slug.clone());
         }
+        let topic = if translating {
+            plans[i - 1].topic
+        } else {
+            rng.below(topics.len())
+        };
         plans.push(Plan {
             slug,
             title,
             lang: tongue.code,
             condition,
-            topic: rng.below(topics.len()),
+            topic,
+            translation_of: translating.then(|| i - 1),
         });
     }
     let english: Vec<usize> = (0..count).filter(|&i| plans[i].lang == "en").collect();
     let spanish: Vec<usize> = (0..count).filter(|&i| plans[i].lang == "es").collect();
+    if mix == Mix::MostlyEnglish {
+        // Most Spanish articles translate an English one; each English one has at most one.
+        for &i in &spanish {
+            let spanish_index = i / SPANISH_EVERY;
+            if spanish_index % 3 != 2 {
+                plans[i].translation_of = english.get(spanish_index * 5).copied();
+            }
+        }
+    }
 
     let articles_dir = dir.join("articles");
     fs::create_dir_all(&articles_dir).expect("create articles/");
     let mut bytes = 0;
     let mut df: HashMap<String, usize> = HashMap::new();
+    let mut df_es: HashMap<String, usize> = HashMap::new();
     let mut text = String::with_capacity(8 * 1024);
     for (i, plan) in plans.iter().enumerate() {
         let tongue = if plan.lang == "es" { &es } else { &en };
@@ -521,44 +590,42 @@ pub fn generate(dir: &Path, count: usize) -> Generated {
             plan,
             &plans,
             same_lang,
-            &english,
             tongue,
             &topics,
             &specialty_of,
         );
         let body_start = text.len();
         write_body(&mut text, &mut rng, tongue, &plan.condition);
-        if plan.lang == "en" {
-            let words: HashSet<String> = text[body_start..]
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(str::to_lowercase)
-                .collect();
-            for w in words {
-                *df.entry(w).or_default() += 1;
-            }
+        let words: HashSet<String> = text[body_start..]
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let counts = if plan.lang == "es" {
+            &mut df_es
+        } else {
+            &mut df
+        };
+        for w in words {
+            *counts.entry(w).or_default() += 1;
         }
         bytes += text.len() as u64;
         fs::write(articles_dir.join(format!("{}.md", plan.slug)), &text).expect("write an article");
     }
 
-    // The rare word: the condition with the fewest English articles, at least two.
-    let rare_word = en
-        .conditions
-        .iter()
-        .filter_map(|c| df.get(c).map(|&n| (n, c)))
-        .filter(|&(n, _)| n >= 2)
-        .min()
-        .map(|(_, c)| c.clone())
-        .unwrap_or_else(|| plans[english[0]].condition.clone());
-    let document_frequency = df.into_iter().collect();
+    // The rare word: the condition with the fewest articles in the language, at least two.
+    let first = |list: &[usize]| list.first().map(|&i| plans[i].condition.clone());
+    let rare_word = rarest(&en.conditions, &df, &first(&english).unwrap_or_default());
+    let rare_word_es = rarest(&es.conditions, &df_es, &first(&spanish).unwrap_or_default());
     Generated {
         articles: count,
         english: english.len(),
         spanish: spanish.len(),
         bytes,
         rare_word,
-        document_frequency,
+        document_frequency: df.into_iter().collect(),
+        rare_word_es,
+        document_frequency_es: df_es.into_iter().collect(),
     }
 }
 
@@ -570,7 +637,6 @@ fn write_front_matter(
     plan: &Plan,
     plans: &[Plan],
     same_lang: &[usize],
-    english: &[usize],
     tongue: &Tongue,
     topics: &[String],
     specialty_of: &[String],
@@ -632,12 +698,8 @@ fn write_front_matter(
     }
     let _ = writeln!(out, "canonical_url = \"{url}\"");
     let _ = writeln!(out, "language = \"{}\"", tongue.code);
-    // Most Spanish articles translate an English one; each English one has at most one.
-    let spanish_index = index / SPANISH_EVERY;
-    if tongue.code == "es" && spanish_index % 3 != 2 {
-        if let Some(&original) = english.get(spanish_index * 5) {
-            let _ = writeln!(out, "translation_of = \"{}\"", plans[original].slug);
-        }
+    if let Some(original) = plan.translation_of {
+        let _ = writeln!(out, "translation_of = \"{}\"", plans[original].slug);
     }
     let _ = writeln!(out, "+++");
 }
@@ -699,12 +761,13 @@ impl Fixture {
     }
 }
 
-/// Generates `count` articles, checks them with the real checker and builds their library.
-pub fn fixture(count: usize) -> Fixture {
+/// Generates `count` articles in the languages of `mix`, checks them with the real checker
+/// and builds their library.
+pub fn fixture(count: usize, mix: Mix) -> Fixture {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let content_dir = dir.path().join("content");
     fs::create_dir_all(&content_dir).expect("create content/");
-    let generated = generate(&content_dir, count);
+    let generated = generate(&content_dir, count, mix);
     let (content, diags) = content::load(&content_dir);
     let errors: Vec<String> = diags
         .sorted()
@@ -748,17 +811,32 @@ pub struct Query {
     /// Short name used as the benchmark id.
     pub name: &'static str,
     pub text: String,
+    /// The language of the screen it is typed on.
+    pub lang: &'static str,
     /// Type-ahead (`Library::suggest`) rather than full search.
     pub suggest: bool,
 }
 
-/// The queries of the issue, in English: the library is mostly English.
-pub fn queries(generated: &Generated) -> Vec<Query> {
+/// The queries of issue #2 in `lang`. The Spanish ones are the same kinds: the rarest
+/// Spanish condition, two words of about the same rank in the Spanish vocabulary as
+/// "knee swelling", a two-letter prefix of common words, the most common content word, and
+/// an everyday phrase from synonyms.toml.
+pub fn queries(generated: &Generated, lang: &'static str) -> Vec<Query> {
     let q = |name, text: &str, suggest| Query {
         name,
         text: text.to_string(),
+        lang,
         suggest,
     };
+    if lang == "es" {
+        return vec![
+            q("rare_word", &generated.rare_word_es, false),
+            q("two_words", "rodilla hinchazón", false),
+            q("prefix_suggest", "hi", true),
+            q("common_word", "dolor", false),
+            q("synonym_phrase", "disco salido", false),
+        ];
+    }
     vec![
         q("rare_word", &generated.rare_word, false),
         q("two_words", "knee swelling", false),
@@ -772,31 +850,32 @@ pub fn queries(generated: &Generated) -> Vec<Query> {
 pub fn run(library: &Library, query: &Query) -> usize {
     if query.suggest {
         library
-            .suggest(&query.text, "en")
+            .suggest(&query.text, query.lang)
             .expect("suggest never fails")
             .len()
     } else {
         library
-            .search(&query.text, "en", 10)
+            .search(&query.text, query.lang, 10)
             .expect("search never fails")
             .results
             .len()
     }
 }
 
-/// What each query is looking for: the English articles holding each of its words.
+/// What each query is looking for: the articles in its language holding each of its words.
 pub fn describe(generated: &Generated, query: &Query) -> String {
-    let df = |w: &str| generated.document_frequency.get(w).copied().unwrap_or(0);
+    let frequency = generated.document_frequency(query.lang);
+    let lang = query.lang;
+    let df = |w: &str| frequency.get(w).copied().unwrap_or(0);
     if query.suggest {
-        let matching: Vec<(&String, &usize)> = generated
-            .document_frequency
+        let matching: Vec<(&String, &usize)> = frequency
             .iter()
             .filter(|(w, _)| w.starts_with(&query.text))
             .collect();
         let top = matching.iter().max_by_key(|(_, &n)| n);
         return match top {
             Some((w, n)) => format!(
-                "{} distinct words start with `{}`; the most common, `{w}`, is in {n} en articles",
+                "{} distinct words start with `{}`; the most common, `{w}`, is in {n} {lang} articles",
                 matching.len(),
                 query.text
             ),
@@ -806,7 +885,7 @@ pub fn describe(generated: &Generated, query: &Query) -> String {
     query
         .text
         .split_whitespace()
-        .map(|w| format!("`{w}` in {} en articles", df(w)))
+        .map(|w| format!("`{w}` in {} {lang} articles", df(w)))
         .collect::<Vec<_>>()
         .join(", ")
 }
