@@ -3,7 +3,7 @@
 //!
 //! | layer | modules | what |
 //! |---|---|---|
-//! | 0 | `paths`, `clock`, `qr` | where files are, the clock and time formats, QR codes |
+//! | 0 | `paths`, `clock`, `qr`, `lang` | where files are, the clock and time formats, QR codes, the languages |
 //! | 1 | `store`, `content` | kiosk.db (migrations, pairing tables); content files to records |
 //! | 2 | `search`, `library` | stemming, sound keys, did-you-mean; library.db |
 //! | 3 | `callbacks` | form rules, the one outbox writer, staff, audit, retention, exports |
@@ -27,6 +27,7 @@ mod tests {
         ("paths", 0),
         ("clock", 0),
         ("qr", 0),
+        ("lang", 0),
         ("store", 1),
         ("content", 1),
         ("search", 2),

@@ -14,6 +14,7 @@ pub mod content;
 pub mod delivery;
 pub mod health;
 pub mod lan;
+pub mod lang;
 pub mod layers;
 pub mod library;
 pub mod pack;

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::content::Localized;
+use crate::lang::Lang;
 
 /// A window of the day the patient can choose for the callback.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -110,21 +111,21 @@ impl CallbackSettings {
     }
 
     /// The region's name for messages ("the United States").
-    pub fn region_name(&self, lang: &str) -> String {
+    pub fn region_name(&self, lang: Lang) -> String {
         match (self.region.as_str(), lang) {
-            ("US", "es") => "Estados Unidos".into(),
-            ("US", _) => "the United States".into(),
-            ("CA", "es") => "Canadá".into(),
-            ("CA", _) => "Canada".into(),
-            ("MX", "es") => "México".into(),
-            ("MX", _) => "Mexico".into(),
+            ("US", Lang::Es) => "Estados Unidos".into(),
+            ("US", Lang::En) => "the United States".into(),
+            ("CA", Lang::Es) => "Canadá".into(),
+            ("CA", Lang::En) => "Canada".into(),
+            ("MX", Lang::Es) => "México".into(),
+            ("MX", Lang::En) => "Mexico".into(),
             (other, _) => other.to_string(),
         }
     }
 
     /// `map`'s text in `lang`, else in English, else empty.
-    pub fn text<'a>(map: &'a Localized, lang: &str) -> &'a str {
-        map.get(lang)
+    pub fn text(map: &Localized, lang: Lang) -> &str {
+        map.get(lang.code())
             .or_else(|| map.get("en"))
             .map(String::as_str)
             .unwrap_or("")
@@ -173,7 +174,7 @@ pub struct FormView {
 
 impl CallbackSettings {
     /// The form in `lang` (English where a text has no `lang`), offering `specialties`.
-    pub fn form_view(&self, lang: &str, specialties: Vec<crate::library::Named>) -> FormView {
+    pub fn form_view(&self, lang: Lang, specialties: Vec<crate::library::Named>) -> FormView {
         FormView {
             slots: self
                 .slots

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use super::settings::CallbackSettings;
+use crate::lang::Lang;
 
 /// The most characters a name may have.
 pub const NAME_MAX: usize = 80;
@@ -96,13 +97,13 @@ fn looks_like_markup(s: &str) -> bool {
 }
 
 /// Text in both languages; `es` when the form is in Spanish.
-fn say(lang: &str, en: &str, es: &str) -> String {
-    if lang == "es" { es } else { en }.to_string()
+fn say(lang: Lang, en: &str, es: &str) -> String {
+    lang.pick(en, es).to_string()
 }
 
 /// The problems found in a form so far, worded in the language the patient reads.
 struct Problems {
-    lang: &'static str,
+    lang: Lang,
     errors: Vec<FieldError>,
 }
 
@@ -126,12 +127,11 @@ pub fn validate(
     specialties: &[String],
 ) -> Result<ValidRequest, Vec<FieldError>> {
     // Messages in the language the patient is reading, else the call's.
-    let lang = match form.screen_language.as_deref() {
-        Some("es") => "es",
-        Some("en") => "en",
-        _ if form.language == "es" => "es",
-        _ => "en",
-    };
+    let lang = form
+        .screen_language
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or_else(|| Lang::or_english(&form.language));
     let mut p = Problems {
         lang,
         errors: Vec::new(),
@@ -147,7 +147,7 @@ pub fn validate(
             "Elija la mejor hora para llamarle.",
         );
     }
-    if !matches!(form.language.as_str(), "en" | "es") {
+    if Lang::from_code(&form.language).is_none() {
         p.add(
             "language",
             "required",
@@ -276,11 +276,11 @@ fn phone(form: &CallbackForm, settings: &CallbackSettings, p: &mut Problems) -> 
             lang,
             &format!(
                 "Please give a phone number in {} so we can call you.",
-                settings.region_name("en")
+                settings.region_name(Lang::En)
             ),
             &format!(
                 "Dé un número de teléfono de {} para que podamos llamarle.",
-                settings.region_name("es")
+                settings.region_name(Lang::Es)
             ),
         ),
         _ => say(

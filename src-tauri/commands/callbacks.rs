@@ -13,7 +13,9 @@ use crate::callbacks::{self, audit, queue, staff, CallbackForm, Filter, InboxIte
 #[tauri::command(async)]
 pub fn callback_config(state: State<'_, AppState>, lang: String) -> Result<FormView, CommandError> {
     let specialties = state.with_library(|l| l.specialties(&lang))?;
-    Ok(state.config.callbacks.form_view(&lang, specialties))
+    // The library took `lang`: it is one it has.
+    let lang = crate::lang::Lang::or_english(&lang);
+    Ok(state.config.callbacks.form_view(lang, specialties))
 }
 
 /// A new request id (UUID v7) for a form about to be filled in: a resend keeps it.

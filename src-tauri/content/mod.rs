@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::lang::Lang;
+
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use frontmatter::FrontMatter;
 pub use markdown::Rendered;
@@ -261,7 +263,7 @@ fn parse_article(path: &Path, text: Option<&str>, diags: &mut Diagnostics) -> Op
         );
     }
     let body = markdown::render(split.body, path, split.body_line, diags);
-    let language = if meta.language == "es" { "es" } else { "en" };
+    let language = Lang::or_english(&meta.language);
     let readability = readability::measure(&body.sentence_text, language);
     for (field, value) in [("title", &meta.title), ("summary", &meta.summary)] {
         if let Some(c) = value.chars().find(|c| is_invisible(*c)) {
@@ -311,13 +313,13 @@ fn nfc(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<String> {
 fn readability_warnings(
     path: &Path,
     body_line: usize,
-    language: &str,
+    language: Lang,
     readability: &Readability,
     diags: &mut Diagnostics,
 ) {
     // Fernández-Huerta reading ease, from the grade `measure` maps it to.
     let spanish_ease = 100.0 - (readability.grade - 4.0) * 10.0;
-    if language == "es" && readability.words > 0 && spanish_ease < MIN_SPANISH_EASE {
+    if language == Lang::Es && readability.words > 0 && spanish_ease < MIN_SPANISH_EASE {
         diags.warning(
             path,
             body_line,

@@ -4,6 +4,8 @@
 //! (206.84 - 60 x syllables per word - 1.02 x words per sentence), mapped onto school grades
 //! the way the Flesch scale is read: 90 is about grade 5, each 10 points less one grade more.
 
+use crate::lang::Lang;
+
 /// Words a patient reads per minute; slower than the adult average on purpose.
 const WORDS_PER_MINUTE: usize = 180;
 
@@ -23,7 +25,7 @@ pub struct Readability {
 }
 
 /// Measures `text`, in which sentences end with `.`, `!`, `?`, `:` or `;`.
-pub fn measure(text: &str, language: &str) -> Readability {
+pub fn measure(text: &str, language: Lang) -> Readability {
     let mut words = 0usize;
     let mut syllables = 0usize;
     let mut sentences = 0usize;
@@ -41,7 +43,7 @@ pub fn measure(text: &str, language: &str) -> Readability {
         }
         if !word.is_empty() {
             words += 1;
-            syllables += if language == "es" {
+            syllables += if language == Lang::Es {
                 syllables_es(&word)
             } else {
                 syllables_en(&word)
@@ -61,7 +63,7 @@ pub fn measure(text: &str, language: &str) -> Readability {
     } else {
         let wps = words as f64 / sentences.max(1) as f64;
         let spw = syllables as f64 / words as f64;
-        if language == "es" {
+        if language == Lang::Es {
             let ease = 206.84 - 60.0 * spw - 1.02 * wps;
             ((100.0 - ease) / 10.0 + 4.0).max(1.0)
         } else {
@@ -175,7 +177,7 @@ mod tests {
     fn short_plain_sentences_score_a_low_grade() {
         let easy = measure(
             "The disc is soft. It sits between the bones. It can slip.",
-            "en",
+            Lang::En,
         );
         assert_eq!(easy.sentences, 3);
         assert_eq!(easy.words, 12);
@@ -186,15 +188,15 @@ mod tests {
     fn long_technical_sentences_score_a_high_grade() {
         let hard = measure(
             "Intervertebral degeneration frequently necessitates comprehensive multidisciplinary evaluation incorporating neurological examination and radiological investigation.",
-            "en",
+            Lang::En,
         );
         assert!(hard.grade > 12.0, "{hard:?}");
     }
 
     #[test]
     fn spanish_grade_rises_with_sentence_length() {
-        let short = measure("El disco es blando. Está entre los huesos.", "es");
-        let long = measure("La degeneración intervertebral frecuentemente necesita una evaluación multidisciplinaria completa con exámenes neurológicos y estudios radiológicos especializados.", "es");
+        let short = measure("El disco es blando. Está entre los huesos.", Lang::Es);
+        let long = measure("La degeneración intervertebral frecuentemente necesita una evaluación multidisciplinaria completa con exámenes neurológicos y estudios radiológicos especializados.", Lang::Es);
         assert!(short.grade < 8.0, "{short:?}");
         assert!(long.grade > short.grade + 4.0, "{short:?} {long:?}");
     }
@@ -202,7 +204,7 @@ mod tests {
     #[test]
     fn reading_time_rounds_up_to_whole_minutes() {
         let text = "word ".repeat(181);
-        assert_eq!(measure(&text, "en").reading_minutes, 2);
-        assert_eq!(measure("one.", "en").reading_minutes, 1);
+        assert_eq!(measure(&text, Lang::En).reading_minutes, 2);
+        assert_eq!(measure("one.", Lang::En).reading_minutes, 1);
     }
 }

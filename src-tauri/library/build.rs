@@ -11,6 +11,7 @@ use rusqlite::{params, Connection};
 
 use super::{schema, LibraryError};
 use crate::content::{Article, Content};
+use crate::lang::Lang;
 use crate::search::text::Analyzer;
 
 /// Memory FTS5 may fill with pending index terms before writing a segment.
@@ -115,8 +116,9 @@ fn write_meta(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<(), L
 
 /// The topics (in the file's order), specialties, notices and synonyms.
 fn write_tables(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<(), LibraryError> {
-    let text =
-        |map: &crate::content::Localized, lang: &str| map.get(lang).cloned().unwrap_or_default();
+    let text = |map: &crate::content::Localized, lang: Lang| {
+        map.get(lang.code()).cloned().unwrap_or_default()
+    };
     let mut topic = tx.prepare(
         "INSERT INTO topic (slug, position, icon, name_en, name_es, description_en, description_es)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -126,16 +128,20 @@ fn write_tables(tx: &rusqlite::Transaction<'_>, content: &Content) -> Result<(),
             t.slug,
             i as i64,
             t.icon,
-            text(&t.name, "en"),
-            text(&t.name, "es"),
-            text(&t.description, "en"),
-            text(&t.description, "es"),
+            text(&t.name, Lang::En),
+            text(&t.name, Lang::Es),
+            text(&t.description, Lang::En),
+            text(&t.description, Lang::Es),
         ])?;
     }
     let mut specialty =
         tx.prepare("INSERT INTO specialty (slug, name_en, name_es) VALUES (?1, ?2, ?3)")?;
     for s in &content.specialties {
-        specialty.execute(params![s.slug, text(&s.name, "en"), text(&s.name, "es")])?;
+        specialty.execute(params![
+            s.slug,
+            text(&s.name, Lang::En),
+            text(&s.name, Lang::Es)
+        ])?;
     }
     let mut notice =
         tx.prepare("INSERT INTO notice (lang, disclaimer, emergency) VALUES (?1, ?2, ?3)")?;
@@ -234,7 +240,7 @@ fn write_index(
         for phrase in table.keys() {
             for w in crate::search::text::words(phrase) {
                 if w.chars().count() >= 3 && w.chars().all(char::is_alphabetic) {
-                    let sound = crate::search::sound::key(lang, &w);
+                    let sound = crate::search::sound::key(Lang::or_english(lang), &w);
                     word.execute(params![lang, w, 1, sound])?;
                 }
             }
@@ -245,7 +251,7 @@ fn write_index(
 
 /// Surface words of titles, summaries, headings and bodies with how often each occurs, per
 /// language, for "did you mean".
-type Vocabulary = [(&'static str, HashMap<String, i64>); 2];
+type Vocabulary = [(Lang, HashMap<String, i64>); 2];
 
 /// The stemmed title, summary, headings and body of each article, in order, and the
 /// vocabulary. Stemming is most of a build's CPU time, so it runs on every core, as
@@ -267,7 +273,7 @@ fn index_articles(articles: &[Article]) -> (Vec<[String; 4]>, Vocabulary) {
             .collect()
     });
     let mut indexed = Vec::with_capacity(articles.len());
-    let mut vocabulary: Vocabulary = [("en", HashMap::new()), ("es", HashMap::new())];
+    let mut vocabulary: Vocabulary = Lang::ALL.map(|lang| (lang, HashMap::new()));
     for (fields, words) in parts {
         indexed.extend(fields);
         for ((_, all), (_, part)) in vocabulary.iter_mut().zip(words) {
@@ -280,18 +286,18 @@ fn index_articles(articles: &[Article]) -> (Vec<[String; 4]>, Vocabulary) {
 }
 
 fn index_part(articles: &[Article]) -> (Vec<[String; 4]>, Vocabulary) {
-    let analyzers = [Analyzer::new("en"), Analyzer::new("es")];
+    let analyzers = Lang::ALL.map(Analyzer::new);
     let mut seen = [HashMap::new(), HashMap::new()];
     let indexed = articles
         .iter()
         .map(|a| {
             let m = &a.meta;
-            let i = usize::from(m.language == "es");
+            let i = usize::from(Lang::or_english(&m.language) == Lang::Es);
             [&m.title, &m.summary, &a.body.headings, &a.body.text]
                 .map(|text| analyzers[i].index_text_counting(text, &mut seen[i]))
         })
         .collect();
-    let vocabulary = [("en", 0), ("es", 1)].map(|(lang, i)| {
+    let vocabulary = [(Lang::En, 0), (Lang::Es, 1)].map(|(lang, i)| {
         let words = std::mem::take(&mut seen[i])
             .into_iter()
             .filter(|(w, _)| w.chars().count() >= 3 && w.chars().all(char::is_alphabetic))

@@ -12,6 +12,7 @@ use serde::Serialize;
 pub use build::{build, BuildStats};
 
 use crate::content;
+use crate::lang::Lang;
 use crate::search::{self, SearchResults, Suggestion, SynonymTable};
 
 /// Everything that can go wrong with the library.
@@ -214,13 +215,9 @@ impl std::fmt::Debug for Library {
     }
 }
 
-/// Checks that `lang` is one the library has, returning the column suffix to use.
-fn lang(lang: &str) -> Result<&'static str, LibraryError> {
-    match lang {
-        "en" => Ok("en"),
-        "es" => Ok("es"),
-        other => Err(LibraryError::Language(other.chars().take(16).collect())),
-    }
+/// The language of code `lang` if the library has it (its columns end in `_{code}`).
+fn lang(lang: &str) -> Result<Lang, LibraryError> {
+    Lang::from_code(lang).ok_or_else(|| LibraryError::Language(lang.chars().take(16).collect()))
 }
 
 impl Library {
@@ -430,7 +427,7 @@ impl Library {
     }
 
     /// The notices in `l`, empty when the content has none.
-    fn notices(&self, l: &str) -> Result<Notices, LibraryError> {
+    fn notices(&self, l: Lang) -> Result<Notices, LibraryError> {
         let notices = self
             .conn
             .query_row(
@@ -452,7 +449,7 @@ impl Library {
     }
 
     /// Article `id`'s topics in `l`, in display order.
-    fn article_topics(&self, id: i64, l: &str) -> Result<Vec<Named>, LibraryError> {
+    fn article_topics(&self, id: i64, l: Lang) -> Result<Vec<Named>, LibraryError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT t.slug, t.name_{l} FROM article_topic at JOIN topic t ON t.slug = at.topic
              WHERE at.article_id = ?1 ORDER BY t.position"
@@ -473,14 +470,14 @@ impl Library {
         &self,
         view: &ArticleView,
         from_topic: Option<&str>,
-        l: &str,
+        l: Lang,
     ) -> Result<(Option<ArticleLink>, Option<ArticleLink>), LibraryError> {
         let topic = from_topic
             .filter(|t| view.topics.iter().any(|x| x.slug == *t))
             .map(str::to_string)
             .or_else(|| view.topics.first().map(|t| t.slug.clone()));
         if let Some(topic) = topic {
-            let list = self.topic_articles(&topic, l)?.articles;
+            let list = self.topic_articles(&topic, l.code())?.articles;
             if let Some(i) = list.iter().position(|a| a.slug == view.slug) {
                 let link = |a: &ArticleCard| ArticleLink {
                     slug: a.slug.clone(),

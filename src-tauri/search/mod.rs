@@ -16,6 +16,7 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use crate::content::markdown::escape_html;
+use crate::lang::Lang;
 use text::{fold_for, is_word_char, words, Analyzer};
 
 /// Characters of a query that are looked at; the rest of a pasted essay is ignored.
@@ -90,7 +91,7 @@ struct SynonymRule {
 /// The synonyms of a library, prepared for matching queries.
 #[derive(Default)]
 pub struct SynonymTable {
-    by_lang: HashMap<String, Vec<SynonymRule>>,
+    by_lang: HashMap<Lang, Vec<SynonymRule>>,
 }
 
 impl SynonymTable {
@@ -106,8 +107,12 @@ impl SynonymTable {
             ))
         })?;
         for row in rows {
-            let (lang, phrase, json) = row?;
-            let analyzer = Analyzer::new(&lang);
+            let (code, phrase, json) = row?;
+            // Content checks allow no other language; a row of one could never be used.
+            let Some(lang) = Lang::from_code(&code) else {
+                continue;
+            };
+            let analyzer = Analyzer::new(lang);
             let expansions: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
             let rule = SynonymRule {
                 words: words(&phrase).map(|w| analyzer.fold(&w)).collect(),
@@ -132,10 +137,10 @@ impl SynonymTable {
     }
 
     /// Clinical phrases (as stems) for every everyday phrase found in `query_words`.
-    fn expand(&self, lang: &str, query_words: &[String]) -> Vec<Vec<String>> {
+    fn expand(&self, lang: Lang, query_words: &[String]) -> Vec<Vec<String>> {
         let folded: Vec<String> = query_words.iter().map(|w| fold_for(lang, w)).collect();
         let mut out: Vec<Vec<String>> = Vec::new();
-        for rule in self.by_lang.get(lang).map(Vec::as_slice).unwrap_or(&[]) {
+        for rule in self.by_lang.get(&lang).map(Vec::as_slice).unwrap_or(&[]) {
             let n = rule.words.len();
             if n <= folded.len() && folded.windows(n).any(|w| w == rule.words.as_slice()) {
                 for e in &rule.expansions {
@@ -205,7 +210,7 @@ fn clip(query: &str) -> &str {
     }
 }
 
-fn plan(query: &str, lang: &str, synonyms: &SynonymTable, typing: bool) -> Plan {
+fn plan(query: &str, lang: Lang, synonyms: &SynonymTable, typing: bool) -> Plan {
     let analyzer = Analyzer::new(lang);
     let clipped = clip(query);
     let all: Vec<String> = words(clipped).collect();
@@ -243,7 +248,7 @@ pub fn search(
     conn: &Connection,
     synonyms: &SynonymTable,
     query: &str,
-    lang: &str,
+    lang: Lang,
     limit: usize,
 ) -> rusqlite::Result<SearchResults> {
     let limit = limit.clamp(1, 50);
@@ -297,7 +302,7 @@ pub fn search(
 fn run(
     conn: &Connection,
     plan: &Plan,
-    lang: &str,
+    lang: Lang,
     limit: usize,
     all: bool,
 ) -> rusqlite::Result<Vec<SearchHit>> {
@@ -478,7 +483,7 @@ struct Correction {
 /// How far a candidate is from a word typed: 0 when they sound alike in the language
 /// ([`sound::key`]), else the edit distance (transpositions count once) of their folded
 /// forms, plus one, so sounding alike always wins.
-fn distance(lang: &str, typed: &str, typed_sound: &str, candidate: &str, sound: &str) -> usize {
+fn distance(lang: Lang, typed: &str, typed_sound: &str, candidate: &str, sound: &str) -> usize {
     if sound == typed_sound {
         return 0;
     }
@@ -492,7 +497,7 @@ fn distance(lang: &str, typed: &str, typed_sound: &str, candidate: &str, sound: 
 fn did_you_mean(
     conn: &Connection,
     query: &str,
-    lang: &str,
+    lang: Lang,
 ) -> rusqlite::Result<Option<Correction>> {
     let analyzer = Analyzer::new(lang);
     let mut changed = false;
@@ -567,7 +572,7 @@ fn did_you_mean(
 pub fn suggest(
     conn: &Connection,
     prefix: &str,
-    lang: &str,
+    lang: Lang,
     limit: usize,
 ) -> rusqlite::Result<Vec<Suggestion>> {
     if prefix.trim().chars().count() < 2 {
@@ -594,7 +599,7 @@ mod tests {
     fn operators_become_quoted_words() {
         let p = plan(
             "disc AND NEAR(\"neck\"* ^pain",
-            "en",
+            Lang::En,
             &SynonymTable::default(),
             false,
         );
@@ -604,10 +609,10 @@ mod tests {
 
     #[test]
     fn the_last_word_is_a_prefix_only_while_typing() {
-        let p = plan("herniated di", "en", &SynonymTable::default(), true);
+        let p = plan("herniated di", Lang::En, &SynonymTable::default(), true);
         assert_eq!(p.terms, ["herniat"]);
         assert_eq!(p.prefix, Some(("di".into(), "di".into())));
-        let done = plan("herniated di ", "en", &SynonymTable::default(), true);
+        let done = plan("herniated di ", Lang::En, &SynonymTable::default(), true);
         assert!(done.prefix.is_none());
     }
 
@@ -618,7 +623,7 @@ mod tests {
 
     #[test]
     fn snippets_mark_matching_words_and_escape_the_rest() {
-        let analyzer = Analyzer::new("en");
+        let analyzer = Analyzer::new(Lang::En);
         let stems: HashSet<&str> = ["disc"].into_iter().collect();
         let s = snippet("A <b> disc & discs sit here.", "", &analyzer, &stems, None);
         assert_eq!(

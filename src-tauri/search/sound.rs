@@ -8,10 +8,11 @@
 //! codes are too coarse for a medical vocabulary.
 
 use super::text::{fold, fold_keeping_enye};
+use crate::lang::Lang;
 
-/// The sound key of one lower-case word in `lang` (`"es"` or English otherwise).
-pub fn key(lang: &str, word: &str) -> String {
-    if lang == "es" {
+/// The sound key of one lower-case word in `lang`.
+pub fn key(lang: Lang, word: &str) -> String {
+    if lang == Lang::Es {
         spanish(word)
     } else {
         english(word)
@@ -115,6 +116,7 @@ fn english(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::key;
+    use crate::lang::Lang;
 
     #[test]
     fn spanish_spellings_by_ear_share_the_key_of_the_right_word() {
@@ -129,10 +131,18 @@ mod tests {
             ("kirurgico", "quirúrgico"),
             ("jeringa", "geringa"),
         ] {
-            assert_eq!(key("es", typed), key("es", right), "{typed} / {right}");
+            assert_eq!(
+                key(Lang::Es, typed),
+                key(Lang::Es, right),
+                "{typed} / {right}"
+            );
         }
-        assert_ne!(key("es", "año"), key("es", "ano"), "ñ is its own sound");
-        assert_ne!(key("es", "nervio"), key("es", "cita"));
+        assert_ne!(
+            key(Lang::Es, "año"),
+            key(Lang::Es, "ano"),
+            "ñ is its own sound"
+        );
+        assert_ne!(key(Lang::Es, "nervio"), key(Lang::Es, "cita"));
     }
 
     #[test]
@@ -145,8 +155,12 @@ mod tests {
             ("lamenectomy", "laminectomy"),
             ("stenossis", "stenosis"),
         ] {
-            assert_eq!(key("en", typed), key("en", right), "{typed} / {right}");
+            assert_eq!(
+                key(Lang::En, typed),
+                key(Lang::En, right),
+                "{typed} / {right}"
+            );
         }
-        assert_ne!(key("en", "nerve"), key("en", "never"));
+        assert_ne!(key(Lang::En, "nerve"), key(Lang::En, "never"));
     }
 }

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::lang::Lang;
+
 /// Longest word kept; longer "words" are noise (or an attack) and are dropped.
 pub const MAX_WORD_CHARS: usize = 40;
 
@@ -35,15 +37,15 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
-    /// An analyzer for `language` (`es` is Spanish; anything else English).
-    pub fn new(language: &str) -> Self {
-        match language {
-            "es" => Analyzer {
+    /// An analyzer for `lang`.
+    pub fn new(lang: Lang) -> Self {
+        match lang {
+            Lang::Es => Analyzer {
                 stemmer: Stemmer::create(Algorithm::Spanish),
                 stop: STOP_ES,
                 spanish: true,
             },
-            _ => Analyzer {
+            Lang::En => Analyzer {
                 stemmer: Stemmer::create(Algorithm::English),
                 stop: STOP_EN,
                 spanish: false,
@@ -162,8 +164,8 @@ pub fn fold(word: &str) -> String {
 }
 
 /// Accents removed as `lang` reads them ([`Analyzer::fold`] without a stemmer).
-pub fn fold_for(lang: &str, word: &str) -> String {
-    if lang == "es" {
+pub fn fold_for(lang: Lang, word: &str) -> String {
+    if lang == Lang::Es {
         fold_keeping_enye(word)
     } else {
         fold(word)
@@ -207,14 +209,14 @@ mod tests {
 
     #[test]
     fn english_stems_join_word_forms() {
-        let a = Analyzer::new("en");
+        let a = Analyzer::new(Lang::En);
         assert_eq!(a.stem("herniated"), a.stem("herniation"));
         assert_eq!(a.stem("discs"), a.stem("disc"));
     }
 
     #[test]
     fn spanish_stems_ignore_accents_but_not_the_enye() {
-        let a = Analyzer::new("es");
+        let a = Analyzer::new(Lang::Es);
         assert_eq!(a.stem("cirugía"), a.stem("cirugia"));
         assert_eq!(a.stem("várices"), a.stem("varices"));
         assert_ne!(a.stem("año"), a.stem("ano"), "ñ is a letter in Spanish");
@@ -227,7 +229,7 @@ mod tests {
         let decomposed = "cia\u{301}tica y nin\u{303}os";
         let w: Vec<String> = words(decomposed).collect();
         assert_eq!(w, ["ciática", "y", "niños"]);
-        let a = Analyzer::new("es");
+        let a = Analyzer::new(Lang::Es);
         assert_eq!(a.index_text(decomposed), a.index_text("ciática y niños"));
         // A combining mark NFC cannot compose stays inside its word.
         assert_eq!(words("x\u{301}yz ab").count(), 2);
@@ -235,7 +237,7 @@ mod tests {
 
     #[test]
     fn index_text_drops_stop_words() {
-        let a = Analyzer::new("en");
+        let a = Analyzer::new(Lang::En);
         assert_eq!(a.index_text("The pain in my back"), "pain back");
     }
 
@@ -243,10 +245,13 @@ mod tests {
     fn index_text_counting_gives_the_same_text_and_counts_every_word() {
         for (lang, text) in [
             (
-                "en",
+                Lang::En,
                 "The PAIN in my back; pains, Herniated discs and the pain again.",
             ),
-            ("es", "La cirugía y la CIRUGIA de várices: dolor, dolores."),
+            (
+                Lang::Es,
+                "La cirugía y la CIRUGIA de várices: dolor, dolores.",
+            ),
         ] {
             let a = Analyzer::new(lang);
             let mut seen = HashMap::new();
