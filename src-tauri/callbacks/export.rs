@@ -8,6 +8,16 @@ use serde::Serialize;
 
 use super::{queue, CallbackError};
 
+/// Where an export folder is, on the wire in camelCase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FolderKind {
+    /// The config's `export_dir`.
+    Configured,
+    /// A USB drive.
+    Removable,
+}
+
 /// A folder the export may go to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -15,7 +25,7 @@ pub struct ExportFolder {
     /// The folder's full path, which the export takes back.
     pub path: String,
     /// `configured` (the config's `export_dir`) or `removable` (a USB drive).
-    pub kind: &'static str,
+    pub kind: FolderKind,
     /// The folder's own name, for the button.
     pub label: String,
 }
@@ -84,7 +94,7 @@ pub fn folders(configured: Option<&Path>, data_dir: &Path) -> Vec<ExportFolder> 
     if let Some(dir) = configured.filter(|d| d.is_dir() && !inside(d, data_dir)) {
         out.push(ExportFolder {
             path: dir.display().to_string(),
-            kind: "configured",
+            kind: FolderKind::Configured,
             label: label(dir),
         });
     }
@@ -93,7 +103,7 @@ pub fn folders(configured: Option<&Path>, data_dir: &Path) -> Vec<ExportFolder> 
         if !inside(&dir, data_dir) && dir.is_dir() {
             out.push(ExportFolder {
                 path: dir.display().to_string(),
-                kind: "removable",
+                kind: FolderKind::Removable,
                 label: label(&dir),
             });
         }
@@ -195,11 +205,16 @@ mod tests {
         std::fs::create_dir(&inner).expect("mkdir");
         assert!(folders(Some(&inner), data.path())
             .iter()
-            .all(|f| f.kind != "configured"));
+            .all(|f| f.kind != FolderKind::Configured));
         let other = tempfile::tempdir().expect("tempdir");
         assert_eq!(
             folders(Some(other.path()), data.path())[0].kind,
-            "configured"
+            FolderKind::Configured
+        );
+        assert_eq!(
+            serde_json::json!([FolderKind::Configured, FolderKind::Removable]),
+            serde_json::json!(["configured", "removable"]),
+            "the staff screen labels these"
         );
     }
 }
