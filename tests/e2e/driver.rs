@@ -134,7 +134,9 @@ impl Driver {
             {
                 Ok(client) => {
                     let session = Session { client };
-                    session.wait_js(ready, what).await?;
+                    // A cold start on a busy 2-core machine (a library rebuilt, another
+                    // build running) can take well over 10 s.
+                    session.wait_js_for(ready, what, 45).await?;
                     return Ok(session);
                 }
                 Err(e) => {
