@@ -83,7 +83,10 @@ pub struct FieldError {
     pub message: String,
 }
 
-fn is_control(c: char) -> bool {
+/// A character a patient's text must not hold: a control character, or a zero-width or
+/// bidirectional mark that can disguise text (Unicode TR 36). Shared with the front desk's
+/// checks of what a kiosk sends.
+pub fn is_control(c: char) -> bool {
     c.is_control()
         // Bidirectional overrides and isolates can disguise text; zero-width joiners too.
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')

@@ -6,10 +6,7 @@ use crate::callbacks::validate::{self, CallbackForm};
 
 /// Invisible characters the callback form refuses, for the fields it has no rule for.
 pub(super) fn has_hidden(text: &str) -> bool {
-    text.chars().any(|c| {
-        c.is_control()
-            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-    })
+    text.chars().any(validate::is_control)
 }
 
 /// The webhook body as the laptop reads it: the very type the kiosk writes.
