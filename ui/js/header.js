@@ -1,22 +1,23 @@
 // @ts-check
-// The header shown on every screen: Home, Back, the clinic's name, language and text size, and
-// at the far end a small, quiet Staff button that opens the staff view (behind a PIN).
+// The header shown on every screen: Home, Back, the clinic's name, language, text size and high
+// contrast (display.js), and at the far end a small, quiet Staff button that opens the staff
+// view (behind a PIN).
 // Built once; update() refreshes its words and pressed states so focus stays where it was.
 
 import { h, srOnly } from './dom.js';
 import { icon } from './icons.js';
 import { t } from './i18n.js';
+import { TEXT_SIZES } from './display.js';
 
 // Language names are written in their own language, so they are not translated.
 const LANGUAGE_NAMES = /** @type {Record<string, string>} */ ({ en: 'English', es: 'Español' });
 
 const STAFF_SCREENS = new Set(['staff-none', 'staff-pin', 'inbox']);
 
-export const TEXT_SIZES = ['normal', 'large', 'xlarge'];
 const SIZE_KEYS = /** @type {Record<string, string>} */ ({ normal: 'textSizeNormal', large: 'textSizeLarge', xlarge: 'textSizeXlarge' });
 
 /**
- * @param {{ onHome: () => void, onBack: () => void, onLanguage: (lang: string) => void, onTextSize: (size: string) => void, onStaff: () => void }} handlers
+ * @param {{ onHome: () => void, onBack: () => void, onLanguage: (lang: string) => void, onTextSize: (size: string) => void, onContrast: (high: boolean) => void, onStaff: () => void }} handlers
  * @param {string[]} languages languages offered by the app
  */
 // eslint-disable-next-line max-lines-per-function -- Builds the header once, top to bottom in the order it reads; most of its lines are the buttons' markup.
@@ -69,6 +70,21 @@ export function createHeader(handlers, languages) {
     }),
   );
 
+  // One toggle: pressed means high contrast is on (its name says what pressing gives).
+  const contrastLabel = h('span', { class: 'hbtn__label' });
+  const contrastButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'hbtn hbtn--toggle',
+      dataset: { test: 'contrast' },
+      'aria-pressed': 'false',
+      onclick: () => handlers.onContrast(contrastButton.getAttribute('aria-pressed') !== 'true'),
+    },
+    icon('contrast', 'icon--contrast'),
+    contrastLabel,
+  );
+
   const staffLabel = h('span', { class: 'hbtn__label' });
   const staffButton = h(
     'button',
@@ -90,11 +106,12 @@ export function createHeader(handlers, languages) {
       h('span', { class: 'setting__head' }, icon('textSize'), sizeLabel),
       h('div', { class: 'segmented' }, sizeButtons),
     ),
+    contrastButton,
     staffButton,
   );
 
   return {
-    /** @param {{ lang: string, textSize: string, screen: string, app?: { clinicName?: string } }} state */
+    /** @param {{ lang: string, textSize: string, contrast: string, screen: string, app?: { clinicName?: string } }} state */
     update(state) {
       nav.setAttribute('aria-label', t('header.navLabel'));
       homeLabel.textContent = t('header.home');
@@ -128,6 +145,8 @@ export function createHeader(handlers, languages) {
         );
         button.setAttribute('aria-pressed', String(button.dataset.size === state.textSize));
       }
+      contrastLabel.textContent = t('header.contrast');
+      contrastButton.setAttribute('aria-pressed', String(state.contrast === 'high'));
     },
   };
 }

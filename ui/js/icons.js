@@ -63,6 +63,8 @@ const ICONS = {
     c: [[12, 12, 9]],
     p: ['M3 12h18', 'M12 3c2.4 2.5 3.7 5.5 3.7 9s-1.3 6.5-3.7 9c-2.4-2.5-3.7-5.5-3.7-9S9.6 5.5 12 3z'],
   },
+  // A circle, its right half filled (kiosk.css fills .icon--contrast's path): high contrast.
+  contrast: { p: ['M12 3a9 9 0 0 1 0 18z'], c: [[12, 12, 9]] },
   textSize: { p: ['M3 18.5 7.8 5.5l4.8 13', 'M4.7 14h6.2', 'M13.5 18.5l3.7-9 3.8 9', 'M14.8 15.5h4.9'] },
   chevronRight: { p: ['M9 5l7 7-7 7'] },
   chevronLeft: { p: ['M15 5l-7 7 7 7'] },

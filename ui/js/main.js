@@ -3,7 +3,8 @@
 
 import * as api from './api.js';
 import { loadDictionaries, setLang, getLang, t } from './i18n.js';
-import { createHeader, TEXT_SIZES } from './header.js';
+import { createHeader } from './header.js';
+import { TEXT_SIZES, DEFAULT_DISPLAY, applyDisplay, isDefaultDisplay, watchHeader } from './display.js';
 import * as router from './router.js';
 import * as home from './screens/home.js';
 import * as topic from './screens/topic.js';
@@ -54,12 +55,12 @@ const SCREENS = { home, topic, article, search, callback, thanks, staff };
 const ERRORS_BEFORE_RELOAD = 3;
 const LOADING_DELAY_MS = 400;
 
-/** @type {{ lang: string, textSize: string, screen: string, app: AppInfo, languages: string[], defaultLang: string }} */
+/** @type {{ lang: string, textSize: string, contrast: string, screen: string, app: AppInfo, languages: string[], defaultLang: string }} */
 const state = {
   languages: ['en'],
   defaultLang: 'en',
   lang: 'en',
-  textSize: 'normal',
+  ...DEFAULT_DISPLAY,
   screen: 'loading',
   app: { clinicName: '', languages: ['en', 'es'], defaultLang: 'en' },
 };
@@ -103,11 +104,13 @@ async function boot() {
       onBack: bootError ? startOver : () => router.goBack(),
       onLanguage: changeLanguage,
       onTextSize: changeTextSize,
+      onContrast: changeContrast,
       onStaff: bootError ? startOver : () => router.navigate(router.hrefStaff()),
     },
     languages,
   );
   setUpSkipLink();
+  watchHeader(/** @type {HTMLElement} */ (document.getElementById('site-header')));
   router.interceptLinks(main);
   applyDocumentSettings();
 
@@ -140,7 +143,7 @@ function isPristine() {
   return (
     (state.screen === 'home' || state.screen === 'config-problem') &&
     state.lang === state.defaultLang &&
-    state.textSize === 'normal' &&
+    isDefaultDisplay(state) &&
     window.scrollY === 0 &&
     !typed
   );
@@ -149,13 +152,13 @@ function isPristine() {
 /**
  * Forgets everything of the last patient: the keyboard and what it typed, forms (their screens
  * clear themselves on leaving), the search, the path so far (Back leads nowhere), the scroll
- * position, language and text size; a staff view on screen ends its session on leaving.
+ * position, language, text size and contrast; a staff view on screen ends its session on leaving.
  */
 function resetKiosk() {
   closeKeyboard();
   /** @type {HTMLElement | null} */ (document.activeElement)?.blur?.();
   state.lang = setLang(state.defaultLang);
-  state.textSize = 'normal';
+  Object.assign(state, DEFAULT_DISPLAY);
   applyDocumentSettings();
   header.update(state);
   router.reset();
@@ -300,10 +303,17 @@ function changeTextSize(size) {
   header.update(state);
 }
 
+/** @param {boolean} high */
+function changeContrast(high) {
+  state.contrast = high ? 'high' : 'normal';
+  applyDocumentSettings();
+  header.update(state);
+}
+
 function applyDocumentSettings() {
   const root = document.documentElement;
   root.lang = getLang();
-  for (const size of TEXT_SIZES) root.classList.toggle(`text-${size}`, size === state.textSize);
+  applyDisplay(root, state);
   const skip = /** @type {HTMLElement} */ (document.getElementById('skip-link'));
   skip.textContent = t('skipLink');
 }

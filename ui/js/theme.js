@@ -2,6 +2,10 @@
 // The clinic's accent colour (from the config, already checked in Rust for 4.5:1 against
 // white text) turned into the few shades the style sheet uses. Tints are lightened until the
 // accent still reads at 4.5:1 on them.
+//
+// They are set as --clinic-* properties, which kiosk.css turns into --accent and its shades in
+// the normal theme only: the high-contrast theme (html.contrast-high, display.js) keeps its
+// own colours whatever the clinic chose, so a clinic's colour can never bring it under 7:1.
 
 const HEX = /^#([0-9a-f]{6})$/i;
 
@@ -20,7 +24,7 @@ const mix = (/** @type {Rgb} */ rgb, /** @type {Rgb} */ toward, /** @type {numbe
 const hex = (/** @type {Rgb} */ rgb) => `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
 
 /**
- * Sets --accent and its shades on <html>; does nothing for a colour that is not #rrggbb.
+ * Sets --clinic-accent and its shades on <html>; does nothing for a colour that is not #rrggbb.
  * @param {unknown} colour
  */
 export function applyAccent(colour) {
@@ -35,9 +39,8 @@ export function applyAccent(colour) {
     return hex(mix(accent, white, Math.min(amount, 1)));
   };
   const style = document.documentElement.style;
-  style.setProperty('--accent', hex(accent));
-  style.setProperty('--focus', hex(accent));
-  style.setProperty('--accent-strong', hex(mix(accent, [0, 0, 0], 0.2)));
-  style.setProperty('--accent-tint', tint(0.86));
-  style.setProperty('--accent-soft', tint(0.93));
+  style.setProperty('--clinic-accent', hex(accent));
+  style.setProperty('--clinic-accent-strong', hex(mix(accent, [0, 0, 0], 0.2)));
+  style.setProperty('--clinic-accent-tint', tint(0.86));
+  style.setProperty('--clinic-accent-soft', tint(0.93));
 }
