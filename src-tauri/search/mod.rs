@@ -62,7 +62,9 @@ pub struct SearchResults {
     pub query: String,
     /// The hits, best first.
     pub results: Vec<SearchHit>,
-    /// Nothing matched, and this correction (not clear enough to search by itself) would find articles: the UI offers it.
+    /// A correction, not clear enough to search by itself, whose every word matches articles:
+    /// the UI offers it. Set when nothing matched, or when only some words of the query did
+    /// (the results are then the articles with any of its words).
     pub did_you_mean: Option<String>,
     /// Nothing matched the query as typed, one correction was clearly best, and these are
     /// its results: the UI says "Showing results for {showingResultsFor}".
@@ -266,6 +268,26 @@ pub fn search(
     }
     out.results = run(conn, &plan, lang, limit, true)?;
     if out.results.is_empty() && plan.terms.len() > 1 {
+        // One word spelled by ear ("fisical therapy") makes every-word search find nothing; a
+        // correction that sounds the same and whose every word matches beats articles that
+        // have only some of the words. A correction by edit distance alone ("worst" to
+        // "worse") may change the meaning, so it waits until nothing else matches.
+        if let Some(correction) = did_you_mean(conn, query, lang)?.filter(|c| c.by_sound) {
+            let retry = self::plan(&correction.text, lang, synonyms, false);
+            let found = if retry.is_empty() {
+                Vec::new()
+            } else {
+                run(conn, &retry, lang, limit, true)?
+            };
+            if !found.is_empty() {
+                if correction.clear {
+                    out.results = found;
+                    out.showing_results_for = Some(correction.text);
+                    return Ok(out);
+                }
+                out.did_you_mean = Some(correction.text);
+            }
+        }
         out.results = run(conn, &plan, lang, limit, false)?;
     }
     if out.results.is_empty() {
@@ -277,6 +299,8 @@ pub fn search(
     }
     if out.results.is_empty() {
         out.message = Some(SearchMessage::NoResults);
+    }
+    if out.results.is_empty() && out.did_you_mean.is_none() {
         if let Some(correction) = did_you_mean(conn, query, lang)? {
             let retry = self::plan(&correction.text, lang, synonyms, false);
             if !retry.is_empty() {
@@ -478,6 +502,9 @@ struct Correction {
     text: String,
     /// Every changed word had one best candidate by a clear margin.
     clear: bool,
+    /// Every changed word sounds like its replacement in the language ([`sound::key`]), as
+    /// "fisical" and "physical" do; "worst" and "worse" only differ by a letter.
+    by_sound: bool,
 }
 
 /// How far a candidate is from a word typed: 0 when they sound alike in the language
@@ -502,6 +529,7 @@ fn did_you_mean(
     let analyzer = Analyzer::new(lang);
     let mut changed = false;
     let mut clear = true;
+    let mut by_sound = true;
     let mut out = Vec::new();
     let mut exists = conn.prepare_cached("SELECT 1 FROM word WHERE lang = ?1 AND word = ?2")?;
     // Candidates: the same sound, or the same first letter and a similar length, or the
@@ -556,6 +584,7 @@ fn did_you_mean(
                     .get(1)
                     .is_none_or(|(d2, f2, _)| d < d2 || -freq >= 3 * -f2);
                 clear &= clearly;
+                by_sound &= *d == 0;
                 changed = true;
                 out.push(candidate.clone());
             }
@@ -565,6 +594,7 @@ fn did_you_mean(
     Ok(changed.then(|| Correction {
         text: out.join(" "),
         clear,
+        by_sound,
     }))
 }
 

@@ -64,7 +64,9 @@ export async function render({ params }) {
       // Nothing matched as typed, but one spelling the library uses clearly did: say so.
       const corrected = outcome.showingResultsFor;
       // The status line above the results says it ("Showing results for …").
+      // Only some of the words matched: offer the spelling whose every word does.
       results.replaceChildren(
+        ...(outcome.didYouMean ? [didYouMean(outcome.didYouMean)] : []),
         h('h2', { class: 'sr-only' }, t('search.resultsHeading')),
         searchResults(found, 3),
       );
