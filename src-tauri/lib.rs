@@ -17,6 +17,7 @@ pub mod lan;
 pub mod lang;
 pub mod layers;
 pub mod library;
+pub mod metrics;
 pub mod pack;
 pub mod paths;
 pub mod qr;
@@ -249,6 +250,36 @@ fn spawn_delivery<R: Runtime>(app: &tauri::AppHandle<R>) {
     });
 }
 
+/// Writes the health report for Prometheus's node exporter at start and every minute
+/// (issue #15), when the config names a `[metrics] textfile_dir`.
+fn spawn_metrics<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let state = app.state::<AppState>();
+    let Some(dir) = state.config.metrics_textfile_dir.clone() else {
+        return;
+    };
+    let started_ms = state.now_ms() - state.started.elapsed().as_millis() as i64;
+    let mut writer = metrics::Writer::new(dir, started_ms);
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut every = tokio::time::interval(metrics::EVERY);
+        loop {
+            every.tick().await; // the first tick is immediate: written at start
+            let state = handle.state::<AppState>();
+            let sources = health::Sources {
+                library: &state.library,
+                kiosk: state.kiosk.as_deref(),
+                config: &state.config,
+                config_problems: &state.config_problems,
+                content_problem: state.content_problem.as_deref(),
+                data_dir: &state.data_dir,
+            };
+            let now = state.now_ms();
+            // Errors are logged by the writer, once until it works again.
+            let _ = writer.write(health::report(&sources, now), now);
+        }
+    });
+}
+
 /// On a front-desk laptop: opens the port its paired kiosks send to (issue #5).
 fn spawn_front_desk<R: Runtime>(app: &tauri::AppHandle<R>, data_dir: &std::path::Path) {
     let state = app.state::<AppState>();
@@ -343,6 +374,7 @@ pub fn run() -> Result<(), String> {
             app.manage(state);
             spawn_retention(app.handle());
             spawn_delivery(app.handle());
+            spawn_metrics(app.handle());
             spawn_front_desk(app.handle(), &data_dir);
             shell::open_window(app, mode)?;
             if mode == config::Mode::Kiosk {

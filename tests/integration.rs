@@ -19,6 +19,7 @@ mod durability;
 mod i18n;
 mod lan;
 mod library;
+mod metrics;
 mod packaging;
 mod packs;
 mod release;

@@ -31,6 +31,7 @@ const KEYS: &[(&str, &[&str])] = &[
             "destination",
             "front_desk",
             "content",
+            "metrics",
         ],
     ),
     ("front_desk", &["listen"]),
@@ -131,6 +132,7 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<ConfigProblem>) {
         }
     }
     destinations(r, &root, &mut config);
+    super::metrics::read(r, &root, &mut config);
 
     let mut problems = reader.problems;
     problems.sort_by(|a, b| (a.line, &a.key).cmp(&(b.line, &b.key)));

@@ -8,6 +8,7 @@ mod article;
 pub mod checks;
 mod destination;
 pub mod file;
+mod metrics;
 mod reader;
 pub mod types;
 

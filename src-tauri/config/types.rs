@@ -64,6 +64,9 @@ pub struct Config {
     pub front_desk_listen: std::net::SocketAddr,
     /// Public keys (base64) whose signed content packs this kiosk installs.
     pub trusted_keys: Vec<String>,
+    /// `[metrics] textfile_dir`: the node exporter's textfile folder the health metrics are
+    /// written to every minute (see the metrics module); `None`, the default, writes none.
+    pub metrics_textfile_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -84,6 +87,7 @@ impl Default for Config {
             destinations: Vec::new(),
             front_desk_listen: std::net::SocketAddr::from(([0, 0, 0, 0], crate::lan::DEFAULT_PORT)),
             trusted_keys: Vec::new(),
+            metrics_textfile_dir: None,
         }
     }
 }
