@@ -24,7 +24,8 @@ impl Clock {
         system_ms() + self.offset_ms.load(Ordering::Relaxed)
     }
 
-    /// Moves this clock `ms` milliseconds forward (tests only: nothing in the app calls it).
+    /// Moves this clock `ms` milliseconds forward, or back when `ms` is negative (a clock
+    /// set back, issue #16). Tests only: nothing in the app calls it.
     pub fn advance(&self, ms: i64) {
         self.offset_ms.fetch_add(ms, Ordering::Relaxed);
     }

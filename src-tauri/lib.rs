@@ -103,7 +103,7 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
     }
     let kiosk = match store::open(&data_dir.join(paths::KIOSK_DB)) {
         Ok(mut conn) => {
-            retain(&mut conn, &config);
+            retain(&mut conn, &config, callbacks::now_ms());
             Some(std::sync::Arc::new(Mutex::new(conn)))
         }
         Err(err) => {
@@ -174,10 +174,10 @@ fn config_arg() -> Option<std::path::PathBuf> {
 }
 
 /// One retention pass (see `callbacks::retention`): erases what the clinic's rules say
-/// this device no longer keeps. Failures are logged; the next pass tries again.
-fn retain(conn: &mut rusqlite::Connection, config: &config::Config) {
+/// this device no longer keeps, at `now` (Unix ms). Failures are logged; the next pass tries again.
+fn retain(conn: &mut rusqlite::Connection, config: &config::Config, now: i64) {
     let kiosk = config.mode != config::Mode::FrontDesk;
-    match callbacks::retention::run(conn, &config.callbacks, kiosk, callbacks::now_ms()) {
+    match callbacks::retention::run(conn, &config.callbacks, kiosk, now) {
         Ok(erased) if erased.expired > 0 => tracing::warn!(
             "retention: {} request(s) were never delivered and were erased after {} days; check the destinations",
             erased.expired,
@@ -207,7 +207,7 @@ fn spawn_retention<R: Runtime>(app: &tauri::AppHandle<R>) {
             let state = handle.state::<AppState>();
             if let Some(kiosk) = &state.kiosk {
                 if let Ok(mut conn) = kiosk.lock() {
-                    retain(&mut conn, &state.config);
+                    retain(&mut conn, &state.config, state.now_ms());
                 }
             }
         }

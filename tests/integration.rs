@@ -11,6 +11,7 @@ mod common;
 
 mod callback_queue;
 mod callback_validation;
+mod clock_jumps;
 mod commands;
 mod config;
 mod content_check;

@@ -122,13 +122,19 @@ pub fn submit(
     if let Some(wait) = burst_wait(&tx, settings, now)? {
         return Ok(receipt(Outcome::RateLimited, Some(wait)));
     }
-    let window_start = now - i64::from(settings.duplicate_window_hours) * 3_600_000;
+    // The window reaches as far into the "future" as into the past: a request stamped
+    // later than now was made before the clock was set back, and how long ago cannot be
+    // known. Within one window of now either way it is still a duplicate (a clock corrected
+    // by minutes or hours changes nothing); further ahead it no longer counts, so a clock
+    // set back by days does not turn the number's next requests into notes until the
+    // clock catches up.
+    let window = i64::from(settings.duplicate_window_hours) * 3_600_000;
     let duplicate_of: Option<String> = tx
         .query_row(
             "SELECT id FROM callback_request
-             WHERE phone = ?1 AND created_at >= ?2 AND status <> 'closed'
+             WHERE phone = ?1 AND created_at BETWEEN ?2 AND ?3 AND status <> 'closed'
              ORDER BY created_at DESC LIMIT 1",
-            params![request.phone, window_start],
+            params![request.phone, now - window, now + window],
             |r| r.get(0),
         )
         .optional()?;

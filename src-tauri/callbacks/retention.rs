@@ -8,6 +8,16 @@
 //!   one of them acknowledged it, `erase_after_delivery_secs` after the last
 //!   acknowledgement; still undelivered after `undelivered_max_days`, erased anyway and
 //!   counted as `expired`, which the staff health screen warns about.
+//!
+//! A clock set back (issue #16): a time stamp later than now was written before the clock
+//! went back, and its real age is unknown. Each pass first moves such stamps to now (a
+//! closed request's `closed_at`, an outbox row's `created_at` and `delivered_at`), so
+//! their age counts from the first pass that saw the clock behind them: erased no earlier
+//! than the rules say (the real age is at least the counted one), and never kept for good
+//! (the count starts now, not when the clock catches up). The request's own `created_at`,
+//! which staff see, is left as it was; the undelivered age is read from its outbox rows.
+//! A clock set forward cannot be told from a kiosk that was switched off; it erases by the
+//! time it shows.
 
 use rusqlite::{params, Connection, TransactionBehavior};
 
@@ -66,6 +76,12 @@ pub fn run(
 ) -> Result<Erased, CallbackError> {
     let mut erased = Erased::default();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let restamped = restamp_future(&tx, now)?;
+    if restamped > 0 {
+        tracing::warn!(
+            "retention: {restamped} time stamp(s) were later than now (the clock was set back); their age counts from now"
+        );
+    }
     erased.closed = erase(
         &tx,
         "status = 'closed' AND closed_at < ?1",
@@ -88,8 +104,9 @@ pub fn run(
         erased.expired = erase(
             &tx,
             &format!(
-                "created_at < ?1 AND id IN (SELECT request_id FROM outbox
-                   WHERE destination <> '{STAFF_INBOX}' AND delivered_at IS NULL)"
+                "id IN (SELECT request_id FROM outbox
+                   WHERE destination <> '{STAFF_INBOX}' AND delivered_at IS NULL
+                     AND created_at < ?1)"
             ),
             now - i64::from(settings.undelivered_max_days) * DAY_MS,
             "expired",
@@ -134,6 +151,24 @@ pub fn run(
         }
     }
     Ok(erased)
+}
+
+/// Moves every retention time stamp later than `now` to `now` (see the module's notes on a
+/// clock set back); returns how many were moved.
+fn restamp_future(tx: &Connection, now: i64) -> Result<usize, CallbackError> {
+    let mut moved = tx.execute(
+        "UPDATE callback_request SET closed_at = ?1 WHERE closed_at > ?1",
+        [now],
+    )?;
+    moved += tx.execute(
+        "UPDATE outbox SET created_at = ?1 WHERE created_at > ?1",
+        [now],
+    )?;
+    moved += tx.execute(
+        "UPDATE outbox SET delivered_at = ?1 WHERE delivered_at > ?1",
+        [now],
+    )?;
+    Ok(moved)
 }
 
 /// Requests erased undelivered (`expired`) since `since_day` (YYYY-MM-DD), for the staff
