@@ -19,21 +19,71 @@ import { t, tIn } from './i18n.js';
 const ACTIVITY = ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart'];
 const MIN_WARNING_SECONDS = 20;
 
+/** A tick that comes this much later than the 1 s asked for, or a wall clock that moved this
+ * much more or less than the monotonic one between two ticks, is a jump (ms). */
+export const JUMP_MS = 5000;
+
+/**
+ * The two clocks a page has: `mono` (performance.now: steady, not moved by a clock set
+ * forward or back, and on Linux not counting a suspend) and `wall` (Date.now).
+ * @typedef {{ mono: () => number, wall: () => number }} Clocks
+ */
+
+/** @type {Clocks} */
+const PAGE_CLOCKS = { mono: () => performance.now(), wall: () => Date.now() };
+
+/**
+ * Notices a time that cannot be trusted between two ticks: the machine slept (the wall clock
+ * moved on, the monotonic one did not), the wall clock was set forward or back, or the page
+ * was stopped for a while (a tick far later than asked). Each call compares with the last.
+ * @param {Clocks} clocks
+ * @returns {() => null | { wallMs: number, monoMs: number }} the step since the last call when it was a jump
+ */
+export function jumpDetector(clocks) {
+  let mono = clocks.mono();
+  let wall = clocks.wall();
+  return () => {
+    const [m, w] = [clocks.mono(), clocks.wall()];
+    const step = { wallMs: w - wall, monoMs: m - mono };
+    [mono, wall] = [m, w];
+    return step.monoMs > JUMP_MS || Math.abs(step.wallMs - step.monoMs) > JUMP_MS ? step : null;
+  };
+}
+
 /**
  * The clock behind every "nobody has touched this for a while": `onActivity` sees each touch
  * or key anywhere on the page (before the page's own handlers), and `onTick` runs every second.
  * The kiosk's idle reset and the staff view's own lock both run on it.
+ *
+ * Idle time is monotonic (issue #16): a wall clock set back cannot keep a session alive,
+ * nor one set forward end it early. When a tick finds a jump (see {@link jumpDetector}: a
+ * resume from suspend, the wall clock moved, the page stopped), nobody can say how long the
+ * kiosk was left alone, so it counts as idle for ever: `idleMs()` is Infinity until the next
+ * touch, and `onJump` runs before that tick's `onTick`. A clock stepped while a patient is
+ * typing costs them the form; a form left on screen across a suspend would cost the next
+ * patient far more.
  * @param {object} options
  * @param {readonly string[]} [options.events] what counts as use
  * @param {boolean} [options.passive] true when `onActivity` never prevents an event's default
  * @param {(event: Event) => void} options.onActivity calls `touch()` for use that counts
  * @param {() => void} options.onTick
+ * @param {(step: { wallMs: number, monoMs: number }) => void} [options.onJump] a jump was found
+ * @param {Clocks} [options.clocks] the page's own unless a test gives its own
  */
-export function activityClock({ events = ACTIVITY, passive = false, onActivity, onTick }) {
-  let last = Date.now();
+export function activityClock({ events = ACTIVITY, passive = false, onActivity, onTick, onJump, clocks = PAGE_CLOCKS }) {
+  let last = clocks.mono();
+  const jumped = jumpDetector(clocks);
   const options = { capture: true, passive };
   for (const type of events) document.addEventListener(type, onActivity, options);
-  const timer = setInterval(onTick, 1000);
+  const timer = setInterval(() => {
+    const step = jumped();
+    if (step) {
+      last = -Infinity;
+      console.warn(`idle: the clock jumped (wall ${Math.round(step.wallMs)} ms, monotonic ${Math.round(step.monoMs)} ms); counted as idle`);
+      onJump?.(step);
+    }
+    onTick();
+  }, 1000);
   return {
     /** Counts now as the last use. */
     touch() {
@@ -116,7 +166,7 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
   }
 
   function showWarning() {
-    warningEndsAt = Date.now() + warnSecs * 1000;
+    warningEndsAt = clock.now() + warnSecs * 1000;
     lastAnnounced = null;
     title.textContent = t('idle.title');
     stayLabel.textContent = t('idle.stay');
@@ -127,7 +177,7 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
   }
 
   function updateCount() {
-    const left = Math.max(0, Math.ceil((warningEndsAt - Date.now()) / 1000));
+    const left = Math.max(0, Math.ceil((warningEndsAt - clock.now()) / 1000));
     count.textContent = String(left);
     text.textContent = t('idle.text', { count: left });
     // The dialog's own text is read when it opens; after that, say the time now and then.
@@ -201,7 +251,7 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
       }
       return;
     }
-    if (Date.now() - clock.last() < idleMs) return;
+    if (clock.idleMs() < idleMs) return;
     // Nothing of anyone's on screen: no need to warn, just invite the next patient.
     if (!isPristine()) showWarning();
     else if (zoomed()) location.reload();
@@ -217,7 +267,15 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
     }
   }
 
-  const clock = activityClock({ onActivity, onTick: tick });
+  /** After a suspend or a clock step: whatever a patient left on screen goes at once. */
+  function jump() {
+    if (attractUp) return;
+    hideWarning();
+    if (isPristine()) showAttract();
+    else reset();
+  }
+
+  const clock = activityClock({ onActivity, onTick: tick, onJump: jump });
 
   return {
     stop() {
