@@ -87,10 +87,14 @@ export function activityClock({ events = ACTIVITY, passive = false, onActivity, 
   return {
     /** Counts now as the last use. */
     touch() {
-      last = Date.now();
+      last = clocks.mono();
     },
-    /** When the page was last used (ms since the epoch). */
-    last: () => last,
+    /** Milliseconds since the last use, by the monotonic clock (Infinity after a jump). */
+    idleMs: () => clocks.mono() - last,
+    /** Now by the monotonic clock (ms), for countdowns. */
+    now: () => clocks.mono(),
+    /** When the page was last used, as ms since the epoch (wall time less the idle time). */
+    last: () => clocks.wall() - (clocks.mono() - last),
     stop() {
       clearInterval(timer);
       for (const type of events) document.removeEventListener(type, onActivity, { capture: true });
