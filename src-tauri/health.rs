@@ -38,6 +38,9 @@ pub struct Health {
     pub last_delivery: Option<i64>,
     /// Free space where the data folder is, in bytes.
     pub free_disk_bytes: Option<u64>,
+    /// `ok`, `low` or `full` by [`disk_state`]: with `full`, callback requests cannot be
+    /// saved (patients are sent to the front desk).
+    pub disk: DiskState,
     /// The config file's problems, as `path:line: key: message`.
     pub config_problems: Vec<String>,
     /// Why the library cannot be used, if it cannot.
@@ -49,9 +52,43 @@ pub struct Health {
     /// Requests erased in the last 30 days because no destination took them within
     /// `undelivered_max_days` (a warning for staff: check the destinations).
     pub erased_undelivered: Option<i64>,
+    /// kiosk.db was found damaged at a start in the last 30 days and replaced: when, the
+    /// damaged file's name, how many requests came back (issue #16).
+    pub kiosk_recovered: Option<crate::store::repair::Recovered>,
     /// Whether the data folder is on an encrypted block device (dm-crypt/LUKS):
     /// `encrypted`, `notEncrypted` or `unknown`.
     pub data_encryption: crate::paths::Encryption,
+}
+
+/// How full the disk holding the data folder is (issue #16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DiskState {
+    /// Room enough.
+    Ok,
+    /// Under [`DISK_LOW_BYTES`] free: free space soon.
+    Low,
+    /// Under [`DISK_FULL_BYTES`] free: a callback request may not fit; patients are sent to
+    /// the front desk until space is freed.
+    Full,
+    /// The free space could not be read.
+    Unknown,
+}
+
+/// Below this many free bytes the disk counts as full: a submit writes a few pages to the
+/// WAL, and a checkpoint may need as many again in kiosk.db.
+pub const DISK_FULL_BYTES: u64 = 1024 * 1024;
+/// Below this many free bytes the health screen warns that the disk is filling up.
+pub const DISK_LOW_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The disk's state from its free bytes (`None`: unknown).
+pub fn disk_state(free_bytes: Option<u64>) -> DiskState {
+    match free_bytes {
+        None => DiskState::Unknown,
+        Some(n) if n < DISK_FULL_BYTES => DiskState::Full,
+        Some(n) if n < DISK_LOW_BYTES => DiskState::Low,
+        Some(_) => DiskState::Ok,
+    }
 }
 
 /// What the report is made from: the app's running state.
@@ -85,12 +122,17 @@ struct Counts {
     queue: Option<crate::callbacks::outbox::QueueSummary>,
     erased_undelivered: Option<i64>,
     usage: Option<crate::store::Usage>,
+    recovered: Option<crate::store::repair::Recovered>,
 }
 
-/// kiosk.db's counts since `since` (`YYYY-MM-DD`); each one that fails is logged and left
-/// out, the others still shown.
-fn counts(conn: &Connection, since: &str) -> Counts {
+/// kiosk.db's counts since `since` (`YYYY-MM-DD`) and a recovery's notice as of `now`;
+/// each one that fails is logged and left out, the others still shown.
+fn counts(conn: &Connection, since: &str, now: i64) -> Counts {
     Counts {
+        recovered: crate::store::repair::notice(conn, now)
+            .map_err(|e| tracing::warn!("recovery notice unavailable: {e}"))
+            .ok()
+            .flatten(),
         queue: crate::callbacks::outbox::summary(conn)
             .map_err(|e| tracing::warn!("outbox summary unavailable: {e}"))
             .ok(),
@@ -122,10 +164,20 @@ pub fn report(s: &Sources<'_>, now: i64) -> Result<Health, &'static str> {
         Some(kiosk) => counts(
             &*kiosk.lock().map_err(|_| "kiosk.db lock poisoned")?,
             &since,
+            now,
         ),
         None => Counts::default(),
     };
     let queue = counts.queue.as_ref();
+    let free_disk_bytes = fs4::available_space(s.data_dir).ok();
+    let disk = disk_state(free_disk_bytes);
+    if disk == DiskState::Full {
+        tracing::error!(
+            "the disk is full: {} has {} bytes free; callback requests cannot be saved until space is freed",
+            s.data_dir.display(),
+            free_disk_bytes.unwrap_or(0)
+        );
+    }
     Ok(Health {
         app_version: env!("CARGO_PKG_VERSION").into(),
         mode: s.config.mode,
@@ -143,11 +195,13 @@ pub fn report(s: &Sources<'_>, now: i64) -> Result<Health, &'static str> {
             .map(|d| format!("{} ({})", d.id, d.kind.as_str()))
             .collect(),
         last_delivery: queue.and_then(|q| q.last_delivery),
-        free_disk_bytes: fs4::available_space(s.data_dir).ok(),
+        free_disk_bytes,
+        disk,
         config_problems: s.config_problems.to_vec(),
         library_problem,
         content_problem: s.content_problem.map(str::to_string),
         erased_undelivered: counts.erased_undelivered,
+        kiosk_recovered: counts.recovered,
         data_encryption: crate::paths::encryption(s.data_dir),
         usage: counts.usage,
     })

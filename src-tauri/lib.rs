@@ -83,6 +83,8 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
             path.display()
         );
     }
+    // A damaged library.db is rebuilt from the content like a missing one (issue #16).
+    store::repair::remove_if_damaged(&data_dir.join(paths::LIBRARY_DB));
     let library = match library::open_or_build(content_dir, &data_dir.join(paths::LIBRARY_DB)) {
         Ok((lib, freshness)) => {
             tracing::info!(?freshness, path = %lib.path().display(), "library ready");
@@ -101,16 +103,18 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
     for p in &problems {
         tracing::warn!("config: {p}");
     }
-    let kiosk = match store::open(&data_dir.join(paths::KIOSK_DB)) {
-        Ok(mut conn) => {
-            retain(&mut conn, &config, callbacks::now_ms());
-            Some(std::sync::Arc::new(Mutex::new(conn)))
-        }
-        Err(err) => {
-            tracing::error!("kiosk.db unavailable: {err}");
-            None
-        }
-    };
+    // A damaged kiosk.db is kept aside and what can be read recovered (issue #16).
+    let kiosk =
+        match store::repair::open_at_start(&data_dir.join(paths::KIOSK_DB), callbacks::now_ms()) {
+            Ok(mut conn) => {
+                retain(&mut conn, &config, callbacks::now_ms());
+                Some(std::sync::Arc::new(Mutex::new(conn)))
+            }
+            Err(err) => {
+                tracing::error!("kiosk.db unavailable: {err}");
+                None
+            }
+        };
     let logo = config.logo.as_deref().and_then(config::logo_data_url);
     AppState {
         config,

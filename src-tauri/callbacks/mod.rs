@@ -45,3 +45,16 @@ pub enum CallbackError {
     #[error("cannot write the export: {0}")]
     Csv(#[from] csv::Error),
 }
+
+impl CallbackError {
+    /// The disk is full (SQLite's `SQLITE_FULL`, or `ENOSPC` writing an export). A kiosk.db
+    /// write that failed so was rolled back by SQLite; the same call works again once space
+    /// is freed.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            CallbackError::Sqlite(e) => crate::store::is_storage_full(e),
+            CallbackError::Io(e) => e.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+}

@@ -28,6 +28,9 @@ pub enum ErrorKind {
     KioskLocked,
     /// The staff member is signed in but their role may not do this (admin only).
     Forbidden,
+    /// The disk holding the data folder is full: nothing was saved (issue #16). The patient
+    /// is asked to go to the front desk; staff see it on the health screen and in the log.
+    StorageFull,
     /// A bug or a failing disk.
     Internal,
 }
@@ -117,6 +120,12 @@ impl From<LibraryError> for CommandError {
 
 impl From<CallbackError> for CommandError {
     fn from(err: CallbackError) -> Self {
+        if err.is_storage_full() {
+            tracing::error!(
+                "the disk is full: kiosk.db could not save ({err}); nothing was changed. Free space in the data folder"
+            );
+            return CommandError::new(ErrorKind::StorageFull, err.to_string());
+        }
         let kind = match &err {
             CallbackError::NotFound => ErrorKind::NotFound,
             CallbackError::UnknownStatus(_)

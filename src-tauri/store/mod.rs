@@ -7,6 +7,7 @@
 //! never modified.
 
 pub mod lan;
+pub mod repair;
 
 /// The kiosk's own staff inbox: an outbox destination every request has, delivered on
 /// commit.
@@ -77,6 +78,12 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// `err` is SQLite saying the disk is full (`SQLITE_FULL`: a write that needed more space
+/// found none; SQLite rolled the transaction back, so nothing of it is kept).
+pub fn is_storage_full(err: &rusqlite::Error) -> bool {
+    err.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
 }
 
 /// Opens (creating if needed) kiosk.db at `path` and brings its schema up to date.

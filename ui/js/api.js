@@ -4,7 +4,7 @@
 // logged for staff and never shown to a patient. Arguments are never logged: they may hold
 // what a patient typed.
 
-const KNOWN_KINDS = new Set(['invalidInput', 'notFound', 'unavailable', 'internal', 'unauthorized', 'locked', 'hardLocked', 'kioskLocked', 'forbidden']);
+const KNOWN_KINDS = new Set(['invalidInput', 'notFound', 'unavailable', 'internal', 'unauthorized', 'locked', 'hardLocked', 'kioskLocked', 'forbidden', 'storageFull']);
 /** Fields a form error may name (docs/ipc.md, submit_callback). */
 const FORM_FIELDS = new Set(['name', 'phone', 'bestTime', 'language', 'note', 'consent', 'specialty', 'requestId']);
 

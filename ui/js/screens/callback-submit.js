@@ -1,7 +1,8 @@
 // @ts-check
 // Sending the callback form: the form's own rules first (callback-rules.js), then Rust, which
 // stores the request or names every field to fix in the patient's language. A refusal for
-// too many requests, or any failure, is said in an alert above the Send button.
+// too many requests, a full disk (storageFull: nothing saved, ask at the front desk) or any
+// other failure is said in an alert above the Send button.
 
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
@@ -36,11 +37,11 @@ export function sender({ config, rules, values, requestId, params, errors, isAli
   let busy = false;
 
   /**
-   * @param {'rateLimited' | 'failed'} kind
+   * @param {'rateLimited' | 'storageFull' | 'failed'} kind
    * @param {number | null} [retryAfterSecs]
    */
   function alert(kind, retryAfterSecs = null) {
-    const text = kind === 'rateLimited' ? [t('callback.rateLimited'), waitText(retryAfterSecs)].filter(Boolean).join(' ') : t('callback.failed');
+    const text = kind === 'rateLimited' ? [t('callback.rateLimited'), waitText(retryAfterSecs)].filter(Boolean).join(' ') : t(failureKey(kind));
     notice.replaceChildren(h('span', { class: 'form-alert__icon' }, icon(kind === 'rateLimited' ? 'clock' : 'info')), h('p', {}, text));
     notice.dataset.kind = kind;
     notice.hidden = false;
@@ -84,7 +85,7 @@ export function sender({ config, rules, values, requestId, params, errors, isAli
       const fields = failed?.kind === 'invalidInput' ? (failed.fields ?? []) : [];
       // Rust's messages are written for patients, in the screen's language (sent above).
       if (fields.length) errors.showAll(fields.map(({ field, code, message }) => ({ field, message: message || rustMessage(field, code, config, rules) })));
-      else alert('failed');
+      else alert(failed?.kind === 'storageFull' ? 'storageFull' : 'failed');
     }
   }
 
@@ -111,6 +112,16 @@ export function sender({ config, rules, values, requestId, params, errors, isAli
   }
 
   return { notice, button, submit };
+}
+
+/**
+ * The words for a Send that saved nothing, by the error's kind: a full disk (issue #16) will
+ * not pass by trying again, so it sends the patient to the front desk without a "try again".
+ * @param {string | undefined} kind the command error's kind
+ * @returns {string} an i18n key
+ */
+export function failureKey(kind) {
+  return kind === 'storageFull' ? 'callback.storageFull' : 'callback.failed';
 }
 
 /**

@@ -26,6 +26,31 @@ function bytes(n) {
 }
 
 /**
+ * What staff must know about the kiosk's own storage (issue #16): a full or nearly full disk
+ * (callback requests cannot be saved), and a kiosk.db found damaged at start and replaced.
+ * @param {any} health staff_health's answer
+ * @param {(ms: number) => string} when a formatted date and time
+ * @returns {(HTMLElement | null)[]}
+ */
+function storageNotices(health, when) {
+  const disk = health.disk === 'full' || health.disk === 'low' ? health.disk : null;
+  const recovered = health.kioskRecovered;
+  return [
+    disk
+      ? h('div', { class: 'idle-warning', role: 'alert', dataset: { test: 'health-disk-warning', disk } }, icon('alert'), h('p', {}, t(disk === 'full' ? 'health.diskFull' : 'health.diskLow')))
+      : null,
+    recovered
+      ? h(
+          'div',
+          { class: 'idle-warning', role: 'alert', dataset: { test: 'health-kiosk-recovered' } },
+          icon('alert'),
+          h('p', {}, t('health.kioskRecovered', { count: recovered.requests, when: when(recovered.at), file: recovered.keptAs })),
+        )
+      : null,
+  ];
+}
+
+/**
  * @param {import('./staff-inbox.js').PanelDeps & { mode: string, isAdmin?: boolean }} deps
  *   token(): the session token; guard(fn): runs a staff command, ending the session if refused;
  *   isAlive(): false once the staff view has gone; when(ms): a formatted date and time;
@@ -93,6 +118,7 @@ export function healthPanel({ token, guard, isAlive, when, mode, isAdmin = false
         fact(t('health.freeDisk'), bytes(health.freeDiskBytes), 'health-disk'),
         fact(t('health.encryption'), t(`health.encryptionState.${health.dataEncryption ?? 'unknown'}`), 'health-encryption'),
       ),
+      ...storageNotices(health, when),
       health.libraryProblem
         ? h('div', { class: 'idle-warning' }, icon('alert'), h('p', {}, t('health.libraryProblem'), ': ', health.libraryProblem))
         : null,

@@ -1,0 +1,365 @@
+//! A damaged database at start (issue #16). A power cut on a cheap SSD, a failing card, or a
+//! bit flipped on the way can leave kiosk.db failing `PRAGMA integrity_check`. The kiosk
+//! does not stop there:
+//!
+//! 1. the damaged file (with its write-ahead log) is moved aside as
+//!    `kiosk.db.damaged-YYYY-MM-DD-HHMMSS`, for IT, never deleted by the app;
+//! 2. a new kiosk.db is made with the current schema, and every row that can still be read
+//!    from the damaged file is copied into it, table by table and, where a table cannot be
+//!    read whole, rowid range by range and then row by row ([`copy_rows`]), so the
+//!    acknowledged requests (with their outbox rows and notes), staff accounts, settings and
+//!    pairing come back where their pages are readable;
+//! 3. the new kiosk.db holds a notice ([`Recovered`]) that the staff health screen shows
+//!    for [`NOTICE_DAYS`] days, and the log says what happened.
+//!
+//! Why a salvage through SQL and not SQLite's `.recover`: `.recover` (the sqlite3_recover
+//! extension) reads pages through the `sqlite_dbpage` virtual table. Debian 12's `sqlite3`
+//! command line (3.40.1) is built without it, and its `.recover` fails on every file ("no
+//! such table: sqlite_dbpage"; tried on this machine); rusqlite's bundled SQLite does not
+//! include the recover extension's C sources and has no binding for it, and building it here
+//! would mean C code and `unsafe` FFI in a crate that denies `unsafe`. A careful copy
+//! through SQLite's own reader, in small rowid ranges so one bad page costs only its rows,
+//! works on any machine with nothing to install, and kiosk.db's tables are all ordinary.
+//!
+//! Bounded time: `integrity_check` reads the whole file once, and kiosk.db stays small
+//! (retention erases requests within days; 15,000 requests are 11 MiB and check in about
+//! 0.1 s, BENCHMARKS.md); the salvage reads each row at most twice and gives up on a table
+//! after [`GIVE_UP_AFTER`] unreadable ranges in a row.
+//!
+//! library.db holds nothing that is not in the content folder: a damaged one is removed
+//! ([`remove_if_damaged`]) and rebuilt by the library, with no word to patients.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+
+/// The `setting` key holding the last recovery's notice (JSON of [`Recovered`]).
+const NOTICE_KEY: &str = "kiosk_recovered";
+/// Days the staff health screen shows a recovery's notice.
+pub const NOTICE_DAYS: i64 = 30;
+/// Rows read per range when a table cannot be read whole.
+const RANGE: i64 = 32;
+/// Consecutive unreadable ranges after which the rest of a table is given up.
+pub const GIVE_UP_AFTER: u32 = 2_000;
+
+/// What a start found and did about a damaged kiosk.db: the staff notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recovered {
+    /// When, Unix ms.
+    pub at: i64,
+    /// The damaged file's new name, in the data folder.
+    pub kept_as: String,
+    /// Callback requests in the new kiosk.db after the recovery. How many were lost cannot
+    /// be known (a torn page may read as fewer rows without an error); staff compare with
+    /// the front desk's records.
+    pub requests: i64,
+}
+
+/// The first problem `PRAGMA integrity_check` finds in `conn`, or `None` when it says `ok`.
+pub fn integrity_problem(conn: &Connection) -> Result<Option<String>, rusqlite::Error> {
+    let first: String = conn.query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))?;
+    Ok((first != "ok").then_some(first))
+}
+
+/// Why the database at `path` is damaged, or `None` when it is sound. A file SQLite
+/// cannot even read as a database is damaged too.
+fn damage(path: &Path) -> Option<String> {
+    let check = || -> Result<Option<String>, rusqlite::Error> {
+        // Read-write, so a committed write-ahead log is applied as on any open.
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        integrity_problem(&conn)
+    };
+    match check() {
+        Ok(problem) => problem,
+        // Only SQLite saying the file is not a sound database counts: a lock held elsewhere
+        // or a permission problem is no reason to move kiosk.db aside (the open reports it).
+        Err(err)
+            if matches!(
+                err.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            ) =>
+        {
+            Some(err.to_string())
+        }
+        Err(err) => {
+            tracing::warn!("{} could not be checked: {err}", path.display());
+            None
+        }
+    }
+}
+
+/// Removes the database at `path` (and its write-ahead log) when it fails
+/// `integrity_check`: for library.db, which is rebuilt from the content folder. Returns
+/// whether it was removed.
+pub fn remove_if_damaged(path: &Path) -> bool {
+    if !path.exists() {
+        return false;
+    }
+    let Some(problem) = damage(path) else {
+        return false;
+    };
+    tracing::warn!(
+        "{} is damaged ({problem}); it is rebuilt from the content folder",
+        path.display()
+    );
+    for p in [
+        path.to_path_buf(),
+        sidecar(path, "-wal"),
+        sidecar(path, "-shm"),
+    ] {
+        if let Err(err) = std::fs::remove_file(&p) {
+            if err.kind() != std::io::ErrorKind::NotFound {
+                tracing::error!("cannot remove {}: {err}", p.display());
+            }
+        }
+    }
+    true
+}
+
+/// `path` with `suffix` added to its file name (`kiosk.db` -> `kiosk.db-wal`).
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Opens kiosk.db at start: as [`super::open`], but a file that fails `integrity_check`
+/// is first kept aside and recovered as the module says. `now` is Unix ms (the notice's
+/// time and the kept file's name). Errors are those of [`super::open`] on the new file.
+pub fn open_at_start(path: &Path, now: i64) -> Result<Connection, StoreError> {
+    let problem = if path.exists() { damage(path) } else { None };
+    let Some(problem) = problem else {
+        return super::open(path);
+    };
+    tracing::error!(
+        "kiosk.db is damaged ({problem}); keeping it aside and recovering what can be read"
+    );
+    let started = Instant::now();
+    let kept = path.with_file_name(format!(
+        "{}.damaged-{}",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("kiosk.db"),
+        crate::clock::utc_file_stamp(now)
+    ));
+    move_aside(path, &kept)?;
+    let mut conn = super::open(path)?;
+    match copy_rows(&mut conn, &kept) {
+        Ok(salvage) => {
+            tracing::info!("recovered rows per table: {:?}", salvage.copied);
+            if !salvage.unreadable.is_empty() {
+                tracing::error!(
+                    "parts of these tables could not be read and are lost: {:?}",
+                    salvage.unreadable
+                );
+            }
+        }
+        Err(err) => tracing::error!("no rows could be copied from the damaged kiosk.db: {err}"),
+    }
+    let requests: i64 =
+        conn.query_row("SELECT count(*) FROM callback_request", [], |r| r.get(0))?;
+    let notice = Recovered {
+        at: now,
+        kept_as: kept
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        requests,
+    };
+    conn.execute(
+        "INSERT INTO setting (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [
+            NOTICE_KEY,
+            &serde_json::to_string(&notice).unwrap_or_default(),
+        ],
+    )?;
+    tracing::error!(
+        "kiosk.db was damaged and has been replaced: {requests} request(s) recovered in {:.1} s; the damaged file is kept as {}",
+        started.elapsed().as_secs_f64(),
+        kept.display()
+    );
+    Ok(conn)
+}
+
+/// The notice of a recovery within the [`NOTICE_DAYS`] days before `now` (Unix ms), for
+/// the staff health screen.
+pub fn notice(conn: &Connection, now: i64) -> Result<Option<Recovered>, rusqlite::Error> {
+    let value: Option<String> = conn
+        .query_row(
+            "SELECT value FROM setting WHERE key = ?1",
+            [NOTICE_KEY],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(value
+        .and_then(|v| serde_json::from_str::<Recovered>(&v).ok())
+        .filter(|n| now - n.at < NOTICE_DAYS * 86_400_000))
+}
+
+/// Moves the database `from` and its write-ahead log to `to` (the log to `to` + `-wal`,
+/// where SQLite looks for it); the shared-memory index is only a cache and is removed.
+fn move_aside(from: &Path, to: &Path) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io {
+        path: from.to_path_buf(),
+        source,
+    };
+    std::fs::rename(from, to).map_err(io)?;
+    match std::fs::rename(sidecar(from, "-wal"), sidecar(to, "-wal")) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(io(err)),
+        _ => {}
+    }
+    let _ = std::fs::remove_file(sidecar(from, "-shm"));
+    Ok(())
+}
+
+/// What [`copy_rows`] brought back.
+#[derive(Debug, Default)]
+struct Salvage {
+    /// Rows copied, per table.
+    copied: Vec<(String, usize)>,
+    /// Tables with rows that could not be read.
+    unreadable: Vec<String>,
+}
+
+/// Copies every row that can be read from the database `source` into each table of `conn`
+/// (its current schema), by the columns both have. A table is read whole when it can be;
+/// when that fails, in rowid ranges of [`RANGE`], and a range that fails row by row, so a
+/// damaged page costs only the rows on it. Each copy is its own statement (SQLite may roll
+/// back a whole transaction when it meets a corrupt page), with syncing off until the end.
+/// Rows that break a rule of the new schema (a duplicate key, a NOT NULL or CHECK
+/// constraint) are left out, and rows whose parent did not come back (an outbox row
+/// without its request) are removed.
+fn copy_rows(conn: &mut Connection, source: &Path) -> Result<Salvage, rusqlite::Error> {
+    conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF")?;
+    conn.execute(
+        "ATTACH DATABASE ?1 AS old",
+        [source.to_string_lossy().into_owned()],
+    )?;
+    let salvage = copy_tables(conn);
+    let _ = conn.execute_batch("DETACH DATABASE old");
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL")?;
+    // Everything copied, on disk before the kiosk takes a request.
+    conn.query_row("PRAGMA wal_checkpoint(FULL)", [], |_| Ok(()))?;
+    salvage
+}
+
+fn copy_tables(conn: &mut Connection) -> Result<Salvage, rusqlite::Error> {
+    let tables: Vec<(String, bool)> = conn
+        .prepare(
+            "SELECT name, sql LIKE '%WITHOUT ROWID%' FROM main.sqlite_schema
+             WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut salvage = Salvage::default();
+    for (table, without_rowid) in &tables {
+        // The damaged file's schema may itself be unreadable: then nothing of it comes.
+        let old = columns(conn, "old", table).unwrap_or_default();
+        let shared: Vec<String> = columns(conn, "main", table)?
+            .into_iter()
+            .filter(|c| old.contains(c))
+            .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+            .collect();
+        if shared.is_empty() {
+            // Not in the damaged file's schema (an older one), or its schema is unreadable.
+            let listed = conn
+                .query_row(
+                    "SELECT count(*) FROM old.sqlite_schema WHERE name = ?1",
+                    [table],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map(|n| n > 0);
+            if !matches!(listed, Ok(false)) {
+                salvage.unreadable.push(table.clone());
+            }
+            continue;
+        }
+        let list = shared.join(", ");
+        let copy = |filter: &str, args: &[i64]| -> Result<usize, rusqlite::Error> {
+            conn.execute(
+                &format!(
+                    "INSERT OR IGNORE INTO main.\"{table}\" ({list}) SELECT {list} FROM old.\"{table}\" {filter}"
+                ),
+                rusqlite::params_from_iter(args),
+            )
+        };
+        if let Ok(n) = copy("", &[]) {
+            salvage.copied.push((table.clone(), n));
+            continue;
+        }
+        salvage.unreadable.push(table.clone());
+        if *without_rowid {
+            continue;
+        }
+        let n = copy_by_ranges(conn, table, &copy);
+        salvage.copied.push((table.clone(), n));
+    }
+    // Children whose parent row did not come back would break the foreign keys.
+    let orphans: Vec<(String, i64)> = conn
+        .prepare("SELECT \"table\", rowid FROM pragma_foreign_key_check WHERE rowid IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let tx = conn.transaction()?;
+    for (table, rowid) in orphans {
+        tx.execute(
+            &format!("DELETE FROM main.\"{table}\" WHERE rowid = ?1"),
+            [rowid],
+        )?;
+    }
+    tx.commit()?;
+    Ok(salvage)
+}
+
+/// One copy of rows (`WHERE` clause, its arguments) from the damaged table: rows copied.
+type CopyFn<'a> = dyn Fn(&str, &[i64]) -> Result<usize, rusqlite::Error> + 'a;
+
+/// The column names of `schema`.`table`.
+fn columns(conn: &Connection, schema: &str, table: &str) -> Result<Vec<String>, rusqlite::Error> {
+    conn.prepare("SELECT name FROM pragma_table_info(?1, ?2)")?
+        .query_map([table, schema], |r| r.get(0))?
+        .collect()
+}
+
+/// Copies `table` of the damaged file in rowid ranges, a failing range row by row, up to
+/// its largest rowid (or, when even that cannot be read, until [`GIVE_UP_AFTER`] ranges in a
+/// row fail or hold nothing). Returns the rows copied.
+fn copy_by_ranges(conn: &Connection, table: &str, copy: &CopyFn<'_>) -> usize {
+    let max: Option<i64> = conn
+        .query_row(
+            &format!("SELECT max(rowid) FROM old.\"{table}\""),
+            [],
+            |r| r.get(0),
+        )
+        .ok()
+        .flatten();
+    // kiosk.db's rowids start at 1 (SQLite's own, never set by hand).
+    let (mut copied, mut failing, mut from) = (0, 0u32, 0i64);
+    while failing < GIVE_UP_AFTER && max.is_none_or(|m| from <= m) {
+        let to = from + RANGE - 1;
+        match copy("WHERE rowid BETWEEN ?1 AND ?2", &[from, to]) {
+            Ok(n) => {
+                copied += n;
+                failing = if n == 0 && max.is_none() {
+                    failing + 1
+                } else {
+                    0
+                };
+            }
+            Err(_) => {
+                failing += 1;
+                for rowid in from..=to {
+                    copied += copy("WHERE rowid = ?1", &[rowid]).unwrap_or(0);
+                }
+            }
+        }
+        from = to + 1;
+    }
+    copied
+}

@@ -1,0 +1,343 @@
+//! A damaged database at start (issue #16, item 4), on real files: a kiosk.db with torn and
+//! flipped pages is kept aside with a time stamp, what SQLite can still read comes back
+//! into a new kiosk.db (requests with their outbox rows, staff accounts), the app starts on
+//! it and staff see a notice on the health screen; a damaged library.db is rebuilt from the
+//! content with nothing said to patients.
+
+use crate::common::ipc::{app, invoke, window};
+use crate::common::TestResult;
+
+use std::collections::HashSet;
+use std::fs::OpenOptions;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::Path;
+
+use clinic_kiosk::callbacks::queue::{self, Outcome};
+use clinic_kiosk::callbacks::staff::{self, Role};
+use clinic_kiosk::callbacks::{CallbackSettings, ValidRequest};
+use clinic_kiosk::store::{self, repair};
+use rusqlite::Connection;
+use serde_json::json;
+
+const PAGE: u64 = 4096;
+
+fn content_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/content"))
+}
+
+fn settings() -> CallbackSettings {
+    CallbackSettings {
+        burst_limit: u32::MAX,
+        destinations: vec!["staff-inbox".into(), "clinic-webhook".into()],
+        ..CallbackSettings::default()
+    }
+}
+
+/// A kiosk.db in `dir` with `n` requests and the admin Marta (PIN 258013); the ids.
+fn kiosk_with_requests(dir: &Path, n: u32) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let mut conn = store::open(&dir.join("kiosk.db"))?;
+    staff::add(
+        &conn,
+        "Marta",
+        "258013",
+        Role::Admin,
+        &Default::default(),
+        "test",
+        clinic_kiosk::callbacks::now_ms(),
+    )?;
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let request = ValidRequest {
+            id: uuid::Uuid::now_v7(),
+            name: "Recovered Patient".into(),
+            phone: format!("+1201555{i:04}"),
+            phone_display: format!("(201) 555-{i:04}"),
+            best_time: "any".into(),
+            language: "en".into(),
+            // Long notes, so the requests fill many pages and one torn page loses few.
+            note: Some(format!(
+                "Request {i}: {}",
+                "please call me back. ".repeat(20)
+            )),
+            consent_version: settings().consent_version,
+            specialty: "spine".into(),
+            topic: None,
+            article: None,
+        };
+        let receipt = queue::submit(
+            &mut conn,
+            &request,
+            &settings(),
+            clinic_kiosk::callbacks::now_ms(),
+        )?;
+        assert_eq!(receipt.outcome, Outcome::Received);
+        ids.push(receipt.request_id);
+    }
+    // Closing the last connection checkpoints the WAL into the file the test damages.
+    drop(conn);
+    assert!(!dir.join("kiosk.db-wal").exists(), "checkpointed on close");
+    Ok(ids)
+}
+
+/// Writes `bytes` at `offset` of `path`, as a torn write or a bad sector would leave it.
+fn scribble(path: &Path, offset: u64, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = OpenOptions::new().write(true).open(path)?;
+    f.seek(SeekFrom::Start(offset))?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Tears one page (its second half zeroed) and flips bytes in another's header.
+fn damage(path: &Path) -> TestResult {
+    let pages = std::fs::metadata(path)?.len() / PAGE;
+    assert!(pages > 20, "the test needs a file of many pages: {pages}");
+    scribble(
+        path,
+        (pages / 2) * PAGE + PAGE / 2,
+        &[0u8; (PAGE / 2) as usize],
+    )?;
+    scribble(
+        path,
+        (pages * 3 / 4) * PAGE,
+        &[0xFF, 0x13, 0x37, 0xFF, 0x00, 0x42, 0xFF, 0xFF],
+    )?;
+    let conn = Connection::open(path)?;
+    let check = repair::integrity_problem(&conn);
+    assert!(
+        !matches!(check, Ok(None)),
+        "the damage must fail integrity_check: {check:?}"
+    );
+    Ok(())
+}
+
+fn request_ids(conn: &Connection) -> rusqlite::Result<HashSet<String>> {
+    let mut stmt = conn.prepare("SELECT id FROM callback_request")?;
+    let ids = stmt.query_map([], |r| r.get(0))?;
+    ids.collect()
+}
+
+#[test]
+fn a_damaged_kiosk_db_is_kept_aside_recovered_and_staff_are_told() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let ids = kiosk_with_requests(data.path(), 120)?;
+    let db = data.path().join("kiosk.db");
+    damage(&db)?;
+
+    let state = clinic_kiosk::open_state(data.path(), content_dir());
+    assert!(state.kiosk.is_some(), "the kiosk starts with a kiosk.db");
+    let kept: Vec<String> = std::fs::read_dir(data.path())?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("kiosk.db.damaged-"))
+        .collect();
+    assert_eq!(
+        kept.len(),
+        1,
+        "the damaged file is kept once, stamped: {kept:?}"
+    );
+    assert!(
+        kept[0].len() == "kiosk.db.damaged-2026-11-30-101500".len(),
+        "kiosk.db.damaged-YYYY-MM-DD-HHMMSS: {}",
+        kept[0]
+    );
+    assert!(
+        !data.path().join("kiosk.db.recovering").exists(),
+        "the scratch database is removed"
+    );
+
+    let conn = Connection::open(&db)?;
+    assert_eq!(
+        repair::integrity_problem(&conn)?,
+        None,
+        "the new kiosk.db is sound"
+    );
+    assert_eq!(
+        conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?,
+        store::version(),
+        "at the current schema"
+    );
+    let back = request_ids(&conn)?;
+    let wanted: HashSet<String> = ids.iter().cloned().collect();
+    assert!(back.is_subset(&wanted), "nothing invented");
+    assert!(
+        back.len() * 10 >= ids.len() * 8,
+        "most requests come back from two damaged pages: {} of {}",
+        back.len(),
+        ids.len()
+    );
+    let whole: i64 = conn.query_row(
+        "SELECT count(*) FROM callback_request r
+         WHERE (SELECT count(*) FROM outbox o WHERE o.request_id = r.id) = 2",
+        [],
+        |r| r.get(0),
+    )?;
+    assert!(
+        whole * 10 >= back.len() as i64 * 8,
+        "most recovered requests have both outbox rows: {whole} of {}",
+        back.len()
+    );
+    assert_eq!(
+        conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r
+            .get::<_, i64>(
+            0
+        ))?,
+        0
+    );
+    drop(conn);
+
+    // Staff: the account came back, and the health screen says what happened.
+    let app = app(state);
+    let main = window(&app, "main");
+    let session = invoke(
+        &main,
+        "staff_unlock",
+        json!({ "name": "Marta", "pin": "258013" }),
+    )
+    .map_err(|e| format!("the recovered account unlocks: {e}"))?;
+    let health = invoke(&main, "staff_health", json!({ "token": session["token"] }))
+        .map_err(|e| format!("{e}"))?;
+    let notice = &health["kioskRecovered"];
+    assert_eq!(notice["keptAs"], kept[0], "{health}");
+    assert_eq!(notice["requests"], back.len() as i64, "{health}");
+    // The inbox lists what came back.
+    let inbox = invoke(&main, "inbox_list", json!({ "token": session["token"] }))
+        .map_err(|e| format!("{e}"))?;
+    assert_eq!(inbox.as_array().map(Vec::len), Some(back.len()));
+    Ok(())
+}
+
+#[test]
+fn a_kiosk_db_whose_header_is_garbage_is_replaced_and_the_kiosk_starts() -> TestResult {
+    let data = tempfile::tempdir()?;
+    kiosk_with_requests(data.path(), 30)?;
+    let db = data.path().join("kiosk.db");
+    scribble(&db, 0, b"this is not an SQLite file at all")?;
+    let state = clinic_kiosk::open_state(data.path(), content_dir());
+    assert!(state.kiosk.is_some());
+    let app = app(state);
+    let main = window(&app, "main");
+    let form = json!({
+        "requestId": uuid::Uuid::now_v7().to_string(),
+        "name": "New Patient",
+        "phone": "(201) 555-0199",
+        "bestTime": "morning",
+        "language": "en",
+        "note": "",
+        "consent": true,
+        "consentVersion": CallbackSettings::default().consent_version,
+        "specialty": "spine",
+        "topic": null,
+        "article": null
+    });
+    let receipt = invoke(&main, "submit_callback", json!({ "form": form }))
+        .map_err(|e| format!("the new kiosk.db takes requests: {e}"))?;
+    assert_eq!(receipt["outcome"], "received");
+    let conn = Connection::open(&db)?;
+    assert_eq!(repair::integrity_problem(&conn)?, None);
+    assert!(repair::notice(&conn, clinic_kiosk::callbacks::now_ms())?.is_some());
+    Ok(())
+}
+
+#[test]
+fn a_sound_kiosk_db_is_opened_as_it_is() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let ids = kiosk_with_requests(data.path(), 5)?;
+    let conn = repair::open_at_start(&data.path().join("kiosk.db"), 0)?;
+    assert_eq!(request_ids(&conn)?, ids.into_iter().collect());
+    assert_eq!(repair::notice(&conn, 0)?, None, "no notice");
+    assert!(std::fs::read_dir(data.path())?
+        .filter_map(|e| e.ok())
+        .all(|e| !e.file_name().to_string_lossy().contains("damaged")));
+    Ok(())
+}
+
+#[test]
+fn a_recovery_notice_is_shown_for_thirty_days() -> TestResult {
+    let data = tempfile::tempdir()?;
+    kiosk_with_requests(data.path(), 30)?;
+    let db = data.path().join("kiosk.db");
+    damage(&db)?;
+    let at = 1_764_064_800_000;
+    let conn = repair::open_at_start(&db, at)?;
+    assert!(repair::notice(&conn, at + 29 * 86_400_000)?.is_some());
+    assert_eq!(repair::notice(&conn, at + 30 * 86_400_000)?, None);
+    Ok(())
+}
+
+#[test]
+fn a_damaged_library_db_is_rebuilt_and_patients_see_articles() -> TestResult {
+    let data = tempfile::tempdir()?;
+    drop(clinic_kiosk::open_state(data.path(), content_dir()));
+    let lib = data.path().join("library.db");
+    let pages = std::fs::metadata(&lib)?.len() / PAGE;
+    for p in [pages / 3, pages / 2, pages * 2 / 3] {
+        scribble(&lib, p * PAGE + 100, &[0xA5; 512])?;
+    }
+    assert!(!matches!(
+        repair::integrity_problem(&Connection::open(&lib)?),
+        Ok(None)
+    ));
+    let state = clinic_kiosk::open_state(data.path(), content_dir());
+    let app = app(state);
+    let main = window(&app, "main");
+    let results = invoke(
+        &main,
+        "search",
+        json!({ "query": "herniated disc", "lang": "en" }),
+    )
+    .map_err(|e| format!("search works on the rebuilt library: {e}"))?;
+    assert!(results.to_string().contains("herniated-disc"), "{results}");
+    let topics =
+        invoke(&main, "list_topics", json!({ "lang": "es" })).map_err(|e| format!("{e}"))?;
+    assert_eq!(topics.as_array().map(Vec::len), Some(6));
+    assert_eq!(
+        repair::integrity_problem(&Connection::open(&lib)?)?,
+        None,
+        "rebuilt"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_request_page_that_cannot_be_read_costs_only_its_own_rows() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let ids = kiosk_with_requests(data.path(), 120)?;
+    let db = data.path().join("kiosk.db");
+    // A leaf page of the requests in the middle, by SQLite's own page map.
+    let (leaves, rows_on_it): (Vec<i64>, i64) = {
+        let conn = Connection::open(&db)?;
+        let leaves: Vec<i64> = conn
+            .prepare("SELECT pageno FROM dbstat WHERE name = 'callback_request' AND pagetype = 'leaf' ORDER BY pageno")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let middle = leaves[leaves.len() / 2];
+        let cells = conn.query_row(
+            "SELECT ncell FROM dbstat WHERE pageno = ?1",
+            [middle],
+            |r| r.get(0),
+        )?;
+        (vec![middle], cells)
+    };
+    assert!(
+        rows_on_it > 0 && rows_on_it < 20,
+        "{rows_on_it} rows on the page"
+    );
+    // An invalid page type: reading the table through it fails with "malformed".
+    scribble(&db, (leaves[0] as u64 - 1) * PAGE, &[0x55, 0xFF, 0xFF])?;
+    {
+        let conn = Connection::open(&db)?;
+        // (A count alone would read an index, not the table.)
+        let whole = conn.query_row("SELECT sum(length(note)) FROM callback_request", [], |r| {
+            r.get::<_, i64>(0)
+        });
+        assert!(whole.is_err(), "the table cannot be read whole: {whole:?}");
+    }
+    let conn = repair::open_at_start(&db, clinic_kiosk::callbacks::now_ms())?;
+    let back = request_ids(&conn)?;
+    assert_eq!(
+        back.len() as i64,
+        ids.len() as i64 - rows_on_it,
+        "every request but the {rows_on_it} on the bad page"
+    );
+    assert_eq!(repair::integrity_problem(&conn)?, None);
+    Ok(())
+}
