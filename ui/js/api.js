@@ -219,3 +219,21 @@ export const staffAccountUnlock = (token, name) => call('staff_account_unlock', 
  * @param {string} name
  */
 export const staffAccountRemove = (token, name) => call('staff_account_remove', { token, name });
+
+// ---------- reading aloud and the six keys (issue #13) ----------
+
+/** Speech settings, the six keys and whether headphones are in. */
+export const speechConfig = () => call('speech_config');
+/**
+ * Says `sentences` (never anything a patient typed, unless headphones are in).
+ * @param {string[]} sentences
+ * @param {string} lang
+ * @param {string} rate 'normal' or 'slower'
+ * @param {number} volume 0 to 100
+ * @param {number} from the first sentence to say
+ */
+export const speechSpeak = (sentences, lang, rate, volume, from) => call('speech_speak', { sentences, lang, rate, volume, from });
+export const speechStop = () => call('speech_stop');
+export const speechPause = () => call('speech_pause');
+export const speechResume = () => call('speech_resume');
+export const speechStatus = () => call('speech_status');

@@ -177,6 +177,7 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
     updateCount();
     dialog.hidden = false;
     setBehindInert(true);
+    document.dispatchEvent(new CustomEvent('kiosk:idle-warning')); // speech stops (speech.js)
     stay.focus();
   }
 

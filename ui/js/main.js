@@ -18,6 +18,8 @@ import * as recovery from './screens/recovery.js';
 import * as configProblem from './screens/config-problem.js';
 import { closeKeyboard } from './components/keyboard.js';
 import { startIdle } from './idle.js';
+import { initKeys } from './keys.js';
+import { resetSpeech } from './speech.js';
 import { applyAccent } from './theme.js';
 
 /**
@@ -112,6 +114,7 @@ async function boot() {
   setUpSkipLink();
   watchHeader(/** @type {HTMLElement} */ (document.getElementById('site-header')));
   router.interceptLinks(main);
+  initKeys(); // the six keys, speech mode and the Listen controls' settings (issue #13)
   applyDocumentSettings();
 
   if (bootError) {
@@ -156,6 +159,7 @@ function isPristine() {
  */
 function resetKiosk() {
   closeKeyboard();
+  resetSpeech();
   /** @type {HTMLElement | null} */ (document.activeElement)?.blur?.();
   state.lang = setLang(state.defaultLang);
   Object.assign(state, DEFAULT_DISPLAY);

@@ -8,6 +8,7 @@ import { t, getLang, formatDate } from '../i18n.js';
 import * as api from '../api.js';
 import { hrefArticle, hrefTopic, hrefCallback, navigate } from '../router.js';
 import { articleCards } from '../components/article-cards.js';
+import { listenControl } from '../speech.js';
 
 // get_article's answer is Rust's (docs/ipc.md): read as it comes (`any`).
 
@@ -25,6 +26,13 @@ export async function render({ params }) {
   }
   // Rust-provided text carries its own language when it differs from the screen's.
   const lang = article.lang && article.lang !== uiLang ? article.lang : null;
+
+  const title = h('h1', { class: 'article__title', id: 'article-title', tabindex: '-1', lang }, article.title);
+  const summary = article.summary ? h('p', { class: 'article__summary', lang }, article.summary) : null;
+  const emergency = notice('emergency', 'alert', t('article.emergencyTitle'), article.notices?.emergency, lang);
+  const disclaimer = notice('disclaimer', 'info', t('article.disclaimerTitle'), article.notices?.disclaimer, lang);
+  // Read aloud in the article's own language: the title, the summary, the emergency notice, the body, the disclaimer.
+  const listen = listenControl({ sources: () => [title, summary, emergency, body, disclaimer], lang: article.lang ?? uiLang });
 
   const topicSlug = params.topic ?? article.topics?.[0]?.slug ?? null;
   const topic = (article.topics ?? []).find((/** @type {{ slug: string }} */ item) => item.slug === topicSlug) ?? article.topics?.[0];
@@ -53,8 +61,8 @@ export async function render({ params }) {
         topic
           ? h('a', { class: 'chip', href: hrefTopic(topic.slug), lang, dataset: { test: 'article-topic' } }, topic.name)
           : null,
-        h('h1', { class: 'article__title', id: 'article-title', tabindex: '-1', lang }, article.title),
-        article.summary ? h('p', { class: 'article__summary', lang }, article.summary) : null,
+        title,
+        summary,
         h(
           'ul',
           { class: 'article__meta', role: 'list' },
@@ -62,8 +70,9 @@ export async function render({ params }) {
           h('li', {}, icon('reviewed'), reviewedLine(article, lang)),
           h('li', {}, icon('clock'), t('article.readingTime', { count: article.readingMinutes })),
         ),
+        listen,
       ),
-      notice('emergency', 'alert', t('article.emergencyTitle'), article.notices?.emergency, lang),
+      emergency,
       h(
         'div',
         { class: 'article__layout' },
@@ -71,7 +80,7 @@ export async function render({ params }) {
           'div',
           { class: 'article__main' },
           body,
-          notice('disclaimer', 'info', t('article.disclaimerTitle'), article.notices?.disclaimer, lang),
+          disclaimer,
         ),
         h('div', { class: 'article__aside' }, qrPanel(article), specialistPanel(article, lang, topicSlug)),
       ),

@@ -22,6 +22,7 @@ import { check } from './callback-rules.js';
 import { buildFields } from './callback-fields.js';
 import { errorDisplay } from './callback-errors.js';
 import { sender } from './callback-submit.js';
+import { listenControl } from '../speech.js';
 
 /**
  * The mounted form, so that the same screen redrawn in another language keeps what was typed
@@ -252,6 +253,14 @@ function screenNode(form, summary, send, fixed) {
     send.notice,
     h('div', { class: 'form-actions' }, send.button, h('p', { class: 'form-actions__note' }, icon('lock'), t('callback.privacy'))),
   );
+  const title = h('h1', { class: 'page-head__title', id: 'page-title', tabindex: '-1' }, t('callback.title'));
+  const lead = h('p', { class: 'page-head__lead' }, t('callback.lead'));
+  // The instructions read aloud: the heading, the lead, each field's label and hint, the
+  // consent. Never a field's value.
+  const listen = listenControl({
+    label: t('speech.listenForm'),
+    sources: () => [title, lead, ...formElement.querySelectorAll('.field__label, .field__hint, .check__text')].map((el) => /** @type {HTMLElement} */ (el)),
+  });
   return h(
     'div',
     { class: 'callback' },
@@ -259,12 +268,7 @@ function screenNode(form, summary, send, fixed) {
       'div',
       { class: 'page-head' },
       h('span', { class: 'page-head__icon' }, icon('phone')),
-      h(
-        'div',
-        { class: 'page-head__text' },
-        h('h1', { class: 'page-head__title', id: 'page-title', tabindex: '-1' }, t('callback.title')),
-        h('p', { class: 'page-head__lead' }, t('callback.lead')),
-      ),
+      h('div', { class: 'page-head__text' }, title, lead, listen),
     ),
     fixed
       ? h(
