@@ -4,7 +4,7 @@
 //! | layer | modules | what |
 //! |---|---|---|
 //! | 0 | `paths`, `clock`, `qr`, `lang` | where files are, the clock and time formats, QR codes, the languages |
-//! | 1 | `store`, `content` | kiosk.db (migrations, pairing tables); content files to records |
+//! | 1 | `store`, `content`, `speech` | kiosk.db (migrations, pairing tables); content files to records; reading aloud with espeak-ng |
 //! | 2 | `search`, `library` | stemming, sound keys, did-you-mean; library.db |
 //! | 3 | `callbacks` | form rules, the one outbox writer, staff, audit, retention, exports |
 //! | 4 | `webhook` | the webhook body and its signature (sent and received) |
@@ -31,6 +31,7 @@ mod tests {
         ("lang", 0),
         ("store", 1),
         ("content", 1),
+        ("speech", 1),
         ("search", 2),
         ("library", 2),
         ("callbacks", 3),

@@ -23,6 +23,7 @@ pub mod paths;
 pub mod qr;
 pub mod search;
 pub mod shell;
+pub mod speech;
 pub mod store;
 pub mod webhook;
 
@@ -71,6 +72,12 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::lan::lan_unpair,
         commands::packs::content_packs,
         commands::packs::content_import,
+        commands::speech::speech_config,
+        commands::speech::speech_speak,
+        commands::speech::speech_stop,
+        commands::speech::speech_pause,
+        commands::speech::speech_resume,
+        commands::speech::speech_status,
     ]
 }
 
@@ -376,6 +383,7 @@ pub fn run() -> Result<(), String> {
             state.content_problem = content_problem;
             let mode = state.config.mode;
             app.manage(state);
+            app.manage(commands::speech::SpeechState::from_env());
             spawn_retention(app.handle());
             spawn_delivery(app.handle());
             spawn_metrics(app.handle());

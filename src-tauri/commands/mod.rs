@@ -8,6 +8,7 @@ pub mod health;
 pub mod kiosk;
 pub mod lan;
 pub mod packs;
+pub mod speech;
 
 use std::sync::Mutex;
 

@@ -50,4 +50,10 @@ pub const COMMANDS: &[(&str, Access)] = &[
     ("staff_account_add", Access::Admin),
     ("staff_account_unlock", Access::Admin),
     ("staff_account_remove", Access::Admin),
+    ("speech_config", Access::Anyone),
+    ("speech_speak", Access::Anyone),
+    ("speech_stop", Access::Anyone),
+    ("speech_pause", Access::Anyone),
+    ("speech_resume", Access::Anyone),
+    ("speech_status", Access::Anyone),
 ];

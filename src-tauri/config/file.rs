@@ -32,6 +32,8 @@ const KEYS: &[(&str, &[&str])] = &[
             "front_desk",
             "content",
             "metrics",
+            "speech",
+            "keys",
         ],
     ),
     ("front_desk", &["listen"]),
@@ -133,6 +135,7 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<ConfigProblem>) {
     }
     destinations(r, &root, &mut config);
     super::metrics::read(r, &root, &mut config);
+    super::speech::read(r, &root, &mut config);
 
     let mut problems = reader.problems;
     problems.sort_by(|a, b| (a.line, &a.key).cmp(&(b.line, &b.key)));

@@ -10,6 +10,7 @@ mod destination;
 pub mod file;
 mod metrics;
 mod reader;
+pub mod speech;
 pub mod types;
 
 use std::path::PathBuf;

@@ -30,7 +30,7 @@ pub struct Keys {
     pub enter: Vec<String>,
     /// Go back (or close the on-screen keyboard).
     pub back: Vec<String>,
-    /// Turn speech on and explain the keys.
+    /// Turn speech on and explain the keys (default F4: WebKitGTK never passes F1, GTK's help key, nor F3 to the page).
     pub help: Vec<String>,
     /// The next volume step (louder, then back to the quietest).
     pub volume: Vec<String>,
@@ -44,7 +44,7 @@ impl Default for Keys {
             down: one("ArrowDown"),
             enter: one("Enter"),
             back: one("Escape"),
-            help: one("F1"),
+            help: one("F4"),
             volume: one("F2"),
         }
     }
@@ -145,10 +145,17 @@ fn keys(r: &mut Reader<'_>, t: &toml::Table, keys: &mut Keys) {
             None => continue,
             Some(toml::Value::String(s)) => vec![s.clone()],
             Some(toml::Value::Array(items)) if !items.is_empty() => {
-                match items.iter().map(|v| v.as_str().map(str::to_string)).collect() {
+                match items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect()
+                {
                     Some(list) => list,
                     None => {
-                        r.problem(&full, "must list key names in quotes, such as [\"ArrowUp\", \"Numpad8\"]");
+                        r.problem(
+                            &full,
+                            "must list key names in quotes, such as [\"ArrowUp\", \"Numpad8\"]",
+                        );
                         continue;
                     }
                 }
@@ -218,9 +225,16 @@ mod tests {
         let said: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(config.speech.words_per_minute, 160);
         assert!(config.speech.always_on);
-        assert_eq!(config.speech.volume, 70, "an out-of-range volume keeps the default");
+        assert_eq!(
+            config.speech.volume, 70,
+            "an out-of-range volume keeps the default"
+        );
         assert_eq!(config.keys.up, ["ArrowUp", "Numpad8"]);
-        assert_eq!(config.keys.help, ["F1"], "a clashing key is dropped, the default comes back");
+        assert_eq!(
+            config.keys.help,
+            ["F4"],
+            "a clashing key is dropped, the default comes back"
+        );
         assert_eq!(config.keys.volume, ["F2"]);
         assert_eq!(config.keys.enter, ["Enter"]);
         for wanted in [
@@ -229,7 +243,10 @@ mod tests {
             "k.toml:9: keys.volume: `two words` is not a key name",
             "k.toml:10: keys.enter: must be a key name in quotes",
         ] {
-            assert!(said.iter().any(|p| p.starts_with(wanted)), "no {wanted:?} in {said:#?}");
+            assert!(
+                said.iter().any(|p| p.starts_with(wanted)),
+                "no {wanted:?} in {said:#?}"
+            );
         }
     }
 
@@ -239,8 +256,20 @@ mod tests {
         let (config, problems) = parse(text, Path::new("k.toml"));
         let said: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(config.speech.slower_words_per_minute, 90);
-        assert!(said.iter().any(|p| p.contains("speech.slower_words_per_minute: 140 is not slower")), "{said:#?}");
-        assert!(said.iter().any(|p| p.contains("speech.headphones_only: must be true or false")), "{said:#?}");
-        assert!(said.iter().any(|p| p.contains("keys.helpp: unknown key; did you mean `help`?")), "{said:#?}");
+        assert!(
+            said.iter()
+                .any(|p| p.contains("speech.slower_words_per_minute: 140 is not slower")),
+            "{said:#?}"
+        );
+        assert!(
+            said.iter()
+                .any(|p| p.contains("speech.headphones_only: must be true or false")),
+            "{said:#?}"
+        );
+        assert!(
+            said.iter()
+                .any(|p| p.contains("keys.helpp: unknown key; did you mean `help`?")),
+            "{said:#?}"
+        );
     }
 }

@@ -67,6 +67,10 @@ pub struct Config {
     /// `[metrics] textfile_dir`: the node exporter's textfile folder the health metrics are
     /// written to every minute (see the metrics module); `None`, the default, writes none.
     pub metrics_textfile_dir: Option<PathBuf>,
+    /// Reading aloud (`[speech]`, issue #13).
+    pub speech: crate::speech::Settings,
+    /// The six keys of keys-only use (`[keys]`, issue #13).
+    pub keys: super::speech::Keys,
 }
 
 impl Default for Config {
@@ -88,6 +92,8 @@ impl Default for Config {
             front_desk_listen: std::net::SocketAddr::from(([0, 0, 0, 0], crate::lan::DEFAULT_PORT)),
             trusted_keys: Vec::new(),
             metrics_textfile_dir: None,
+            speech: Default::default(),
+            keys: Default::default(),
         }
     }
 }

@@ -119,7 +119,10 @@ mod tests {
     #[test]
     fn a_speaker_an_unplugged_jack_or_another_sink_do_not() {
         let name = "alsa_output.pci.analog-stereo";
-        assert!(!headphones_in(&laptop("analog-output-speaker", "available"), name));
+        assert!(!headphones_in(
+            &laptop("analog-output-speaker", "available"),
+            name
+        ));
         assert!(!headphones_in(
             &laptop("analog-output-headphones", "not available"),
             name

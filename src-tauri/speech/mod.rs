@@ -455,7 +455,9 @@ mod tests {
     fn said(lines: &str) -> Vec<String> {
         lines
             .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["text"].to_string())
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).expect("json")["text"].to_string()
+            })
             .collect()
     }
 
@@ -545,10 +547,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let speaker = Speaker::new(fake_engine(dir.path(), "30"), None);
         let first = speaker
-            .speak(Utterance::new(vec!["A.".into()], Lang::En, 155, 70).unwrap(), 0)
+            .speak(
+                Utterance::new(vec!["A.".into()], Lang::En, 155, 70).unwrap(),
+                0,
+            )
             .unwrap();
         let second = speaker
-            .speak(Utterance::new(vec!["B.".into()], Lang::Es, 155, 70).unwrap(), 0)
+            .speak(
+                Utterance::new(vec!["B.".into()], Lang::Es, 155, 70).unwrap(),
+                0,
+            )
             .unwrap();
         assert!(second > first);
         assert_eq!(speaker.status().state, State::Speaking);

@@ -10,6 +10,7 @@ mod delivery;
 mod driver;
 mod kiosk;
 mod lan;
+mod speech;
 mod staff;
 
 use std::process::ExitCode;
@@ -884,6 +885,11 @@ const JOURNEYS: &[&str] = &[
     "the_front_desk_pairs_and_unpairs_a_kiosk",
     "a_front_desk_account_sees_no_admin_controls",
     "an_admin_manages_staff_accounts",
+    // Issue #13: reading aloud and keys only, heard through a PulseAudio null sink.
+    "listen_reads_an_article_and_stop_silences_it",
+    "listen_in_spanish_lasts_as_long_as_the_text",
+    "the_idle_warning_stops_speech",
+    "keys_only_callback_request_by_ear",
     // Late: it changes the shared data folder's articles for the journeys after it.
     "staff_install_an_article_update",
     "a_second_start_only_raises_the_running_kiosk",
@@ -933,6 +939,14 @@ async fn run(name: &str, s: &Session, driver: &Driver) -> Result<()> {
             staff::a_front_desk_account_sees_no_admin_controls(s).await
         }
         "an_admin_manages_staff_accounts" => staff::an_admin_manages_staff_accounts(s).await,
+        "listen_reads_an_article_and_stop_silences_it" => {
+            speech::listen_reads_an_article_and_stop_silences_it(s).await
+        }
+        "listen_in_spanish_lasts_as_long_as_the_text" => {
+            speech::listen_in_spanish_lasts_as_long_as_the_text(s).await
+        }
+        "the_idle_warning_stops_speech" => speech::the_idle_warning_stops_speech(s).await,
+        "keys_only_callback_request_by_ear" => speech::keys_only_callback_request_by_ear(s).await,
         other => anyhow::bail!("unknown journey {other}"),
     }
 }
@@ -999,6 +1013,8 @@ fn main() -> ExitCode {
         .copied()
         .filter(|j| filter.is_empty() || filter.iter().any(|f| j.contains(f.as_str())))
         .collect();
+    // Before tauri-driver starts: the apps it starts write what they say for the speech journeys.
+    speech::set_record_env();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -1053,7 +1069,10 @@ fn main() -> ExitCode {
                 session.close().await;
                 return result;
             }
-            let session = kiosk::start(&driver, &configs, name).await?;
+            let session = match speech::start(&driver, &configs, name).await? {
+                Some(session) => session,
+                None => kiosk::start(&driver, &configs, name).await?,
+            };
             if *name == "a_killed_web_process_is_reloaded" {
                 // It closes the session itself, whatever happens.
                 return kiosk::a_killed_web_process_is_reloaded(session, &driver).await;

@@ -1,0 +1,611 @@
+//! Reading aloud and keys-only use (issue #13), checked by ear: the app speaks through
+//! espeak-ng into a PulseAudio null sink (`kiosk`), the test records its monitor with
+//! `parec` and measures the samples. scripts/test starts that sink; run alone, these
+//! journeys start it themselves, and fail loudly when PulseAudio is not installed (never a
+//! silent pass).
+//!
+//! What was said is also heard through the app's speech record (`CLINIC_KIOSK_SPEECH_RECORD`,
+//! set by [`set_record_env`] before tauri-driver starts): the keys-only journey navigates by
+//! that alone, never by reading the screen.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context, Result};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+
+use crate::driver::{Driver, Session, HOME_READY};
+use crate::kiosk::Configs;
+
+/// Starts the app the way a speech journey needs it, or `None` for the usual start. The
+/// idle journey: the warning after 10 s without a touch, 20 s to answer it.
+pub async fn start(driver: &Driver, configs: &Configs, journey: &str) -> Result<Option<Session>> {
+    if journey != "the_idle_warning_stops_speech" {
+        return Ok(None);
+    }
+    let path = configs.write(
+        "speech-idle.toml",
+        "[idle]\ntimeout_seconds = 10\nwarning_seconds = 20\n",
+    )?;
+    let args = vec!["--config".to_string(), path.to_string_lossy().into_owned()];
+    Ok(Some(
+        driver
+            .session_with(&args, HOME_READY, "the home screen")
+            .await?,
+    ))
+}
+
+/// The speech record's file for this run (the app appends a JSON line per sentence said).
+pub fn record_path() -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "clinic-kiosk-e2e-speech-{}.jsonl",
+        std::process::id()
+    ))
+}
+
+/// Makes every app this run starts write what it says to [`record_path`]. Called in main
+/// before tauri-driver starts (it passes its environment on to the app).
+pub fn set_record_env() {
+    let _ = std::fs::remove_file(record_path());
+    std::env::set_var("CLINIC_KIOSK_SPEECH_RECORD", record_path());
+}
+
+/// Everything said so far in this run, one sentence a line.
+fn said() -> Vec<String> {
+    std::fs::read_to_string(record_path())
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|v| v["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+// ---------- PulseAudio ----------
+
+fn pactl(args: &[&str]) -> Option<String> {
+    let out = Command::new("pactl").args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A PulseAudio server with the null sink `kiosk` as its default sink: the one scripts/test
+/// started, or one started here (ARCHITECTURE.md's command).
+pub fn ensure_sink() -> Result<()> {
+    if pactl(&["info"]).is_none() {
+        let started = Command::new("pulseaudio")
+            .args([
+                "-n",
+                "--daemonize=yes",
+                "--exit-idle-time=-1",
+                "--load=module-null-sink sink_name=kiosk",
+                "--load=module-native-protocol-unix",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .context("cannot run pulseaudio: install pulseaudio pulseaudio-utils sox espeak-ng (scripts/lib.sh TEST_PACKAGES); the speech journeys need a PulseAudio null sink")?;
+        ensure!(started.success(), "pulseaudio did not start ({started})");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while pactl(&["info"]).is_none() {
+            ensure!(
+                Instant::now() < deadline,
+                "pulseaudio started but pactl cannot reach it"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let sinks = pactl(&["list", "short", "sinks"]).unwrap_or_default();
+    if !sinks.split_whitespace().any(|w| w == "kiosk") {
+        pactl(&["load-module", "module-null-sink", "sink_name=kiosk"])
+            .context("cannot load PulseAudio's null sink `kiosk`")?;
+    }
+    pactl(&["set-default-sink", "kiosk"]).context("cannot make `kiosk` the default sink")?;
+    ensure!(
+        Command::new("espeak-ng")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success()),
+        "espeak-ng is not installed (apt-get install espeak-ng; the .deb depends on it)"
+    );
+    Ok(())
+}
+
+/// What `parec` heard on the sink's monitor: the peak of each 10 ms block, with the time
+/// it was read.
+pub struct Recorder {
+    child: Child,
+    silence: Child,
+    blocks: Arc<Mutex<Vec<(Instant, i32)>>>,
+}
+
+/// A 10 ms block with a sample above this (of 32767, about -36 dBFS) is sound; a null
+/// sink's silence is exact zeros.
+const LOUD: i32 = 500;
+const RATE: usize = 16_000;
+
+impl Recorder {
+    pub fn start() -> Result<Self> {
+        // A stream of silence keeps the null sink running, so its monitor flows all the time
+        // and a sound's block is read when it is played (an idle sink's monitor starts late).
+        let silence = Command::new("pacat")
+            .args([
+                "-d",
+                "kiosk",
+                "--raw",
+                "--format=s16le",
+                "--rate=16000",
+                "--channels=1",
+            ])
+            .stdin(std::fs::File::open("/dev/zero")?)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot run pacat (pulseaudio-utils)")?;
+        let mut child = Command::new("parec")
+            .args([
+                "-d",
+                "kiosk.monitor",
+                "--format=s16le",
+                "--rate=16000",
+                "--channels=1",
+                "--latency-msec=10",
+                "--raw",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot run parec (pulseaudio-utils)")?;
+        let mut out = child.stdout.take().context("parec's output")?;
+        let blocks = Arc::new(Mutex::new(Vec::new()));
+        let sink = blocks.clone();
+        std::thread::spawn(move || {
+            let mut buf = vec![0u8; RATE / 100 * 2];
+            while out.read_exact(&mut buf).is_ok() {
+                let peak = buf
+                    .chunks_exact(2)
+                    .map(|b| i32::from(i16::from_le_bytes([b[0], b[1]])).abs())
+                    .max()
+                    .unwrap_or(0);
+                sink.lock().unwrap().push((Instant::now(), peak));
+            }
+        });
+        // parec's stream takes a moment to start; blocks from before it count as nothing.
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(Recorder {
+            child,
+            silence,
+            blocks,
+        })
+    }
+
+    fn loud_times(&self, from: Instant, to: Instant) -> Vec<Instant> {
+        self.blocks
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(t, p)| *t >= from && *t <= to && *p > LOUD)
+            .map(|(t, _)| *t)
+            .collect()
+    }
+
+    /// How long after `t0` the first sound came, waiting up to `within`.
+    pub async fn first_sound(&self, t0: Instant, within: Duration) -> Option<Duration> {
+        // Looked at once more after the deadline: the tap itself may have taken a while.
+        loop {
+            let late = t0.elapsed() > within + Duration::from_millis(300);
+            if let Some(t) = self.loud_times(t0, Instant::now()).first() {
+                return Some(t.duration_since(t0));
+            }
+            if late {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Sound heard between `from` and `to`, in 10 ms blocks.
+    pub fn loud_blocks(&self, from: Instant, to: Instant) -> usize {
+        self.loud_times(from, to).len()
+    }
+
+    /// The last moment sound was heard after `from`.
+    pub fn last_sound(&self, from: Instant) -> Option<Instant> {
+        self.loud_times(from, Instant::now()).last().copied()
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        for child in [&mut self.child, &mut self.silence] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Listen's button, pressed as a finger would.
+const PLAY: &str = "[data-test=listen-play]";
+
+async fn open_article(s: &Session, slug: &str) -> Result<()> {
+    s.click("[data-test=topic-tile][data-slug=spine-care]")
+        .await?;
+    s.wait_screen("topic").await?;
+    s.click(&format!("[data-test=article-link][data-slug={slug}]"))
+        .await?;
+    s.wait_screen("article").await
+}
+
+/// Waits `secs` seconds of silence from now (never sound), failing on the first sound.
+async fn assert_silent(rec: &Recorder, from: Instant, secs: f64, what: &str) -> Result<()> {
+    tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+    let loud = rec.loud_blocks(from, Instant::now());
+    ensure!(
+        loud == 0,
+        "{what}: {loud} blocks of 10 ms with sound in the {secs} s after it"
+    );
+    Ok(())
+}
+
+/// Listen on an English article: sound within a second, the sentence highlighted, Stop
+/// silences it at once.
+pub async fn listen_reads_an_article_and_stop_silences_it(s: &Session) -> Result<()> {
+    ensure_sink()?;
+    open_article(s, "herniated-disc").await?;
+    let rec = Recorder::start()?;
+    ensure!(
+        rec.loud_blocks(Instant::now() - Duration::from_secs(1), Instant::now()) == 0,
+        "the sink is silent before Listen"
+    );
+    let t0 = Instant::now();
+    s.click(PLAY).await?;
+    let first = rec
+        .first_sound(t0, Duration::from_secs(5))
+        .await
+        .context("Listen made no sound within 5 s")?;
+    println!("  first sound {} ms after the tap began", first.as_millis());
+    ensure!(
+        first < Duration::from_millis(1300),
+        "the first sound came {} ms after the tap",
+        first.as_millis()
+    );
+    s.wait_js(
+        "return (globalThis.CSS?.highlights?.get('speech-sentence')?.size ?? 0) === 1 && !!document.querySelector('.speech-reading')",
+        "the sentence being read highlighted",
+    )
+    .await?;
+    s.assert_accessible("article-listening").await?;
+    s.screenshot("article-listening").await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let speaking = rec.loud_blocks(t0 + first, Instant::now());
+    ensure!(
+        speaking > 100,
+        "the article is heard for the 3 s after the first sound: only {speaking} blocks of 10 ms with sound"
+    );
+    let heard = said();
+    ensure!(
+        heard.iter().any(|l| l == "Herniated disc"),
+        "the title was said first: {heard:?}"
+    );
+    s.click("[data-test=listen-stop]").await?;
+    let stopped = Instant::now();
+    assert_silent(&rec, stopped + Duration::from_millis(300), 1.5, "Stop").await?;
+    Ok(())
+}
+
+/// Listen to the callback form's instructions in Spanish: sound within a second, and the
+/// sound lasts about as long as the words need at the clinic's rate (155 a minute).
+pub async fn listen_in_spanish_lasts_as_long_as_the_text(s: &Session) -> Result<()> {
+    ensure_sink()?;
+    s.click("[data-test=lang-es]").await?;
+    s.wait_js("return document.documentElement.lang === 'es'", "lang=es")
+        .await?;
+    s.click("[data-test=callback-home]").await?;
+    s.wait_screen("callback").await?;
+    let before = said().len();
+    let rec = Recorder::start()?;
+    let t0 = Instant::now();
+    s.click(PLAY).await?;
+    let first = rec
+        .first_sound(t0, Duration::from_secs(1))
+        .await
+        .context("Escuchar made no sound within a second")?;
+    println!("  first sound {} ms after the tap began", first.as_millis());
+    ensure!(
+        first < Duration::from_millis(1300),
+        "the first sound came {} ms after the tap",
+        first.as_millis()
+    );
+    s.wait_js_for(
+        "return document.querySelector('[data-test=listen]')?.dataset.state === 'idle'",
+        "the instructions read to the end",
+        120,
+    )
+    .await?;
+    let last = rec.last_sound(t0).context("no sound at all")?;
+    let heard: Vec<String> = said().split_off(before);
+    ensure!(
+        heard.first().map(String::as_str) == Some("Pedir que me llamen"),
+        "the Spanish instructions were said: {heard:?}"
+    );
+    let words: usize = heard.iter().map(|l| l.split_whitespace().count()).sum();
+    let expected = words as f64 / 155.0 * 60.0;
+    let lasted = last.duration_since(t0 + first).as_secs_f64();
+    println!("  {words} words in {lasted:.1} s (about {expected:.1} s at 155 a minute)");
+    ensure!(
+        lasted > expected * 0.6 && lasted < expected * 1.7,
+        "{words} words lasted {lasted:.1} s; at 155 words a minute they need about {expected:.1} s"
+    );
+    Ok(())
+}
+
+/// Speech stops when the idle warning appears (and the reset after it puts everything back).
+pub async fn the_idle_warning_stops_speech(s: &Session) -> Result<()> {
+    ensure_sink()?;
+    open_article(s, "herniated-disc").await?;
+    let rec = Recorder::start()?;
+    let t0 = Instant::now();
+    s.click(PLAY).await?;
+    rec.first_sound(t0, Duration::from_secs(1))
+        .await
+        .context("Listen made no sound within a second")?;
+    // Nobody touches the kiosk: the warning comes after 10 s (this journey's config).
+    s.wait_js_for(
+        "const d = document.querySelector('[data-test=idle-warning]'); return !!d && !d.hidden",
+        "the idle warning",
+        20,
+    )
+    .await?;
+    let warned = Instant::now();
+    assert_silent(
+        &rec,
+        warned + Duration::from_millis(400),
+        1.5,
+        "the idle warning",
+    )
+    .await?;
+    // The reset: the attract screen, and still silence.
+    s.wait_js_for(
+        "const a = document.querySelector('[data-test=attract]'); return !!a && !a.hidden",
+        "the attract screen after the reset",
+        30,
+    )
+    .await?;
+    assert_silent(&rec, Instant::now(), 1.0, "the reset").await?;
+    Ok(())
+}
+
+// ---------- keys only ----------
+
+const UP: &str = "\u{E013}";
+const DOWN: &str = "\u{E015}";
+const ENTER: &str = "\u{E007}";
+const ESCAPE: &str = "\u{E00C}";
+const HELP: &str = "\u{E034}"; // F4 (WebKitGTK never passes F1 or F3 to the page)
+const F2: &str = "\u{E032}";
+
+/// A patient with six keys and headphones-less speech: presses keys, hears lines.
+struct Ear<'a> {
+    s: &'a Session,
+    presses: usize,
+}
+
+impl Ear<'_> {
+    /// Presses `key` and returns what was said after it (the last line, once saying stops
+    /// growing), or `None` when nothing was said within 3 s.
+    async fn press(&mut self, key: &str) -> Result<Option<String>> {
+        ensure!(
+            [UP, DOWN, ENTER, ESCAPE, HELP, F2].contains(&key),
+            "only the six keys"
+        );
+        self.presses += 1;
+        let before = said().len();
+        // Key events to whatever has focus, as a keypad sends them (no element is looked up).
+        let c = key.chars().next().context("a key")?;
+        let actions = KeyActions::new("keypad".into())
+            .then(KeyAction::Down { value: c })
+            .then(KeyAction::Up { value: c });
+        self.s.client.perform_actions(actions).await?;
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            let now = said();
+            if now.len() > before {
+                // An announcement may come in two steps (a field asks about headphones first).
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                return Ok(said().last().cloned());
+            }
+            if Instant::now() > deadline {
+                return Ok(None);
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Presses `key` until what is said satisfies `wanted` (at most `max` presses).
+    async fn seek(
+        &mut self,
+        key: &str,
+        max: usize,
+        what: &str,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<String> {
+        let mut heard = Vec::new();
+        for _ in 0..max {
+            if let Some(line) = self.press(key).await? {
+                if wanted(&line) {
+                    return Ok(line);
+                }
+                heard.push(line);
+            }
+        }
+        bail!("never heard {what} in {max} presses; heard {heard:?}")
+    }
+
+    /// Types `text` on the on-screen keyboard by ear: up/down to each key, Enter on it.
+    async fn type_text(&mut self, text: &str) -> Result<()> {
+        for c in text.chars() {
+            if c.is_uppercase() {
+                self.seek(DOWN, 60, "Shift", |l| l.starts_with("Shift"))
+                    .await?;
+                let on = self.press(ENTER).await?;
+                ensure!(on.as_deref() == Some("Shift, on"), "Shift said {on:?}");
+            }
+            let name = if c.is_alphabetic() {
+                if c.is_uppercase() {
+                    format!("letter capital {c}")
+                } else {
+                    format!("letter {c}")
+                }
+            } else {
+                c.to_string()
+            };
+            self.seek(DOWN, 60, &name, |l| l == name).await?;
+            let typed = self.press(ENTER).await?;
+            ensure!(
+                typed.as_deref() == Some("typed"),
+                "a key typed through the speaker is said as \"typed\", got {typed:?}"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A callback request with only the six keys, the screen's content hidden from the test:
+/// it presses keys and hears what the kiosk says. What the patient types is never said.
+pub async fn keys_only_callback_request_by_ear(s: &Session) -> Result<()> {
+    ensure_sink()?;
+    let name = "Ana";
+    let phone = "2125550147";
+    let mut ear = Ear { s, presses: 0 };
+    let help = ear.press(HELP).await?;
+    let help = help.context("Help said nothing")?;
+    ensure!(
+        help.starts_with("Speech is on."),
+        "Help explains the keys: {help:?}"
+    );
+    let volume = ear.press(F2).await?.context("Volume said nothing")?;
+    ensure!(
+        volume.starts_with("Volume "),
+        "the volume key says the volume: {volume:?}"
+    );
+
+    ear.seek(DOWN, 80, "the call-back button", |l| {
+        l.starts_with("Ask for a call back") && l.ends_with("link")
+    })
+    .await?;
+    let form = ear.press(ENTER).await?.context("the form said nothing")?;
+    ensure!(
+        form.contains("heading level 1") && form.contains("Ask for a call back"),
+        "the form's heading is said when it opens: {form:?}"
+    );
+    ear.seek(DOWN, 40, "a specialist to choose", |l| {
+        l.contains("radio button")
+    })
+    .await?;
+    let chosen = ear.press(ENTER).await?;
+    ensure!(
+        chosen.as_deref() == Some("checked"),
+        "Enter checks a radio button: {chosen:?}"
+    );
+
+    let field = ear
+        .seek(DOWN, 40, "the name field", |l| {
+            l.starts_with("Your name, text field")
+        })
+        .await?;
+    ensure!(
+        field.contains("empty"),
+        "an empty field is said as empty: {field:?}"
+    );
+    let open = ear
+        .press(ENTER)
+        .await?
+        .context("Enter on a field said nothing")?;
+    ensure!(
+        open.starts_with("Keyboard open"),
+        "Enter opens the keyboard: {open:?}"
+    );
+    ear.type_text(name).await?;
+    let closed = ear.press(ESCAPE).await?;
+    ensure!(
+        closed.as_deref() == Some("Keyboard closed"),
+        "Escape closes the keyboard: {closed:?}"
+    );
+
+    ear.seek(DOWN, 10, "the phone field", |l| {
+        l.starts_with("Your phone number, text field")
+    })
+    .await?;
+    ear.press(ENTER).await?;
+    ear.type_text(phone).await?;
+    ear.press(ESCAPE).await?;
+    // Back on each field: said as filled in, never its value, through a speaker.
+    let back_on_name = ear
+        .seek(UP, 10, "the name field again", |l| {
+            l.starts_with("Your name, text field")
+        })
+        .await?;
+    ensure!(
+        back_on_name.contains("filled in"),
+        "a filled-in field through a speaker: {back_on_name:?}"
+    );
+    ear.seek(DOWN, 10, "the phone field again", |l| {
+        l.starts_with("Your phone number")
+    })
+    .await?;
+
+    ear.seek(DOWN, 20, "a time to call", |l| l.contains("radio button"))
+        .await?;
+    ear.press(ENTER).await?;
+    let consent = ear
+        .seek(DOWN, 30, "the consent box", |l| l.contains("check box"))
+        .await?;
+    ensure!(
+        consent.contains("not checked"),
+        "consent starts unchecked: {consent:?}"
+    );
+    let ticked = ear.press(ENTER).await?;
+    ensure!(
+        ticked.as_deref() == Some("checked"),
+        "Enter ticks the box: {ticked:?}"
+    );
+    ear.seek(DOWN, 10, "Send", |l| l.starts_with("Send my request"))
+        .await?;
+    ear.press(ENTER).await?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !said()
+        .iter()
+        .any(|l| l.contains("Thank you, we will call you"))
+    {
+        ensure!(
+            Instant::now() < deadline,
+            "the thank-you screen was never said; last: {:?}",
+            said().last()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let heard = said();
+    let leaked: Vec<&String> = heard
+        .iter()
+        .filter(|l| {
+            l.contains(name)
+                || l.contains(phone)
+                || l.contains("555-0147")
+                || l.contains("555 0147")
+        })
+        .collect();
+    ensure!(
+        leaked.is_empty(),
+        "what the patient typed was said through the speaker: {leaked:?}"
+    );
+    println!(
+        "  a callback request in {} presses of six keys, {} lines said",
+        ear.presses,
+        heard.len()
+    );
+    Ok(())
+}
