@@ -6,6 +6,7 @@
 //! Run through `scripts/test` (it installs the drivers and starts Xvfb), or by hand:
 //! `DISPLAY=:99 cargo test --test e2e [-- name-filter]`.
 
+mod clock;
 mod delivery;
 mod driver;
 mod kiosk;
@@ -880,6 +881,7 @@ const JOURNEYS: &[&str] = &[
     "staff_health_and_leaving_kiosk_mode",
     "front_desk_opens_on_the_staff_view",
     "idle_warns_then_forgets_everything",
+    "a_resume_or_a_clock_step_clears_the_screen",
     "staff_see_where_each_request_is_delivered",
     "a_kiosk_pairs_with_the_front_desk_and_sends_to_it",
     "the_front_desk_pairs_and_unpairs_a_kiosk",
@@ -918,6 +920,9 @@ async fn run(name: &str, s: &Session, driver: &Driver) -> Result<()> {
             lan::a_kiosk_pairs_with_the_front_desk_and_sends_to_it(s).await
         }
         "idle_warns_then_forgets_everything" => kiosk::idle_warns_then_forgets_everything(s).await,
+        "a_resume_or_a_clock_step_clears_the_screen" => {
+            clock::a_resume_or_a_clock_step_clears_the_screen(s).await
+        }
         "a_second_start_only_raises_the_running_kiosk" => {
             kiosk::a_second_start_only_raises_the_running_kiosk(s, driver).await
         }
