@@ -9,6 +9,9 @@ BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential file pkg-config libxdo-dev
 # cage, grim, xwayland: the journeys under the lobby kiosk compositor (issue #10); and
 # ShellCheck, which checks the kiosk session script.
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver nodejs npm systemd dbus tzdata cage grim xwayland shellcheck)
+# Speech (issue #13): espeak-ng speaks, a PulseAudio null sink takes the sound, parec records
+# it and sox measures it.
+TEST_PACKAGES+=(pulseaudio pulseaudio-utils gstreamer1.0-pulseaudio sox espeak-ng)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
