@@ -106,6 +106,7 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
     let mut problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
     if let Ok(lib) = &library {
         problems.extend(specialty_problems(&config, lib));
+        problems.extend(recipient_problems(&config, lib));
     }
     for p in &problems {
         tracing::warn!("config: {p}");
@@ -168,6 +169,23 @@ pub fn specialty_problems(config: &config::Config, lib: &library::Library) -> Ve
         }
     }
     out
+}
+
+/// FHIR `recipients` of the config that name a specialty the library does not have (issue
+/// #15): as `config check` reports them, with the file's line.
+fn recipient_problems(config: &config::Config, lib: &library::Library) -> Vec<String> {
+    let specialties: Vec<String> = lib
+        .specialties("en")
+        .map(|v| v.into_iter().map(|s| s.slug).collect())
+        .unwrap_or_default();
+    if specialties.is_empty() {
+        return Vec::new();
+    }
+    let (path, _) = config::config_path(config_arg());
+    config::destination::content_problems(&path, config, &specialties)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// `--config PATH` from the command line that started the window.

@@ -183,8 +183,13 @@ fn the_logo_is_read_relative_to_the_file_and_a_huge_one_is_refused() {
 #[test]
 fn destinations_are_read_and_bad_ones_named_by_line_and_key() {
     use clinic_kiosk::delivery::Kind;
+    use std::os::unix::fs::PermissionsExt as _;
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("config.toml");
+    // The FHIR token is in a private file beside the config (issue #15).
+    let token = dir.path().join("fhir-token");
+    std::fs::write(&token, "t0ken\n").expect("token");
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     std::fs::write(
         &path,
         r#"[[destination]]
@@ -197,7 +202,7 @@ secret = "0123456789abcdef0123456789abcdef"
 id = "ehr"
 kind = "fhir"
 url = "https://fhir.example/r4"
-token = "t0ken"
+token_file = "fhir-token"
 identifier_system = "https://clinic.example/callback-request"
 recipients = { spine = "PractitionerRole/42" }
 

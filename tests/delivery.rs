@@ -1,16 +1,21 @@
 //! Delivery of callback requests (issue #5) against real HTTP servers on loopback: the
 //! webhook's signature and body, the retry schedule and Retry-After, permanent failures and
 //! staff retries, a receiver that is down then up (requests arrive once, in order), duplicate
-//! drops, tampered and replayed requests refused, and a FHIR R4 CommunicationRequest that
-//! validates against the official R4 JSON schema.
+//! drops, tampered and replayed requests refused, a FHIR R4 CommunicationRequest that
+//! validates against the official R4 JSON schema, and (issue #15) the bearer token read
+//! from its file at each send or got by SMART Backend Services, and the FHIR settings'
+//! checks.
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::TcpListener;
-use std::path::Path;
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use clinic_kiosk::callbacks::{self, CallbackForm, CallbackSettings};
-use clinic_kiosk::delivery::{outbox, webhook, worker::Worker, Backoff, Destination, Kind};
+use clinic_kiosk::delivery::{
+    outbox, webhook, worker::Worker, Backoff, Destination, FhirAuth, Kind,
+};
 use clinic_kiosk::store;
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -476,7 +481,7 @@ fn fhir_gets_a_valid_communication_request_created_once() {
             id: "ehr".into(),
             kind: Kind::Fhir {
                 base: base.clone(),
-                token: "test-token".into(),
+                auth: FhirAuth::TokenFile(token_file(dir.path(), "test-token")),
                 identifier_system: "https://clinic.example/callback-request".into(),
                 recipients: [(
                     "spine".to_string(),
@@ -501,7 +506,7 @@ fn fhir_gets_a_valid_communication_request_created_once() {
     assert_eq!(got.headers["content-type"], "application/fhir+json");
     assert_eq!(
         got.headers["if-none-exist"],
-        format!("identifier=https://clinic.example/callback-request|{id}")
+        format!("identifier=https%3A%2F%2Fclinic.example%2Fcallback-request%7C{id}")
     );
     let resource: Value = serde_json::from_slice(&got.body).unwrap();
     let schema = fhir_schema();
@@ -556,4 +561,551 @@ fn fhir_gets_a_valid_communication_request_created_once() {
         !schema.is_valid(&broken),
         "an element FHIR does not have must fail the schema"
     );
+}
+
+/// The identifier system the FHIR tests record request ids under.
+const SYSTEM: &str = "https://clinic.example/callback-request";
+
+/// `token` in a file only its owner can read (0600), as the config's `token_file` must be.
+fn token_file(dir: &Path, token: &str) -> PathBuf {
+    let path = dir.join("fhir-token");
+    std::fs::write(&path, format!("{token}\n")).expect("token file");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    path
+}
+
+/// A worker sending to one FHIR destination `ehr` at `base`, its token from a file.
+fn fhir_worker(
+    base: &str,
+    token_file: PathBuf,
+    system: &str,
+    settings: &CallbackSettings,
+) -> Worker {
+    fhir_worker_with(base, FhirAuth::TokenFile(token_file), system, settings)
+}
+
+/// A worker sending to one FHIR destination `ehr` at `base`, authenticated by `auth`.
+fn fhir_worker_with(
+    base: &str,
+    auth: FhirAuth,
+    system: &str,
+    settings: &CallbackSettings,
+) -> Worker {
+    let mut worker = Worker::new(
+        vec![Destination {
+            id: "ehr".into(),
+            kind: Kind::Fhir {
+                base: base.into(),
+                auth,
+                identifier_system: system.into(),
+                recipients: [(
+                    "spine".to_string(),
+                    "PractitionerRole/spine-desk".to_string(),
+                )]
+                .into(),
+            },
+        }],
+        "Riverside Clinic".into(),
+        settings.clone(),
+    );
+    worker.zone = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    worker.specialty_names = vec![("spine".into(), "Spine specialist".into())];
+    worker
+}
+
+/// The `ehr` outbox row of request `id`: (delivered_at, failed_at, last_status, last_error).
+fn ehr_row(
+    db: &Mutex<Connection>,
+    id: &str,
+) -> (Option<i64>, Option<i64>, Option<u16>, Option<String>) {
+    db.lock()
+        .unwrap()
+        .query_row(
+            "SELECT delivered_at, failed_at, last_status, last_error FROM outbox
+             WHERE request_id = ?1 AND destination = 'ehr'",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .expect("outbox row")
+}
+
+#[test]
+fn the_bearer_token_is_read_from_its_file_at_each_send() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = kiosk_db(dir.path());
+    let settings = settings(&["ehr"]);
+    // A real HTTP listener that records the Authorization header of every request.
+    let receiver = Receiver::start(vec![]);
+    let base = receiver
+        .url
+        .trim_end_matches("/hooks/callbacks")
+        .to_string();
+    let missing = dir.path().join("no-such-token");
+    let worker = fhir_worker(&base, missing.clone(), SYSTEM, &settings);
+    let first = submit(&db, &settings, 52, T0);
+    let rt = runtime();
+
+    // No token file: nothing is sent, the row waits, and staff read why (the file's name,
+    // never a token).
+    let pass = rt.block_on(worker.run_once(&db, || T0));
+    assert_eq!(pass.retrying, 1);
+    assert!(receiver.seen().is_empty(), "nothing sent without a token");
+    let (_, _, _, reason) = ehr_row(&db, &first);
+    let reason = reason.unwrap_or_default();
+    assert!(
+        reason.contains("token file") && reason.contains(&missing.display().to_string()),
+        "{reason}"
+    );
+
+    // IT writes the token; the next try carries it.
+    let path = token_file(dir.path(), "first-token");
+    std::fs::rename(&path, &missing).unwrap();
+    rt.block_on(worker.run_once(&db, || T0 + 3_600_000));
+    assert_eq!(ehr_row(&db, &first).2, Some(201));
+    // The token is renewed in its file; the running worker uses the new one.
+    std::fs::write(&missing, "renewed-token\n").unwrap();
+    let second = submit(&db, &settings, 53, T0 + 1);
+    rt.block_on(worker.run_once(&db, || T0 + 3_700_000));
+    assert_eq!(ehr_row(&db, &second).2, Some(201));
+    let auth: Vec<String> = receiver
+        .seen()
+        .iter()
+        .map(|s| s.headers["authorization"].clone())
+        .collect();
+    assert_eq!(auth, ["Bearer first-token", "Bearer renewed-token"]);
+}
+
+/// `config.toml` in `dir` with one FHIR destination whose table ends with `extra` lines.
+fn fhir_config(dir: &Path, extra: &str) -> PathBuf {
+    let path = dir.join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[destination]]\nid = \"ehr\"\nkind = \"fhir\"\nurl = \"https://fhir.example/r4\"\n{extra}"
+        ),
+    )
+    .expect("config");
+    path
+}
+
+#[test]
+fn a_fhir_destination_reads_its_token_from_a_private_file_named_in_the_config() {
+    use clinic_kiosk::config::file;
+    let dir = tempfile::tempdir().unwrap();
+    let token = token_file(dir.path(), "s3cret-token");
+    let good = format!("token_file = \"fhir-token\"\nidentifier_system = \"{SYSTEM}\"\n");
+    let (config, problems) = file::load(&fhir_config(dir.path(), &good), true);
+    assert!(problems.is_empty(), "{problems:#?}");
+    match &config.destinations[0].kind {
+        Kind::Fhir { auth, .. } => assert_eq!(
+            auth,
+            &FhirAuth::TokenFile(token.clone()),
+            "relative to the config file"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        !format!("{config:?}").contains("s3cret"),
+        "the config never holds the token"
+    );
+
+    // Readable by others: refused, with the command that fixes it.
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (config, problems) = file::load(&fhir_config(dir.path(), &good), true);
+    assert!(config.destinations.is_empty());
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(
+        (problems[0].line, problems[0].key.as_str()),
+        (5, "destination[0].token_file")
+    );
+    assert!(
+        problems[0].message.contains("mode 644") && problems[0].message.contains("chmod 600"),
+        "{}",
+        problems[0].message
+    );
+
+    // Missing, or empty.
+    std::fs::remove_file(&token).unwrap();
+    let (_, problems) = file::load(&fhir_config(dir.path(), &good), true);
+    assert!(
+        problems[0].message.contains("cannot be read"),
+        "{problems:#?}"
+    );
+    token_file(dir.path(), "");
+    let (_, problems) = file::load(&fhir_config(dir.path(), &good), true);
+    assert!(problems[0].message.contains("is empty"), "{problems:#?}");
+    assert!(!problems[0].to_string().contains("s3cret"));
+
+    // The token itself in the config: one problem saying where it goes instead.
+    token_file(dir.path(), "s3cret-token");
+    let inline = format!("token = \"s3cret-token\"\n{good}");
+    let (_, problems) = file::load(&fhir_config(dir.path(), &inline), true);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].key, "destination[0].token");
+    assert!(
+        problems[0].message.contains("token_file") && problems[0].message.contains("chmod 600"),
+        "{}",
+        problems[0].message
+    );
+    assert!(
+        !problems[0].message.contains("s3cret"),
+        "the token is not echoed"
+    );
+}
+
+#[test]
+fn the_identifier_system_must_be_an_absolute_uri() {
+    use clinic_kiosk::config::file;
+    let dir = tempfile::tempdir().unwrap();
+    token_file(dir.path(), "t");
+    for (system, ok) in [
+        (SYSTEM, true),
+        ("urn:oid:2.16.840.1.113883.3.1", true),
+        ("callback-request", false),
+        ("/callback-request", false),
+        ("https://clinic.example/callback request", false),
+    ] {
+        let extra = format!("token_file = \"fhir-token\"\nidentifier_system = \"{system}\"\n");
+        let (config, problems) = file::load(&fhir_config(dir.path(), &extra), true);
+        if ok {
+            assert!(problems.is_empty(), "{system}: {problems:#?}");
+            continue;
+        }
+        assert!(config.destinations.is_empty(), "{system}");
+        assert_eq!(problems.len(), 1, "{system}: {problems:#?}");
+        let p = &problems[0];
+        assert_eq!(
+            (p.line, p.key.as_str()),
+            (6, "destination[0].identifier_system"),
+            "{system}"
+        );
+        assert!(
+            p.message.contains(&format!("`{system}`"))
+                && p.message.contains("absolute URI")
+                && p.message
+                    .contains("https://clinic.example/callback-request"),
+            "names the value and how to fix it: {}",
+            p.message
+        );
+    }
+}
+
+#[test]
+fn config_check_names_a_recipient_that_is_not_a_specialty_of_the_content() {
+    let dir = tempfile::tempdir().unwrap();
+    token_file(dir.path(), "t");
+    let path = fhir_config(
+        dir.path(),
+        &format!(
+            "token_file = \"fhir-token\"\nidentifier_system = \"{SYSTEM}\"\nrecipients = {{ spine = \"PractitionerRole/1\", spinal = \"PractitionerRole/2\" }}\n"
+        ),
+    );
+    let check = |content: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_clinic-kiosk"))
+            .args(["config", "check"])
+            .arg(&path)
+            .env("CLINIC_KIOSK_CONTENT_DIR", content)
+            .env("CLINIC_KIOSK_DATA_DIR", dir.path().join("data"))
+            .env_remove("CLINIC_KIOSK_CONFIG")
+            .output()
+            .expect("run clinic-kiosk")
+    };
+    let out = check(&crate::common::real_content());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{}:7: destination[0].recipients.spinal: `spinal` is not a specialty of the content (topics.toml)",
+            path.display()
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("use one of: spine, "), "{stdout}");
+    assert!(stdout.contains("1 problem(s)"), "spine is one: {stdout}");
+}
+
+/// A new EC P-384 key: (PKCS#8 PEM as `openssl genpkey` writes it, public key bytes).
+fn p384_key() -> (String, Vec<u8>) {
+    use base64::Engine as _;
+    use ring::signature::{EcdsaKeyPair, KeyPair as _, ECDSA_P384_SHA384_FIXED_SIGNING};
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P384_SHA384_FIXED_SIGNING, &rng).unwrap();
+    let pair =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P384_SHA384_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(pkcs8.as_ref());
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        lines.join("\n")
+    );
+    (pem, pair.public_key().as_ref().to_vec())
+}
+
+/// A SMART token endpoint on loopback, as an EHR's authorization server: checks the
+/// client-credentials form and the client assertion (ES384 signature with the registered
+/// public key, `iss`/`sub`, `aud`, `exp`, a fresh `jti`), then gives `token-1`, `token-2`,
+/// ... good for 120 s. A request that fails a check gets 401 `invalid_client`.
+struct TokenEndpoint {
+    url: String,
+    /// What each request came to: `Ok(token)` or `Err(why)`.
+    answers: Arc<Mutex<Vec<Result<String, String>>>>,
+    server: Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TokenEndpoint {
+    fn start(client_id: &'static str, public_key: Vec<u8>) -> Self {
+        use base64::Engine as _;
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
+        let port = server.server_addr().to_ip().expect("ip").port();
+        let url = format!("http://127.0.0.1:{port}/oauth2/token");
+        let answers = Arc::new(Mutex::new(Vec::new()));
+        let (s, a, aud) = (server.clone(), answers.clone(), url.clone());
+        let thread = std::thread::spawn(move || {
+            let mut jtis = HashSet::new();
+            for mut request in s.incoming_requests() {
+                let mut body = Vec::new();
+                let _ = std::io::Read::read_to_end(request.as_reader(), &mut body);
+                let form: BTreeMap<String, String> =
+                    url::form_urlencoded::parse(&body).into_owned().collect();
+                let mut check = || -> Result<(), String> {
+                    let want = |k: &str, v: &str| {
+                        (form.get(k).map(String::as_str) == Some(v))
+                            .then_some(())
+                            .ok_or(format!("{k} is not {v}"))
+                    };
+                    want("grant_type", "client_credentials")?;
+                    want(
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    )?;
+                    want("scope", "system/CommunicationRequest.write")?;
+                    let jwt = form.get("client_assertion").ok_or("no assertion")?;
+                    let parts: Vec<&str> = jwt.split('.').collect();
+                    let [h, c, sig] = parts[..] else {
+                        return Err("not three parts".into());
+                    };
+                    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+                    let header: Value =
+                        serde_json::from_slice(&b64.decode(h).map_err(|e| e.to_string())?)
+                            .map_err(|e| e.to_string())?;
+                    let claims: Value =
+                        serde_json::from_slice(&b64.decode(c).map_err(|e| e.to_string())?)
+                            .map_err(|e| e.to_string())?;
+                    let sig = b64.decode(sig).map_err(|e| e.to_string())?;
+                    ring::signature::UnparsedPublicKey::new(
+                        &ring::signature::ECDSA_P384_SHA384_FIXED,
+                        &public_key,
+                    )
+                    .verify(format!("{h}.{c}").as_bytes(), &sig)
+                    .map_err(|_| "bad signature")?;
+                    if header["alg"] != "ES384" || header["kid"] != "kiosk-key-1" {
+                        return Err(format!("header {header}"));
+                    }
+                    if claims["iss"] != client_id || claims["sub"] != client_id {
+                        return Err(format!("iss/sub {claims}"));
+                    }
+                    if claims["aud"] != aud.as_str() {
+                        return Err(format!("aud {claims}"));
+                    }
+                    if !claims["exp"].is_i64() {
+                        return Err(format!("exp {claims}"));
+                    }
+                    let jti = claims["jti"].as_str().ok_or("no jti")?.to_string();
+                    if !jtis.insert(jti) {
+                        return Err("jti used before".into());
+                    }
+                    Ok(())
+                };
+                let mut answers = a.lock().unwrap();
+                let response = match check() {
+                    Ok(()) => {
+                        let token = format!("token-{}", answers.len() + 1);
+                        answers.push(Ok(token.clone()));
+                        tiny_http::Response::from_string(
+                            json!({ "access_token": token, "token_type": "bearer", "expires_in": 120 })
+                                .to_string(),
+                        )
+                        .with_status_code(200)
+                    }
+                    Err(why) => {
+                        answers.push(Err(why));
+                        tiny_http::Response::from_string(
+                            json!({ "error": "invalid_client" }).to_string(),
+                        )
+                        .with_status_code(401)
+                    }
+                };
+                let _ = request.respond(response);
+            }
+        });
+        TokenEndpoint {
+            url,
+            answers,
+            server,
+            thread: Some(thread),
+        }
+    }
+
+    fn answers(&self) -> Vec<Result<String, String>> {
+        self.answers.lock().unwrap().clone()
+    }
+}
+
+impl Drop for TokenEndpoint {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+fn smart_backend_services_tokens_are_got_with_a_signed_assertion_cached_and_renewed() {
+    use clinic_kiosk::delivery::smart;
+    let dir = tempfile::tempdir().unwrap();
+    let db = kiosk_db(dir.path());
+    let settings = settings(&["ehr"]);
+    let (pem, public) = p384_key();
+    let key_file = dir.path().join("smart-key.pem");
+    std::fs::write(&key_file, pem).unwrap();
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let endpoint = TokenEndpoint::start("kiosk-lobby-1", public);
+    // The FHIR server: refuses the third request's token once (401), accepts the rest.
+    let receiver = Receiver::start(vec![(201, None), (201, None), (401, None)]);
+    let base = receiver
+        .url
+        .trim_end_matches("/hooks/callbacks")
+        .to_string();
+    let client = smart::Client {
+        token_url: endpoint.url.clone(),
+        client_id: "kiosk-lobby-1".into(),
+        key_file: key_file.clone(),
+        key_id: "kiosk-key-1".into(),
+        scope: "system/CommunicationRequest.write".into(),
+    };
+    let worker = fhir_worker_with(&base, FhirAuth::Smart(client.clone()), SYSTEM, &settings);
+    let rt = runtime();
+
+    // Two requests, one token: it is kept.
+    let a = submit(&db, &settings, 60, T0);
+    let b = submit(&db, &settings, 61, T0 + 1);
+    let pass = rt.block_on(worker.run_once(&db, || T0 + 10));
+    assert_eq!(
+        pass.delivered,
+        2,
+        "{pass:?} {:?} {:?} {:?}",
+        endpoint.answers(),
+        ehr_row(&db, &a),
+        ehr_row(&db, &b)
+    );
+    assert_eq!(endpoint.answers(), [Ok("token-1".to_string())]);
+
+    // Its 120 s are nearly over: a new one before the next request. The server refuses it
+    // (revoked): the request waits, and the next try gets another token.
+    let c = submit(&db, &settings, 62, T0 + 2);
+    let pass = rt.block_on(worker.run_once(&db, || T0 + 100_000));
+    assert_eq!(pass.retrying, 1, "{pass:?}");
+    let (_, _, status, reason) = ehr_row(&db, &c);
+    assert_eq!(status, Some(401));
+    assert!(reason.unwrap_or_default().contains("SMART token"));
+    let pass = rt.block_on(worker.run_once(&db, || T0 + 200_000));
+    assert_eq!(pass.delivered, 1, "{pass:?}");
+    assert_eq!(
+        endpoint.answers(),
+        ["token-1", "token-2", "token-3"].map(|t| Ok(t.to_string()))
+    );
+    let auth: Vec<String> = receiver
+        .seen()
+        .iter()
+        .map(|s| s.headers["authorization"].clone())
+        .collect();
+    assert_eq!(
+        auth,
+        [
+            "Bearer token-1",
+            "Bearer token-1",
+            "Bearer token-2",
+            "Bearer token-3"
+        ]
+    );
+    for id in [&a, &b, &c] {
+        assert_eq!(ehr_row(&db, id).2, Some(201));
+    }
+
+    // A key the EHR does not know: the endpoint refuses, the request waits, staff read why.
+    let (other, _) = p384_key();
+    std::fs::write(&key_file, other).unwrap();
+    let worker = fhir_worker_with(&base, FhirAuth::Smart(client), SYSTEM, &settings);
+    let d = submit(&db, &settings, 63, T0 + 3);
+    let pass = rt.block_on(worker.run_once(&db, || T0 + 300_000));
+    assert_eq!(pass.retrying, 1);
+    let (_, _, _, reason) = ehr_row(&db, &d);
+    assert_eq!(
+        reason.as_deref(),
+        Some("the SMART token endpoint refused the kiosk: HTTP 401 invalid_client")
+    );
+    assert_eq!(
+        endpoint.answers().last(),
+        Some(&Err("bad signature".to_string()))
+    );
+    assert_eq!(receiver.seen().len(), 4, "nothing sent without a token");
+}
+
+#[test]
+fn smart_settings_are_read_and_checked() {
+    use clinic_kiosk::config::file;
+    use clinic_kiosk::delivery::smart;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("smart-key.pem");
+    std::fs::write(&key, p384_key().0).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let smart_keys = "smart_token_url = \"https://ehr.example/oauth2/token\"\nsmart_client_id = \"kiosk-lobby-1\"\nsmart_key_file = \"smart-key.pem\"\nsmart_key_id = \"kiosk-key-1\"\n";
+    let text = format!("{smart_keys}identifier_system = \"{SYSTEM}\"\n");
+    let (config, problems) = file::load(&fhir_config(dir.path(), &text), true);
+    assert!(problems.is_empty(), "{problems:#?}");
+    match &config.destinations[0].kind {
+        Kind::Fhir { auth, .. } => assert_eq!(
+            auth,
+            &FhirAuth::Smart(smart::Client {
+                token_url: "https://ehr.example/oauth2/token".into(),
+                client_id: "kiosk-lobby-1".into(),
+                key_file: key.clone(),
+                key_id: "kiosk-key-1".into(),
+                scope: "system/CommunicationRequest.write".into(),
+            })
+        ),
+        other => panic!("{other:?}"),
+    }
+
+    // Not a P-384 key; readable by others; both ways at once.
+    std::fs::write(
+        &key,
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let (_, problems) = file::load(&fhir_config(dir.path(), &text), true);
+    assert_eq!(
+        problems[0].key, "destination[0].smart_key_file",
+        "{problems:#?}"
+    );
+    assert!(
+        problems[0].message.contains("P-384"),
+        "{}",
+        problems[0].message
+    );
+    std::fs::write(&key, p384_key().0).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let (_, problems) = file::load(&fhir_config(dir.path(), &text), true);
+    assert!(problems[0].message.contains("chmod 600"), "{problems:#?}");
+    token_file(dir.path(), "t");
+    let both = format!("token_file = \"fhir-token\"\n{text}");
+    let (config, problems) = file::load(&fhir_config(dir.path(), &both), true);
+    assert!(config.destinations.is_empty());
+    assert!(problems[0].message.contains("not both"), "{problems:#?}");
 }

@@ -29,7 +29,7 @@ pub(super) fn version_line() -> String {
 
 /// Where an installed package keeps its resources (the .deb puts them in
 /// /usr/lib/<product name>/): next to nothing else, found from the binary's own path.
-fn installed_resources() -> Option<PathBuf> {
+pub(super) fn installed_resources() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     let prefix = exe.parent()?.parent()?;
     ["lib/Clinic Kiosk", "lib/clinic-kiosk"]

@@ -172,6 +172,65 @@ pub(super) fn delivery_url(value: &str) -> Result<String, String> {
     }
 }
 
+/// A FHIR destination's `identifier_system`: an absolute URI (a scheme and the rest, such
+/// as `https://clinic.example/callback-request` or `urn:oid:1.2.3`), with no spaces, as
+/// FHIR's `uri` type requires. Anything else makes every search for the request's
+/// identifier miss, so each retry would create another request.
+pub(super) fn identifier_system(value: &str) -> Result<String, String> {
+    let fix = "write an absolute URI the clinic owns, such as \"https://clinic.example/callback-request\" or \"urn:oid:...\"";
+    if value.chars().any(char::is_whitespace) {
+        return Err(format!("`{value}` has a space in it; {fix}"));
+    }
+    match url::Url::parse(value) {
+        Ok(_) => Ok(value.to_string()),
+        Err(_) => Err(format!("`{value}` is not an absolute URI; {fix}")),
+    }
+}
+
+/// A FHIR destination's `token_file`, relative to the folder of the config file: a file
+/// readable by its owner only (not by its group or others: it holds a password-like
+/// token) whose text is the token alone. Not the token's value: only the path is returned.
+pub(super) fn token_file(config_dir: &Path, file: &str) -> Result<PathBuf, String> {
+    let full = private_file(config_dir, file)?;
+    crate::delivery::fhir::read_token(&full)?;
+    Ok(full)
+}
+
+/// A FHIR destination's `smart_key_file`, relative to the folder of the config file: a
+/// private file holding an EC P-384 key in PKCS#8 PEM.
+pub(super) fn smart_key_file(config_dir: &Path, file: &str) -> Result<PathBuf, String> {
+    let full = private_file(config_dir, file)?;
+    crate::delivery::smart::read_key(&full)?;
+    Ok(full)
+}
+
+/// `file` (relative to `config_dir`): an existing file only its owner can read.
+fn private_file(config_dir: &Path, file: &str) -> Result<PathBuf, String> {
+    let full = config_dir.join(file);
+    let meta = std::fs::metadata(&full).map_err(|e| {
+        format!(
+            "`{}` cannot be read ({e}); write the secret into it, then `chmod 600` it and give it to the kiosk's user",
+            full.display()
+        )
+    })?;
+    if !meta.is_file() {
+        return Err(format!("`{}` is not a file", full.display()));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "`{}` can be read by other users (mode {mode:o}); run `chmod 600 {}` so only the kiosk's user can read the token",
+                full.display(),
+                full.display()
+            ));
+        }
+    }
+    Ok(full)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@
 
 mod article;
 pub mod checks;
-mod destination;
+pub mod destination;
 pub mod file;
 mod metrics;
 mod reader;

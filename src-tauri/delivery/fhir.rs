@@ -105,14 +105,80 @@ pub fn communication_request(request: &RequestRecord, ctx: &Context<'_>) -> Valu
     resource
 }
 
-/// The `If-None-Exist` header: find an existing resource by this identifier.
+/// The bearer token in `path`: its text, trimmed. `Err` is a reason for staff and the log
+/// (naming the file, never showing the token): unreadable, empty, or more than one line.
+pub fn read_token(path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("the FHIR token file {} cannot be read: {e}", path.display()))?;
+    let token = text.trim();
+    if token.is_empty() {
+        Err(format!("the FHIR token file {} is empty", path.display()))
+    } else if token.lines().count() > 1 || token.chars().any(char::is_control) {
+        Err(format!(
+            "the FHIR token file {} must hold the token alone on one line",
+            path.display()
+        ))
+    } else {
+        Ok(token.to_string())
+    }
+}
+
+/// The `If-None-Exist` header: the search `identifier=system|id` that finds a resource
+/// already made for this request. A header value is a query string, so the parameter is
+/// form-urlencoded (`url`'s serializer: `https%3A%2F%2F...%7C...`), and FHIR's own search
+/// escapes (`\`, `|`, `,`, `$` in a token's parts) come first, so a system with a comma or
+/// a bar in it is still one system to the server.
 pub fn if_none_exist(identifier_system: &str, id: &str) -> String {
-    format!("identifier={identifier_system}|{id}")
+    let token = format!("{}|{}", search_escape(identifier_system), search_escape(id));
+    url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("identifier", &token)
+        .finish()
+}
+
+/// `value` with FHIR search's special characters escaped by a backslash (FHIR R4 3.1.1.5.7,
+/// "Escaping Search Parameters").
+fn search_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '\\' | '|' | ',' | '$') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_conditional_header_is_form_urlencoded_with_fhir_escapes() {
+        assert_eq!(
+            if_none_exist(
+                "https://clinic.example/callback-request",
+                "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+            ),
+            "identifier=https%3A%2F%2Fclinic.example%2Fcallback-request%7C0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+        );
+        // A space, an ampersand and an equals sign stay inside the one parameter; a comma
+        // and a bar in the system are escaped the FHIR way, not taken as an OR or a split.
+        let header = if_none_exist("urn:x-clinic:a b&c=d,e|f", "1");
+        assert_eq!(
+            header,
+            "identifier=urn%3Ax-clinic%3Aa+b%26c%3Dd%5C%2Ce%5C%7Cf%7C1"
+        );
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(header.as_bytes())
+            .into_owned()
+            .collect();
+        assert_eq!(
+            pairs,
+            [(
+                "identifier".to_string(),
+                "urn:x-clinic:a b&c=d\\,e\\|f|1".to_string()
+            )]
+        );
+    }
 
     #[test]
     fn the_window_is_today_until_it_ends_then_tomorrow() {

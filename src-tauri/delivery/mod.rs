@@ -7,6 +7,7 @@
 //! HTTP servers on loopback.
 
 pub mod fhir;
+pub mod smart;
 /// The outbox rows: written and read by `crate::callbacks::outbox`, the one writer.
 pub use crate::callbacks::outbox;
 /// The webhook signature (`crate::webhook`).
@@ -42,8 +43,8 @@ pub enum Kind {
     Fhir {
         /// The server's base URL.
         base: String,
-        /// The bearer token it expects.
-        token: String,
+        /// How the kiosk gets the bearer token the server expects.
+        auth: FhirAuth,
         /// The `identifier.system` under which the request id is recorded.
         identifier_system: String,
         /// Specialty slug -> FHIR reference of who calls back (`PractitionerRole/12`).
@@ -73,12 +74,13 @@ impl std::fmt::Debug for Kind {
                 .finish_non_exhaustive(),
             Kind::Fhir {
                 base,
+                auth,
                 identifier_system,
                 recipients,
-                ..
             } => f
                 .debug_struct("Fhir")
                 .field("base", base)
+                .field("auth", auth)
                 .field("identifier_system", identifier_system)
                 .field("recipients", recipients)
                 .finish_non_exhaustive(),
@@ -91,6 +93,18 @@ impl std::fmt::Debug for Kind {
                 .finish_non_exhaustive(),
         }
     }
+}
+
+/// How a FHIR destination gets the bearer token its server expects (issue #15). The config
+/// names where the secret is, never the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FhirAuth {
+    /// A token alone in a file only the kiosk's user can read; read at each send, so a
+    /// renewed token is used at once.
+    TokenFile(std::path::PathBuf),
+    /// SMART Backend Services: tokens from the EHR's token endpoint, got with a JWT signed
+    /// by the kiosk's key, kept until shortly before they expire ([`smart`]).
+    Smart(smart::Client),
 }
 
 impl Kind {

@@ -8,7 +8,9 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use super::payload::{self, RequestRecord};
-use super::{classify, fhir, outbox, webhook, Attempt, Backoff, Destination, Kind};
+use super::{
+    classify, fhir, outbox, smart, webhook, Attempt, Backoff, Destination, FhirAuth, Kind,
+};
 use crate::callbacks::CallbackSettings;
 
 /// How long one HTTP request may take before it counts as a failed try.
@@ -44,6 +46,8 @@ pub struct Worker {
     client: reqwest::Client,
     /// The client pinned to the paired laptop's certificate, by fingerprint.
     lan_client: Mutex<Option<(String, reqwest::Client)>>,
+    /// SMART access tokens, by destination.
+    tokens: smart::Tokens,
     rng: Mutex<fastrand::Rng>,
 }
 
@@ -66,6 +70,7 @@ impl Worker {
             zone: jiff::tz::TimeZone::system(),
             client,
             lan_client: Mutex::new(None),
+            tokens: smart::Tokens::default(),
             rng: Mutex::new(fastrand::Rng::new()),
         }
     }
@@ -216,7 +221,8 @@ impl Worker {
             .body(body)
     }
 
-    /// A FHIR `CommunicationRequest` for `record` to the server at `base` (see [`fhir`]).
+    /// A FHIR `CommunicationRequest` for `record` to the server at `base` (see [`fhir`]),
+    /// with the bearer `token`.
     fn fhir_request(
         &self,
         base: &str,
@@ -287,10 +293,33 @@ impl Worker {
             }
             Kind::Fhir {
                 base,
-                token,
+                auth,
                 identifier_system,
                 recipients,
-            } => self.fhir_request(base, token, identifier_system, recipients, record),
+            } => {
+                let token = match auth {
+                    FhirAuth::TokenFile(path) => fhir::read_token(path),
+                    FhirAuth::Smart(client) => {
+                        self.tokens
+                            .get(&self.client, &destination.id, client, now)
+                            .await
+                    }
+                };
+                match token {
+                    Ok(token) => {
+                        self.fhir_request(base, &token, identifier_system, recipients, record)
+                    }
+                    // The file may be being renewed, or the EHR's token endpoint away or
+                    // being set up by IT: the request waits, with the reason for staff.
+                    Err(why) => {
+                        return Attempt::Retry {
+                            status: None,
+                            reason: why,
+                            retry_after_ms: None,
+                        }
+                    }
+                }
+            }
             Kind::FrontDesk {
                 address,
                 fingerprint,
@@ -311,7 +340,24 @@ impl Worker {
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string);
-                classify(response.status().as_u16(), retry_after.as_deref(), now)
+                let status = response.status().as_u16();
+                if let Kind::Fhir {
+                    auth: FhirAuth::Smart(_),
+                    ..
+                } = &destination.kind
+                {
+                    if status == 401 {
+                        // A SMART token can be revoked or expire early: get a new one and
+                        // try again, rather than leave the request for staff.
+                        self.tokens.forget(&destination.id);
+                        return Attempt::Retry {
+                            status: Some(401),
+                            reason: "HTTP 401: the FHIR server refused the SMART token; a new one will be asked for".into(),
+                            retry_after_ms: None,
+                        };
+                    }
+                }
+                classify(status, retry_after.as_deref(), now)
             }
             Err(err) => Attempt::Retry {
                 status: None,
