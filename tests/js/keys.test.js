@@ -1,0 +1,52 @@
+// @ts-check
+// The six keys and the volume steps (ui/js/keys.js, ui/js/speech.js, issue #13): which action a
+// key is, by the config's names (its `key` or its `code`), the defaults when the config gave
+// none, and the volume key's steps from the clinic's default, round to the quietest, and back
+// to the default at the reset.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+// speech.js asks Rust through window.__TAURI__; without it every call fails, and the module
+// keeps its defaults, which is what these tests need.
+Object.defineProperty(globalThis, 'window', { value: globalThis, configurable: true });
+
+const { actionOf } = await import('../../ui/js/keys.js');
+const { nextVolume, resetSpeech, VOLUME_STEPS, isSpeechMode, setSpeechMode } = await import('../../ui/js/speech.js');
+
+/** @param {string} key @param {string} [code] */
+const press = (key, code = key) => /** @type {KeyboardEvent} */ (/** @type {unknown} */ ({ key, code }));
+
+test('the default keys are the arrows, Enter, Escape, F4 for help and F2 for the volume', () => {
+  assert.equal(actionOf(press('ArrowUp')), 'up');
+  assert.equal(actionOf(press('ArrowDown')), 'down');
+  assert.equal(actionOf(press('Enter')), 'enter');
+  assert.equal(actionOf(press('Escape')), 'back');
+  assert.equal(actionOf(press('F4')), 'help');
+  assert.equal(actionOf(press('F2')), 'volume');
+  // A key that is none of the six is the page's.
+  assert.equal(actionOf(press('a', 'KeyA')), null);
+  assert.equal(actionOf(press('F1')), null);
+});
+
+test('a key matches by its code too (a keypad reports Numpad codes)', () => {
+  // NumpadEnter's key is "Enter": it is the Enter action by its key.
+  assert.equal(actionOf(press('Enter', 'NumpadEnter')), 'enter');
+});
+
+test('the volume key steps up from the default, wraps to the quietest, and the reset puts it back', () => {
+  resetSpeech();
+  // The default is 70 %: one step up is the loudest, the next the quietest.
+  assert.deepEqual(nextVolume(), [VOLUME_STEPS.length, VOLUME_STEPS.length]);
+  assert.deepEqual(nextVolume(), [1, VOLUME_STEPS.length]);
+  assert.deepEqual(nextVolume(), [2, VOLUME_STEPS.length]);
+  resetSpeech();
+  assert.deepEqual(nextVolume(), [VOLUME_STEPS.length, VOLUME_STEPS.length]);
+});
+
+test('the reset turns speech mode off for the next patient', () => {
+  setSpeechMode(true);
+  assert.equal(isSpeechMode(), true);
+  resetSpeech();
+  assert.equal(isSpeechMode(), false);
+});
