@@ -145,6 +145,15 @@ async fn check(s: &Session, screen: &str, size: &str, high: bool, window: &str) 
     axe(s, &label, high).await?;
     // For people to look at (and the README's): 200 % and high contrast, each alone and both.
     if size == "xlarge" || (size == "normal" && high) {
+        // The form's errors are what that screen is about: the picture starts at them.
+        if screen == "callback-errors" {
+            s.client
+                .execute(
+                    "document.getElementById('cb-error-summary').scrollIntoView({ block: 'start' }); return true;",
+                    vec![],
+                )
+                .await?;
+        }
         screenshot(
             s,
             &format!("display-{window}-{}-{screen}", combo_name(size, high)),
@@ -464,6 +473,26 @@ pub async fn display_idle_warning_and_attract(s: &Session) -> Result<()> {
 /// frames kept coming in the page's own background colour (one unit off), which is black in high
 /// contrast, and stopped as soon as the picture is taken, so no later check sees it.
 async fn screenshot(s: &Session, name: &str) -> Result<()> {
+    // The pointer on the screen's heading (plain text), away from the controls the header
+    // moved under it, so none shows its hover colour in the picture.
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+    let spot = s
+        .client
+        .execute(
+            "const overlay = [...document.querySelectorAll('[data-test=idle-warning], [data-test=attract]')].find((e) => !e.hidden);
+             const h = (overlay ?? document.getElementById('main')).querySelector('h1, h2');
+             const r = h ? h.getBoundingClientRect() : null;
+             const inside = r && r.bottom > 0 && r.top < innerHeight;
+             return inside ? [r.left + Math.min(r.width, 40) / 2, Math.max(1, r.top + Math.min(r.height, 40) / 2)] : [innerWidth / 2, innerHeight - 2];",
+            vec![],
+        )
+        .await?;
+    let away = MouseActions::new("mouse".into()).then(PointerAction::MoveTo {
+        duration: None,
+        x: spot[0].as_f64().unwrap_or(1.0).floor(),
+        y: spot[1].as_f64().unwrap_or(1.0).floor(),
+    });
+    s.client.perform_actions(away).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     s.client
         .execute(
