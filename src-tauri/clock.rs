@@ -57,6 +57,18 @@ pub fn utc_file_stamp(ms: i64) -> String {
     timestamp(ms).strftime("%Y-%m-%d-%H%M%S").to_string()
 }
 
+/// Unix ms of a [`utc_file_stamp`] (`YYYY-MM-DD-HHMMSS`, UTC), or `None` when `stamp` is not one.
+pub fn parse_file_stamp(stamp: &str) -> Option<i64> {
+    let civil = jiff::civil::DateTime::strptime("%Y-%m-%d-%H%M%S", stamp).ok()?;
+    Some(
+        civil
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()?
+            .timestamp()
+            .as_millisecond(),
+    )
+}
+
 /// The UTC calendar date `YYYY-MM-DD` of Unix ms.
 pub fn utc_date(ms: i64) -> String {
     timestamp(ms).strftime("%Y-%m-%d").to_string()
@@ -83,6 +95,11 @@ mod tests {
         assert_eq!(utc_minutes(1_764_079_387_250), "2025-11-25 14:03");
         assert_eq!(utc_digits_to_minute(1_764_079_387_250), "202511251403");
         assert_eq!(utc_file_stamp(1_764_079_387_250), "2025-11-25-140307");
+        assert_eq!(
+            parse_file_stamp("2025-11-25-140307"),
+            Some(1_764_079_387_000)
+        );
+        assert_eq!(parse_file_stamp("2025-11-25"), None);
         assert_eq!(civil_date(0), "1970-01-01");
         assert_eq!(civil_date(19_782), "2024-02-29");
         assert_eq!(civil_date(20_417), "2025-11-25");

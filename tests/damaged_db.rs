@@ -341,3 +341,31 @@ fn a_request_page_that_cannot_be_read_costs_only_its_own_rows() -> TestResult {
     assert_eq!(repair::integrity_problem(&conn)?, None);
     Ok(())
 }
+
+#[test]
+fn damaged_copies_are_removed_by_a_start_thirty_days_on() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let old = [
+        "kiosk.db.damaged-2025-10-20-101500",
+        "kiosk.db.damaged-2025-10-20-101500-wal",
+    ];
+    let kept = [
+        "kiosk.db.damaged-2025-10-27-101500",
+        "kiosk.db.damaged-2025-11-24-090000",
+        "kiosk.db.damaged-not-a-stamp",
+        "library.db.damaged-2020-01-01-000000",
+    ];
+    for name in old.iter().chain(&kept) {
+        std::fs::write(data.path().join(name), "patient data")?;
+    }
+    // 2025-11-25 10:00 UTC: 36 and 29 days after the first two.
+    let now = 1_764_064_800_000;
+    drop(repair::open_at_start(&data.path().join("kiosk.db"), now)?);
+    for name in old {
+        assert!(!data.path().join(name).exists(), "{name} is removed");
+    }
+    for name in kept {
+        assert!(data.path().join(name).exists(), "{name} is kept");
+    }
+    Ok(())
+}
