@@ -68,8 +68,9 @@ pub enum DiskState {
     Ok,
     /// Under [`DISK_LOW_BYTES`] free: free space soon.
     Low,
-    /// Under [`DISK_FULL_BYTES`] free: a callback request may not fit; patients are sent to
-    /// the front desk until space is freed.
+    /// Under [`DISK_FULL_BYTES`] free, or the staff reserve (`store::reserve`) was used and
+    /// there is no room to make it again: a callback request may not fit; patients are sent
+    /// to the front desk until space is freed.
     Full,
     /// The free space could not be read.
     Unknown,
@@ -169,8 +170,14 @@ pub fn report(s: &Sources<'_>, now: i64) -> Result<Health, &'static str> {
         None => Counts::default(),
     };
     let queue = counts.queue.as_ref();
+    // Made again once there is room; missing with little room: the disk is (still) full.
+    let reserve = crate::store::reserve::ensure(s.data_dir);
     let free_disk_bytes = fs4::available_space(s.data_dir).ok();
-    let disk = disk_state(free_disk_bytes);
+    let disk = match disk_state(free_disk_bytes) {
+        DiskState::Ok => DiskState::Ok,
+        _ if !reserve => DiskState::Full,
+        state => state,
+    };
     if disk == DiskState::Full {
         tracing::error!(
             "the disk is full: {} has {} bytes free; callback requests cannot be saved until space is freed",

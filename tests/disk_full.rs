@@ -1,7 +1,8 @@
 //! A full disk (issue #16, item 3): the data folder on a small tmpfs that the test fills.
 //! A callback submit then answers `storageFull` (the page's calm "we could not save your
 //! request, please ask at the front desk"), nothing saved before is lost or damaged, the
-//! staff health screen says `disk: full` and the log says the disk is full; once space is
+//! staff can still sign in (on the room the kiosk keeps for them, `store::reserve`) and
+//! their health screen says `disk: full`, and the log says the disk is full; once space is
 //! freed, the same kiosk takes requests again. All through the real commands on a real
 //! kiosk.db on the small filesystem.
 //!
@@ -209,6 +210,10 @@ fn child_on_a_full_disk() -> TestResult {
             .unwrap_or_else(|e| panic!("health {what}: {e}"))
     };
     assert_ne!(health("before")["disk"], "full");
+    assert!(
+        dir.join(store::reserve::RESERVE_FILE).exists(),
+        "a start keeps room for staff"
+    );
 
     let mut acknowledged = HashSet::new();
     let mut n = 0;
@@ -242,6 +247,30 @@ fn child_on_a_full_disk() -> TestResult {
     );
     assert!(refused.get("fields").is_none(), "{refused}");
     assert_eq!(health("while full")["disk"], "full");
+    // Patients still read and search; staff can still sign in to see why.
+    invoke(
+        &main,
+        "get_article",
+        json!({ "slug": "herniated-disc", "topic": "spine-care" }),
+    )
+    .map_err(|e| format!("an article on a full disk: {e}"))?;
+    invoke(
+        &main,
+        "search",
+        json!({ "query": "zzqqxx wobble", "lang": "es" }),
+    )
+    .map_err(|e| format!("a search on a full disk: {e}"))?;
+    invoke(&main, "staff_lock", json!({ "token": session["token"] }))
+        .map_err(|e| format!("lock: {e}"))?;
+    let again_in = invoke(
+        &main,
+        "staff_unlock",
+        json!({ "name": "Marta", "pin": "258013" }),
+    )
+    .map_err(|e| format!("staff sign in on a full disk: {e}"))?;
+    let full = invoke(&main, "staff_health", json!({ "token": again_in["token"] }))
+        .map_err(|e| format!("{e}"))?;
+    assert_eq!(full["disk"], "full", "{full}");
     // Nothing saved before is lost or damaged, even with the disk full.
     assert_eq!(integrity(&db)?, "ok");
     let stored = whole_requests(&db)?;
@@ -251,16 +280,24 @@ fn child_on_a_full_disk() -> TestResult {
         acknowledged.intersection(&stored).count(),
         acknowledged.len()
     );
-    // A second try on the full disk is refused the same calm way.
-    let again = submit(&mut acknowledged).expect_err("still full");
-    assert_eq!(again["kind"], "storageFull");
+    // The refusal gave back the room kept for staff.
+    assert!(
+        !dir.join(store::reserve::RESERVE_FILE).exists(),
+        "the reserve was released"
+    );
 
     // Space is freed: the same kiosk, without a restart, takes requests again.
     std::fs::remove_file(&filler)?;
     for _ in 0..3 {
         submit(&mut acknowledged).map_err(|e| format!("after space was freed: {e}"))?;
     }
-    assert_ne!(health("after")["disk"], "full");
+    let after = invoke(&main, "staff_health", json!({ "token": again_in["token"] }))
+        .map_err(|e| format!("{e}"))?;
+    assert_ne!(after["disk"], "full", "{after}");
+    assert!(
+        dir.join(store::reserve::RESERVE_FILE).exists(),
+        "the reserve is made again once there is room"
+    );
     assert_eq!(integrity(&db)?, "ok");
     assert!(acknowledged.is_subset(&whole_requests(&db)?));
     assert!(acknowledged.len() >= 8);

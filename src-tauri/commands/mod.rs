@@ -67,7 +67,13 @@ impl AppState {
         let mut conn = kiosk
             .lock()
             .map_err(|_| CommandError::internal("kiosk.db lock poisoned"))?;
-        f(&mut conn).map_err(CommandError::from)
+        f(&mut conn).map_err(|err| {
+            if err.is_storage_full() {
+                // The blocks kept for this let staff sign in and see why (issue #16).
+                crate::store::reserve::release(&self.data_dir);
+            }
+            CommandError::from(err)
+        })
     }
 
     /// Records a staff action that has already happened (leaving kiosk mode, pairing, an

@@ -8,6 +8,7 @@
 
 pub mod lan;
 pub mod repair;
+pub mod reserve;
 
 /// The kiosk's own staff inbox: an outbox destination every request has, delivered on
 /// commit.
