@@ -6,7 +6,9 @@
 //! nothing unless `CHILD_DB_ENV` is set). The child submits valid requests through
 //! `callbacks::queue::submit` and prints `ACK <id>` as soon as each submit returns; the
 //! parent kills it after a random number of acknowledgements and checks the database.
-//! Set `CLINIC_KIOSK_DURABILITY_SEED` to replay a failing run.
+//! Set `CLINIC_KIOSK_DURABILITY_SEED` to replay a failing run. The long version, 1,000 kills
+//! at random points of a submit (the open, inside a commit, before the acknowledgement), is
+//! a benchmark: `cargo bench --bench kills` (benches/kills.rs, figures in BENCHMARKS.md).
 
 #![cfg(unix)]
 
