@@ -152,8 +152,9 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 
 /// Opens kiosk.db at start: as [`super::open`], but a file that fails `integrity_check`
 /// is first kept aside and recovered as the module says; the disk reserve for staff
-/// ([`super::reserve`]) is made when it is missing and there is room. `now` is Unix ms (the notice's
-/// time and the kept file's name). Errors are those of [`super::open`] on the new file.
+/// ([`super::reserve`]) is made when it is missing and there is room. `now` is Unix ms
+/// (the notice's time and the kept file's name). Errors are those of [`super::open`] on
+/// the new file, or moving the damaged one aside.
 pub fn open_at_start(path: &Path, now: i64) -> Result<Connection, StoreError> {
     remove_old_copies(path, now);
     let problem = if path.exists() {
