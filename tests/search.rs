@@ -796,11 +796,18 @@ fn one_misspelled_word_of_two_shows_the_corrected_query_before_any_word_results(
         "every word of the correction matches, so its results come before articles with only \"therapy\": {typed:?}"
     );
     assert_eq!(slugs(&typed), slugs(&as_spelled), "{typed:?}");
-    assert!(typed.message.is_none() && typed.did_you_mean.is_none(), "{typed:?}");
+    assert!(
+        typed.message.is_none() && typed.did_you_mean.is_none(),
+        "{typed:?}"
+    );
     // Spanish, by ear: a dropped h and b for v in one word of two.
     let es = built.library.search("ernia de disco", "es", 10)?;
     let es_spelled = built.library.search("hernia de disco", "es", 10)?;
-    assert_eq!(es.showing_results_for.as_deref(), Some("hernia de disco"), "{es:?}");
+    assert_eq!(
+        es.showing_results_for.as_deref(),
+        Some("hernia de disco"),
+        "{es:?}"
+    );
     assert_eq!(slugs(&es), slugs(&es_spelled));
     // Both words known: no correction is offered for an every-word miss.
     let known = built.library.search("knee vomiting", "en", 10)?;

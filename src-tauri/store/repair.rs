@@ -48,6 +48,9 @@ pub const KEEP_DAMAGED_DAYS: i64 = 30;
 const RANGE: i64 = 32;
 /// Consecutive unreadable ranges after which the rest of a table is given up.
 pub const GIVE_UP_AFTER: u32 = 2_000;
+/// The most rowid ranges one table is read in (3.2 million rows at [`RANGE`] each), however
+/// large a damaged file says its rowids are: start-up stays bounded.
+const MAX_RANGES: u32 = 100_000;
 
 /// What a start found and did about a damaged kiosk.db: the staff notice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -404,9 +407,10 @@ fn copy_by_ranges(conn: &Connection, table: &str, copy: &CopyFn<'_>) -> usize {
         .ok()
         .flatten();
     // kiosk.db's rowids start at 1 (SQLite's own, never set by hand).
-    let (mut copied, mut failing, mut from) = (0, 0u32, 0i64);
-    while failing < GIVE_UP_AFTER && max.is_none_or(|m| from <= m) {
-        let to = from + RANGE - 1;
+    let (mut copied, mut failing, mut from, mut ranges) = (0, 0u32, 0i64, 0u32);
+    while failing < GIVE_UP_AFTER && ranges < MAX_RANGES && max.is_none_or(|m| from <= m) {
+        ranges += 1;
+        let to = from.saturating_add(RANGE - 1);
         match copy("WHERE rowid BETWEEN ?1 AND ?2", &[from, to]) {
             Ok(n) => {
                 copied += n;
@@ -423,7 +427,55 @@ fn copy_by_ranges(conn: &Connection, table: &str, copy: &CopyFn<'_>) -> usize {
                 }
             }
         }
-        from = to + 1;
+        from = to.saturating_add(1);
+        // A flipped key can make max(rowid) enormous: skip empty stretches to the next
+        // rowid the table can still name, and stop when it names none.
+        let next: Result<Option<i64>, _> = conn.query_row(
+            &format!("SELECT min(rowid) FROM old.\"{table}\" WHERE rowid >= ?1"),
+            [from],
+            |r| r.get(0),
+        );
+        match next {
+            Ok(Some(next)) if next > from => from = next,
+            Ok(None) => break,
+            _ => {}
+        }
     }
     copied
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A table whose damaged key says its rowids reach 2^60: the range copy jumps over the
+    /// empty stretch instead of reading 36 quadrillion ranges, and still copies what a failing
+    /// range holds row by row.
+    #[test]
+    fn a_huge_rowid_does_not_make_the_range_copy_endless() -> Result<(), rusqlite::Error> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(
+            "ATTACH ':memory:' AS old;
+             CREATE TABLE old.t (v TEXT);
+             CREATE TABLE main.t (v TEXT);
+             INSERT INTO old.t (rowid, v) VALUES (1, 'a'), (2, 'b'), (40, 'c'), (1152921504606846976, 'd');",
+        )?;
+        // The range holding rowid 2 reads as damaged; single rows still read.
+        let copy = |filter: &str, args: &[i64]| -> Result<usize, rusqlite::Error> {
+            if filter.contains("BETWEEN") && args[0] <= 2 && 2 <= args[1] {
+                return Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                    None,
+                ));
+            }
+            conn.execute(
+                &format!("INSERT INTO main.t (rowid, v) SELECT rowid, v FROM old.t {filter}"),
+                rusqlite::params_from_iter(args),
+            )
+        };
+        assert_eq!(copy_by_ranges(&conn, "t", &copy), 4);
+        let count: i64 = conn.query_row("SELECT count(*) FROM main.t", [], |r| r.get(0))?;
+        assert_eq!(count, 4);
+        Ok(())
+    }
 }
