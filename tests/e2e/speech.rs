@@ -65,6 +65,12 @@ fn said() -> Vec<String> {
         .collect()
 }
 
+/// Sound must follow a tap this soon: the "non-silent within a second". Runs here
+/// take 60 to 100 ms (the benchmark's p95 is 127 ms), so a second is ten times that. The tap
+/// before each measured one is WebDriver's own first click of the session, which can take
+/// 1.5 s before the page sees it (WebKitWebDriver sets itself up), and is not the kiosk's time.
+const PROMPT: Duration = Duration::from_secs(1);
+
 /// Listen's button, pressed as a finger would.
 const PLAY: &str = "[data-test=listen-play]";
 
@@ -93,6 +99,7 @@ async fn assert_silent(rec: &Recorder, from: Instant, secs: f64, what: &str) -> 
 pub async fn listen_reads_an_article_and_stop_silences_it(s: &Session) -> Result<()> {
     ensure_sink()?;
     open_article(s, "herniated-disc").await?;
+    s.click("#article-title").await?; // WebDriver's first click of the session (see PROMPT)
     let rec = Recorder::start()?;
     ensure!(
         rec.loud_blocks(Instant::now() - Duration::from_secs(1), Instant::now()) == 0,
@@ -106,7 +113,7 @@ pub async fn listen_reads_an_article_and_stop_silences_it(s: &Session) -> Result
         .context("Listen made no sound within 5 s")?;
     println!("  first sound {} ms after the tap began", first.as_millis());
     ensure!(
-        first < Duration::from_millis(1300),
+        first < PROMPT,
         "the first sound came {} ms after the tap",
         first.as_millis()
     );
@@ -143,17 +150,18 @@ pub async fn listen_in_spanish_lasts_as_long_as_the_text(s: &Session) -> Result<
         .await?;
     s.click("[data-test=callback-home]").await?;
     s.wait_screen("callback").await?;
+    s.click("#page-title").await?; // WebDriver's first click of the session (see PROMPT)
     let before = said().len();
     let rec = Recorder::start()?;
     let t0 = Instant::now();
     s.click(PLAY).await?;
     let first = rec
-        .first_sound(t0, Duration::from_secs(1))
+        .first_sound(t0, Duration::from_secs(5))
         .await
-        .context("Escuchar made no sound within a second")?;
+        .context("Escuchar made no sound within 5 s")?;
     println!("  first sound {} ms after the tap began", first.as_millis());
     ensure!(
-        first < Duration::from_millis(1300),
+        first < PROMPT,
         "the first sound came {} ms after the tap",
         first.as_millis()
     );
@@ -180,16 +188,24 @@ pub async fn listen_in_spanish_lasts_as_long_as_the_text(s: &Session) -> Result<
     Ok(())
 }
 
-/// Speech stops when the idle warning appears (and the reset after it puts everything back).
+/// Speech stops when the idle warning appears, stays silent through the reset, and the reset
+/// puts the volume back to the clinic's default.
 pub async fn the_idle_warning_stops_speech(s: &Session) -> Result<()> {
     ensure_sink()?;
+    // The volume key, from the clinic's 70 % up to 100 %: the reset must put it back.
+    let mut ear = Ear { s, presses: 0 };
+    let louder = ear.press(F2).await?;
+    ensure!(
+        louder.as_deref() == Some("Volume 4 of 4"),
+        "the volume key from the clinic's default: {louder:?}"
+    );
     open_article(s, "herniated-disc").await?;
     let rec = Recorder::start()?;
     let t0 = Instant::now();
     s.click(PLAY).await?;
-    rec.first_sound(t0, Duration::from_secs(1))
+    rec.first_sound(t0, Duration::from_secs(5))
         .await
-        .context("Listen made no sound within a second")?;
+        .context("Listen made no sound within 5 s")?;
     // Nobody touches the kiosk: the warning comes after 10 s (this journey's config).
     s.wait_js_for(
         "const d = document.querySelector('[data-test=idle-warning]'); return !!d && !d.hidden",
@@ -213,6 +229,13 @@ pub async fn the_idle_warning_stops_speech(s: &Session) -> Result<()> {
     )
     .await?;
     assert_silent(&rec, Instant::now(), 1.0, "the reset").await?;
+    // The next patient starts at the clinic's volume: one step up is 100 % again, not 30 %.
+    s.click("[data-test=attract]").await?;
+    let again = ear.press(F2).await?;
+    ensure!(
+        again.as_deref() == Some("Volume 4 of 4"),
+        "after the reset the volume is the clinic's default again: {again:?}"
+    );
     Ok(())
 }
 
