@@ -325,6 +325,19 @@ async fn axe(s: &Session, label: &str, high: bool) -> Result<()> {
 /// thank-you and the staff PIN screen.
 async fn every_screen(s: &Session, window: &str) -> Result<()> {
     every_combo(s, "home", window).await?;
+    focus_ring_is_clear(s).await?;
+
+    // Spanish words are longer: home again at 200 %, in both contrasts.
+    s.click("[data-test=lang-es]").await?;
+    s.wait_js("return document.documentElement.lang === 'es'", "Spanish")
+        .await?;
+    for high in CONTRASTS {
+        set_display(s, "xlarge", high).await?;
+        check(s, "home-es", "xlarge", high, window).await?;
+    }
+    s.click("[data-test=lang-en]").await?;
+    s.wait_js("return document.documentElement.lang === 'en'", "English")
+        .await?;
 
     s.click("[data-test=topic-tile][data-slug=spine-care]")
         .await?;
@@ -542,6 +555,32 @@ async fn screenshot(s: &Session, name: &str) -> Result<()> {
             .execute("window.scrollTo(0, 0); return true;", vec![])
             .await?;
     }
+    Ok(())
+}
+
+/// In high contrast a control reached with the Tab key shows the cyan ring, at least 4 px wide
+/// (WCAG 2.4.7, and 2.4.13's 2 px perimeter); the palette's unit test measures its contrast.
+async fn focus_ring_is_clear(s: &Session) -> Result<()> {
+    set_display(s, "normal", true).await?;
+    s.client
+        .active_element()
+        .await?
+        .send_keys("\u{E004}")
+        .await?;
+    let ring = s
+        .wait_js(
+            "const e = document.activeElement; const c = getComputedStyle(e);
+             return e && e !== document.body && e.matches(':focus-visible') ? [c.outlineStyle, parseFloat(c.outlineWidth), c.outlineColor, e.dataset.test ?? e.tagName] : null",
+            "a control focused with Tab",
+        )
+        .await?;
+    ensure!(
+        ring[0] == "solid"
+            && ring[1].as_f64().unwrap_or_default() >= 4.0
+            && ring[2] == "rgb(58, 215, 255)",
+        "the focused control ({}) shows the high-contrast focus ring: {ring}",
+        ring[3]
+    );
     Ok(())
 }
 
