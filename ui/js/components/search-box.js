@@ -88,6 +88,9 @@ export function createSearchBox({ value = '', large = false, onSubmit, onPick })
     'form',
     { class: ['searchbox', large && 'searchbox--large'], role: 'search', 'aria-labelledby': labelId, novalidate: true },
     h('label', { class: 'searchbox__label', id: labelId, for: 'search-input' }, t('searchBox.label')),
+    // The placeholder's example in words of its own, shown at 150 and 200 % text (kiosk.css),
+    // where the field is too narrow for it. Screen readers have it as the placeholder already.
+    h('p', { class: 'searchbox__example', 'aria-hidden': 'true' }, t('searchBox.placeholder')),
     h(
       'div',
       { class: 'searchbox__row' },
