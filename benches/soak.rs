@@ -17,7 +17,8 @@
 //! `benches/soak.sh` runs it (Xvfb, a D-Bus session, then `cargo bench --bench soak`) and
 //! plots the CSV. `SOAK_VISITS` sets the visits (default 5,000; without `--bench`, as
 //! `cargo test --benches` runs it, 60); `SOAK_OUT` the folder for `soak.csv` (default
-//! `target/soak`).
+//! `target/soak`). `SOAK_RELOAD_AT_RESET=1` reloads the page after each idle reset instead of
+//! tapping the attract screen: the experiment that tells whether a reload gives memory back.
 
 #[path = "../tests/e2e/driver.rs"]
 #[allow(dead_code)]
@@ -172,6 +173,7 @@ fn percentile(values: &[f64], p: f64) -> f64 {
 
 struct Day<'a> {
     s: &'a Session,
+    reload_at_reset: bool,
     visits: u64,
     from_home: Vec<f64>,
     from_results: Vec<f64>,
@@ -268,6 +270,16 @@ impl Day<'_> {
                 60,
             )
             .await?;
+        if self.reload_at_reset {
+            // The experiment behind a reload at the idle reset: does a new page give the
+            // web process's memory back? (`SOAK_RELOAD_AT_RESET=1`)
+            self.s.client.execute("location.reload()", vec![]).await?;
+            self.s
+                .wait_js_for(HOME_READY, "the home screen after a reload", 60)
+                .await?;
+            self.visits += 1;
+            return Ok(());
+        }
         self.s.click("[data-test=attract]").await?;
         self.shown("home").await
     }
@@ -360,6 +372,7 @@ async fn run(visits: u64, reset_every: u64, sample_every: u64, out: &Path) -> Re
     let started = Instant::now();
     let mut day = Day {
         s: &s,
+        reload_at_reset: std::env::var_os("SOAK_RELOAD_AT_RESET").is_some_and(|v| v == "1"),
         visits: 0,
         from_home: Vec::new(),
         from_results: Vec::new(),

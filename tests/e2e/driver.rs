@@ -75,6 +75,11 @@ impl Driver {
         Ok(driver)
     }
 
+    /// The local port tauri-driver listens on, for benchmarks that start other apps.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// The app's data folder (library.db, kiosk.db, logs/) shared by this run's sessions.
     pub fn data_dir(&self) -> &Path {
         self._data_dir.path()

@@ -4,7 +4,10 @@
 fn ready<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
     // The benchmark times this line, not the teardown after it.
     println!("ready");
-    app.exit(0);
+    // Under WebDriver (benches/startup.sh) the window stays until the session closes it.
+    if std::env::var_os("MINIMAL_WINDOW_STAY").is_none() {
+        app.exit(0);
+    }
 }
 
 fn main() {

@@ -1,0 +1,287 @@
+//! Start and taps through WebDriver (issue #16, item 2): the optimised kiosk against the
+//! smallest Tauri window (benches/coldstart/minimal), both started the same way, by a
+//! WebDriver new-session request to tauri-driver, alternating, in one run. Not a timed test.
+//!
+//! - Start: from the new-session request to the first poll that finds the kiosk's home screen
+//!   with its topic tiles, or the minimal window's heading. The page is polled every 5 ms, so
+//!   a figure is at most about 5 ms late; both apps pay that alike.
+//! - Taps: in one kiosk session, a search tapped on the home screen, then one from the
+//!   results screen, `STARTUP_TAPS` times each (default 200), timed in the page from the
+//!   Search button's click to the frame after the new results are laid out.
+//!
+//! `benches/startup.sh` builds both apps as releases (`--features custom-protocol`, as
+//! benches/coldstart.sh does) and runs this under Xvfb and D-Bus; `KIOSK_APP` is the kiosk's
+//! binary (else this bench build's).
+//! `STARTUP_RUNS` sets the starts of each app (default 20; without `--bench`, as
+//! `cargo test --benches` runs it, 2 starts and 5 taps). `MINIMAL_WINDOW` is the minimal
+//! window's binary.
+
+#[path = "../tests/e2e/driver.rs"]
+#[allow(dead_code)]
+mod driver;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use driver::{Driver, Session, HOME_READY};
+use fantoccini::ClientBuilder;
+use serde_json::json;
+
+const MINIMAL_READY: &str = "return !!document.querySelector('h1')";
+
+/// The soak's timed search (benches/soak.rs): click, then the frame after new results.
+const TIMED_SEARCH: &str = r#"
+const [query, done] = arguments;
+for (const old of document.querySelectorAll('[data-test=search-result]')) old.dataset.soakOld = '1';
+const input = document.getElementById('search-input');
+const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+setter.call(input, query);
+input.dispatchEvent(new Event('input', { bubbles: true }));
+const button = input.form.querySelector('button[type=submit]');
+const start = performance.now();
+button.click();
+const deadline = start + 10000;
+const check = () => {
+  const fresh = document.querySelector('[data-test=screen][data-screen=search] [data-test=search-result]:not([data-soak-old])');
+  if (fresh && fresh.getBoundingClientRect().height > 0) {
+    requestAnimationFrame(() => done(performance.now() - start));
+  } else if (performance.now() > deadline) {
+    done(-1);
+  } else {
+    requestAnimationFrame(check);
+  }
+};
+requestAnimationFrame(check);
+"#;
+
+/// The same tap from the home screen, split where the time goes: until the `search` command
+/// is sent (the router, the screen's first work), the command (IPC and Rust), from its answer
+/// to the new screen in the page (`main`'s `data-screen` set), and from there to the frame
+/// after layout. Wraps `__TAURI__.core.invoke` for one tap and puts it back.
+const SPLIT_SEARCH: &str = r#"
+const [query, done] = arguments;
+const core = window.__TAURI__.core;
+const original = core.invoke;
+const at = {};
+core.invoke = (cmd, args) => {
+  const sent = performance.now();
+  const answer = original(cmd, args);
+  if (cmd === 'search' && at.sent === undefined) {
+    at.sent = sent;
+    answer.then(() => { at.answered = performance.now(); }, () => {});
+  }
+  return answer;
+};
+const main = document.getElementById('main');
+const observer = new MutationObserver(() => {
+  if (at.mounted === undefined && main.dataset.screen === 'search') at.mounted = performance.now();
+});
+observer.observe(main, { attributes: true, attributeFilter: ['data-screen'] });
+const input = document.getElementById('search-input');
+const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+setter.call(input, query);
+input.dispatchEvent(new Event('input', { bubbles: true }));
+const button = input.form.querySelector('button[type=submit]');
+const start = performance.now();
+button.click();
+const finish = (value) => { core.invoke = original; observer.disconnect(); done(value); };
+const check = () => {
+  const result = document.querySelector('[data-test=screen][data-screen=search] [data-test=search-result]');
+  if (result && result.getBoundingClientRect().height > 0) {
+    requestAnimationFrame(() => {
+      const end = performance.now();
+      finish([at.sent - start, at.answered - at.sent, at.mounted - at.answered, end - at.mounted, end - start]);
+    });
+  } else if (performance.now() > start + 10000) {
+    finish(null);
+  } else {
+    requestAnimationFrame(check);
+  }
+};
+requestAnimationFrame(check);
+"#;
+
+const QUERIES: &[&str] = &[
+    "slipped disc",
+    "knee pain",
+    "varicose veins",
+    "headache",
+    "sciatica",
+    "hair loss",
+];
+
+/// Starts `app` through tauri-driver and returns the ms until `ready` is truthy, with the
+/// session (closed by the caller).
+async fn start(port: u16, app: &Path, ready: &str) -> Result<(f64, fantoccini::Client)> {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": app.to_string_lossy(), "args": [] }),
+    );
+    let t0 = Instant::now();
+    let client = ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .context("a WebDriver session")?;
+    loop {
+        if client
+            .execute(ready, vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            == Some(true)
+        {
+            return Ok((t0.elapsed().as_secs_f64() * 1000.0, client));
+        }
+        if t0.elapsed() > Duration::from_secs(60) {
+            bail!("{} was not ready within 60 s", app.display());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+fn percentile(values: &[f64], p: f64) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    v[((p * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)]
+}
+
+fn row(name: &str, v: &[f64]) {
+    println!(
+        "| {name} | {:.0} | {:.0} | {:.0} | {:.0} | {} |",
+        percentile(v, 0.5),
+        percentile(v, 0.95),
+        v.iter().copied().fold(f64::INFINITY, f64::min),
+        percentile(v, 1.0),
+        v.len()
+    );
+}
+
+async fn taps(s: &Session, n: usize) -> Result<(Vec<f64>, Vec<f64>)> {
+    let (mut home, mut results) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        s.wait_screen("home").await?;
+        for (k, list) in [(0, &mut home), (3, &mut results)] {
+            let ms = s
+                .client
+                .execute_async(TIMED_SEARCH, vec![json!(QUERIES[(i + k) % QUERIES.len()])])
+                .await?
+                .as_f64()
+                .context("the timed search's answer")?;
+            if ms < 0.0 {
+                bail!("no results within 10 s");
+            }
+            list.push(ms);
+        }
+        s.click("[data-test=home]").await?;
+    }
+    Ok((home, results))
+}
+
+/// `n` taps from the home screen, each split in the parts of [`SPLIT_SEARCH`].
+async fn split_taps(s: &Session, n: usize) -> Result<Vec<Vec<f64>>> {
+    let mut parts = vec![Vec::new(); 5];
+    for i in 0..n {
+        s.click("[data-test=home]").await?;
+        s.wait_screen("home").await?;
+        let answer = s
+            .client
+            .execute_async(SPLIT_SEARCH, vec![json!(QUERIES[i % QUERIES.len()])])
+            .await?;
+        let Some(values) = answer.as_array() else {
+            bail!("no results within 10 s");
+        };
+        for (part, v) in parts.iter_mut().zip(values) {
+            part.push(v.as_f64().context("a part of the tap")?);
+        }
+    }
+    Ok(parts)
+}
+
+async fn run(runs: usize, tap_count: usize, minimal: PathBuf) -> Result<()> {
+    let driver = Driver::start()?;
+    let port = driver.port();
+    // The release kiosk (benches/startup.sh builds it as the minimal window is built), else
+    // this bench build's.
+    let kiosk = std::env::var_os("KIOSK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| driver.app.clone());
+    // Warm-up: the kiosk's first start builds its library; both get the page cache warm.
+    for app in [&minimal, &kiosk, &minimal, &kiosk] {
+        let ready = if *app == kiosk {
+            HOME_READY
+        } else {
+            MINIMAL_READY
+        };
+        let (_, client) = start(port, app, ready).await?;
+        client.close().await?;
+    }
+    let (mut times_minimal, mut times_kiosk) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        for (app, ready, times) in [
+            (&minimal, MINIMAL_READY, &mut times_minimal),
+            (&kiosk, HOME_READY, &mut times_kiosk),
+        ] {
+            let (ms, client) = start(port, app, ready).await?;
+            times.push(ms);
+            client.close().await?;
+        }
+    }
+    println!("\nStart through WebDriver (new session to first screen), ms\n");
+    println!("| app | p50 | p95 | min | max | runs |\n|---|---:|---:|---:|---:|---:|");
+    row("minimal Tauri window", &times_minimal);
+    row("clinic kiosk", &times_kiosk);
+    println!(
+        "\nratio of medians: {:.2} (goal <= 1.2)",
+        percentile(&times_kiosk, 0.5) / percentile(&times_minimal, 0.5)
+    );
+    let mut driver = driver;
+    driver.app = kiosk;
+    let s = driver.session().await?;
+    let (home, results) = taps(&s, tap_count).await?;
+    let split = split_taps(&s, tap_count.div_ceil(4)).await?;
+    s.close().await;
+    println!("\nTap Search to results laid out, in the page, ms\n");
+    println!("| from | p50 | p95 | min | max | taps |\n|---|---:|---:|---:|---:|---:|");
+    row("home screen (goal p95 < 100)", &home);
+    row("results screen (goal p95 < 20)", &results);
+    println!("\nWhere a tap from the home screen goes, ms\n");
+    println!("| part | p50 | p95 | min | max | taps |\n|---|---:|---:|---:|---:|---:|");
+    for (name, v) in [
+        "until the search command is sent",
+        "the search command (IPC, Rust)",
+        "its answer to the new screen in the page",
+        "the new screen to the frame after layout",
+        "the whole tap",
+    ]
+    .iter()
+    .zip(&split)
+    {
+        row(name, v);
+    }
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let full = std::env::args().any(|a| a == "--bench");
+    let num = |name: &str, default: usize| -> Result<usize> {
+        std::env::var(name).map_or(Ok(default), |v| {
+            v.parse()
+                .with_context(|| format!("{name}={v:?} is not a whole number"))
+        })
+    };
+    let runs = num("STARTUP_RUNS", if full { 20 } else { 2 })?;
+    let tap_count = num("STARTUP_TAPS", if full { 200 } else { 5 })?;
+    let Some(minimal) = std::env::var_os("MINIMAL_WINDOW").map(PathBuf::from) else {
+        bail!("set MINIMAL_WINDOW to the minimal window's binary (benches/startup.sh builds it)");
+    };
+    if std::env::var_os("DISPLAY").is_none() {
+        bail!("no DISPLAY: run benches/startup.sh, which starts Xvfb and a D-Bus session");
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(runs, tap_count, minimal))
+}
