@@ -369,3 +369,109 @@ fn damaged_copies_are_removed_by_a_start_thirty_days_on() -> TestResult {
     }
     Ok(())
 }
+
+/// Names of the files in `dir` that start with `prefix`.
+fn files_starting(dir: &Path, prefix: &str) -> std::io::Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with(prefix))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// A kill while the copy was being built: the damaged kiosk.db is still in place beside a
+/// partial kiosk.db.recovering (sound, with a few rows and no notice). The next start
+/// throws the partial copy away, salvages again, and staff are told.
+#[test]
+fn a_salvage_killed_while_copying_is_done_again_and_staff_are_told() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let ids = kiosk_with_requests(data.path(), 120)?;
+    let db = data.path().join("kiosk.db");
+    damage(&db)?;
+    let partial = data.path().join("kiosk.db.recovering");
+    drop(store::open(&partial)?);
+    let now = clinic_kiosk::callbacks::now_ms();
+    let conn = repair::open_at_start(&db, now)?;
+    assert!(!partial.exists(), "the partial copy is gone");
+    let back = request_ids(&conn)?;
+    assert!(
+        back.len() * 10 >= ids.len() * 8,
+        "{} of {}",
+        back.len(),
+        ids.len()
+    );
+    let notice = repair::notice(&conn, now)?.ok_or("staff are told")?;
+    assert_eq!(
+        vec![notice.kept_as],
+        files_starting(data.path(), "kiosk.db.damaged-")?
+    );
+    assert_eq!(repair::integrity_problem(&conn)?, None);
+    Ok(())
+}
+
+/// The brief's crash state: the damaged file kept aside, no kiosk.db, and a partial copy
+/// without its notice (what a kill mid-copy left when the damaged file was moved aside
+/// first). The next start salvages from the kept file, and staff are told.
+#[test]
+fn a_kept_damaged_file_with_no_finished_copy_is_salvaged_at_the_next_start() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let ids = kiosk_with_requests(data.path(), 120)?;
+    let db = data.path().join("kiosk.db");
+    damage(&db)?;
+    let now = clinic_kiosk::callbacks::now_ms();
+    let kept_name = format!(
+        "kiosk.db.damaged-{}",
+        clinic_kiosk::clock::utc_file_stamp(now - 60_000)
+    );
+    std::fs::rename(&db, data.path().join(&kept_name))?;
+    let partial = data.path().join("kiosk.db.recovering");
+    {
+        // A few rows copied, then the kill.
+        let conn = store::open(&partial)?;
+        conn.execute("INSERT INTO setting (key, value) VALUES ('x', 'y')", [])?;
+    }
+    let state = clinic_kiosk::open_state(data.path(), content_dir());
+    assert!(state.kiosk.is_some());
+    drop(state);
+    assert!(!partial.exists(), "the partial copy is gone");
+    let conn = Connection::open(&db)?;
+    let back = request_ids(&conn)?;
+    assert!(
+        back.len() * 10 >= ids.len() * 8,
+        "the requests come back: {} of {}",
+        back.len(),
+        ids.len()
+    );
+    let notice = repair::notice(&conn, now)?.ok_or("staff are told")?;
+    assert_eq!(notice.kept_as, kept_name);
+    assert_eq!(notice.requests, back.len() as i64);
+    assert_eq!(
+        files_starting(data.path(), "kiosk.db.damaged-")?,
+        [kept_name],
+        "the damaged file stays where it is, once"
+    );
+    assert_eq!(repair::integrity_problem(&conn)?, None);
+    Ok(())
+}
+
+/// A kill between moving the damaged file aside and renaming the finished copy into place:
+/// the next start puts that copy in place, notice and all, and salvages nothing twice.
+#[test]
+fn a_finished_copy_left_at_its_scratch_name_is_put_in_place() -> TestResult {
+    let data = tempfile::tempdir()?;
+    kiosk_with_requests(data.path(), 60)?;
+    let db = data.path().join("kiosk.db");
+    damage(&db)?;
+    let now = clinic_kiosk::callbacks::now_ms();
+    let salvaged = request_ids(&repair::open_at_start(&db, now)?)?;
+    // As the kill left it: the finished copy still at its scratch name.
+    std::fs::rename(&db, data.path().join("kiosk.db.recovering"))?;
+    let conn = repair::open_at_start(&db, now + 60_000)?;
+    assert_eq!(request_ids(&conn)?, salvaged);
+    let notice = repair::notice(&conn, now + 60_000)?.ok_or("staff are told")?;
+    assert_eq!(notice.at, now, "the salvage's own notice");
+    assert_eq!(files_starting(data.path(), "kiosk.db.damaged-")?.len(), 1);
+    assert!(!data.path().join("kiosk.db.recovering").exists());
+    Ok(())
+}

@@ -2,16 +2,18 @@
 //! bit flipped on the way can leave kiosk.db failing `PRAGMA integrity_check`. The kiosk
 //! does not stop there:
 //!
-//! 1. the damaged file (with its write-ahead log) is moved aside as
-//!    `kiosk.db.damaged-YYYY-MM-DD-HHMMSS`, for IT, and removed by a start
-//!    [`KEEP_DAMAGED_DAYS`] days later (it holds patients' data);
-//! 2. a new kiosk.db is made with the current schema, and every row that can still be read
-//!    from the damaged file is copied into it, table by table and, where a table cannot be
-//!    read whole, rowid range by range and then row by row ([`copy_rows`]), so the
-//!    acknowledged requests (with their outbox rows and notes), staff accounts, settings and
-//!    pairing come back where their pages are readable;
-//! 3. the new kiosk.db holds a notice ([`Recovered`]) that the staff health screen shows
-//!    for [`NOTICE_DAYS`] days, and the log says what happened.
+//! 1. a new database is built beside it as `kiosk.db.recovering`, with the current schema,
+//!    and every row that can still be read from the damaged file is copied into it, table
+//!    by table and, where a table cannot be read whole, rowid range by range and then row by
+//!    row ([`copy_rows`]), so the acknowledged requests (with their outbox rows and notes),
+//!    staff accounts, settings and pairing come back where their pages are readable;
+//! 2. the copy gets a notice ([`Recovered`]) that the staff health screen shows for
+//!    [`NOTICE_DAYS`] days, and is synced to disk;
+//! 3. only then is the damaged file (with its write-ahead log) moved aside as
+//!    `kiosk.db.damaged-YYYY-MM-DD-HHMMSS`, for IT, and the copy renamed to kiosk.db; the
+//!    kept file is removed after [`KEEP_DAMAGED_DAYS`] days, or the clinic's retention when
+//!    shorter (it holds patients' data), by a start or a retention pass. A kill at any step
+//!    is finished or undone at the next start ([`open_at_start`]); the log says what happened.
 //!
 //! Why a salvage through SQL and not SQLite's `.recover`: `.recover` (the sqlite3_recover
 //! extension) reads pages through the `sqlite_dbpage` virtual table. Debian 12's `sqlite3`
@@ -156,10 +158,20 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 /// Opens kiosk.db at start: as [`super::open`], but a file that fails `integrity_check`
 /// is first kept aside and recovered as the module says; the disk reserve for staff
 /// ([`super::reserve`]) is made when it is missing and there is room. `now` is Unix ms
-/// (the notice's time and the kept file's name). Errors are those of [`super::open`] on
-/// the new file, or moving the damaged one aside.
+/// (the notice's time and the kept file's name).
+///
+/// Crash-safe: the copy is built at `kiosk.db.recovering` from the damaged kiosk.db where it
+/// lies, with the staff notice, and synced to disk; only then is the damaged file renamed
+/// aside and the copy renamed into place (the folder synced after each step). A start after
+/// a kill finds one of: the damaged kiosk.db and a partial copy (removed, and the salvage
+/// done again), or no kiosk.db and a finished copy (renamed into place). A copy without its
+/// notice and no kiosk.db (a kill nothing in this order leaves, but a disk may) is removed
+/// and the salvage done again from the newest kept damaged file.
+///
+/// Errors are those of [`super::open`] on the new file, building the copy, or the renames.
 pub fn open_at_start(path: &Path, now: i64) -> Result<Connection, StoreError> {
-    remove_old_copies(path, now);
+    remove_old_copies(path, now, KEEP_DAMAGED_DAYS * DAY_MS);
+    finish_interrupted(path, now)?;
     let problem = if path.exists() {
         damage(path, Check::Integrity)
     } else {
@@ -177,14 +189,70 @@ pub fn open_at_start(path: &Path, now: i64) -> Result<Connection, StoreError> {
     let started = Instant::now();
     let kept = path.with_file_name(format!(
         "{}.damaged-{}",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("kiosk.db"),
+        file_name(path),
         crate::clock::utc_file_stamp(now)
     ));
+    let requests = build_copy(path, path, &kept, now)?;
     move_aside(path, &kept)?;
-    let mut conn = super::open(path)?;
-    match copy_rows(&mut conn, &kept) {
+    sync_dir(path);
+    install_copy(path)?;
+    tracing::error!(
+        "kiosk.db was damaged and has been replaced: {requests} request(s) recovered in {:.1} s; the damaged file is kept as {}",
+        started.elapsed().as_secs_f64(),
+        kept.display()
+    );
+    super::open(path)
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The file name of `path` (`kiosk.db`).
+fn file_name(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("kiosk.db")
+}
+
+/// Where a salvage builds its copy of `path`: `kiosk.db.recovering`.
+fn scratch(path: &Path) -> PathBuf {
+    sidecar(path, ".recovering")
+}
+
+/// Removes the database `path` with its log, shared memory and rollback journal, if there.
+fn remove_db_files(path: &Path) {
+    for p in [
+        path.to_path_buf(),
+        sidecar(path, "-wal"),
+        sidecar(path, "-shm"),
+        sidecar(path, "-journal"),
+    ] {
+        if let Err(err) = std::fs::remove_file(&p) {
+            if err.kind() != std::io::ErrorKind::NotFound {
+                tracing::error!("cannot remove {}: {err}", p.display());
+            }
+        }
+    }
+}
+
+/// Syncs the folder holding `path`, so renames and new files in it survive a power cut.
+/// A failure is logged: the data itself is synced already.
+fn sync_dir(path: &Path) {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return;
+    };
+    if let Err(err) = std::fs::File::open(dir).and_then(|d| d.sync_all()) {
+        tracing::warn!("cannot sync the folder {}: {err}", dir.display());
+    }
+}
+
+/// Builds the salvage's copy at [`scratch`] of `path`: a new database with the current
+/// schema, the rows of the damaged database `source` that can be read, and the notice naming
+/// `kept` (where the damaged file is or will be), synced to disk. Returns the requests in it.
+fn build_copy(path: &Path, source: &Path, kept: &Path, now: i64) -> Result<i64, StoreError> {
+    let scratch = scratch(path);
+    remove_db_files(&scratch);
+    let mut conn = super::open(&scratch)?;
+    match copy_rows(&mut conn, source) {
         Ok(salvage) => {
             tracing::info!("recovered rows per table: {:?}", salvage.copied);
             if !salvage.unreadable.is_empty() {
@@ -206,6 +274,7 @@ pub fn open_at_start(path: &Path, now: i64) -> Result<Connection, StoreError> {
             .unwrap_or_default(),
         requests,
     };
+    // The notice last: a copy holding it is finished.
     conn.execute(
         "INSERT INTO setting (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -214,42 +283,126 @@ pub fn open_at_start(path: &Path, now: i64) -> Result<Connection, StoreError> {
             &serde_json::to_string(&notice).unwrap_or_default(),
         ],
     )?;
-    tracing::error!(
-        "kiosk.db was damaged and has been replaced: {requests} request(s) recovered in {:.1} s; the damaged file is kept as {}",
-        started.elapsed().as_secs_f64(),
-        kept.display()
-    );
-    Ok(conn)
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    drop(conn);
+    let io = |source| StoreError::Io {
+        path: scratch.clone(),
+        source,
+    };
+    std::fs::File::open(&scratch)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
+    sync_dir(&scratch);
+    Ok(requests)
 }
 
-/// Removes the copies of a damaged `path` kept more than [`KEEP_DAMAGED_DAYS`] days before
-/// `now` (Unix ms), by the time in their names: they hold patients' data, and the notice
-/// that pointed IT to them is gone by then (issue #11's rule: nothing kept longer than
-/// needed). A copy stamped later than now (a clock set back) is left for a later start.
-fn remove_old_copies(path: &Path, now: i64) {
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
-        return;
+/// Renames the finished copy at [`scratch`] to `path` and syncs the folder.
+fn install_copy(path: &Path) -> Result<(), StoreError> {
+    let scratch = scratch(path);
+    std::fs::rename(&scratch, path).map_err(|source| StoreError::Io {
+        path: scratch.clone(),
+        source,
+    })?;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(sidecar(&scratch, suffix));
+    }
+    sync_dir(path);
+    Ok(())
+}
+
+/// Finishes or undoes a salvage a kill interrupted (see [`open_at_start`]).
+fn finish_interrupted(path: &Path, now: i64) -> Result<(), StoreError> {
+    let scratch = scratch(path);
+    if !scratch.exists() {
+        return Ok(());
+    }
+    if path.exists() {
+        tracing::warn!(
+            "a recovery of kiosk.db was interrupted while copying; it is done again from the start"
+        );
+        remove_db_files(&scratch);
+        return Ok(());
+    }
+    if finished(&scratch) {
+        tracing::warn!("a recovery of kiosk.db was interrupted after its copy was finished; the copy is put in place");
+        return install_copy(path);
+    }
+    remove_db_files(&scratch);
+    let Some(kept) = newest_damaged(path) else {
+        tracing::error!(
+            "an unfinished recovery of kiosk.db was found without the damaged file; starting with a new kiosk.db"
+        );
+        return Ok(());
     };
-    let prefix = format!("{name}.damaged-");
+    tracing::error!(
+        "a recovery of kiosk.db was interrupted; recovering again from {}",
+        kept.display()
+    );
+    let requests = build_copy(path, &kept, &kept, now)?;
+    install_copy(path)?;
+    tracing::error!(
+        "kiosk.db was recovered: {requests} request(s); the damaged file is kept as {}",
+        kept.display()
+    );
+    Ok(())
+}
+
+/// Whether the copy at `scratch` is sound and holds its notice (written last).
+fn finished(scratch: &Path) -> bool {
+    let check = || -> Result<bool, rusqlite::Error> {
+        let conn = Connection::open_with_flags(scratch, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        if first_problem(&conn, Check::Integrity)?.is_some() {
+            return Ok(false);
+        }
+        Ok(stored_notice(&conn)?.is_some())
+    };
+    check().unwrap_or(false)
+}
+
+/// The kept damaged copy of `path` with the latest time in its name.
+fn newest_damaged(path: &Path) -> Option<PathBuf> {
+    damaged_copies(path)
+        .into_iter()
+        .filter(|(file, _)| !file.to_string_lossy().ends_with("-wal"))
+        .max_by_key(|(_, at)| *at)
+        .map(|(file, _)| file)
+}
+
+/// The kept damaged copies of `path` (and their logs), with the time in their names.
+fn damaged_copies(path: &Path) -> Vec<(PathBuf, i64)> {
+    let Some(dir) = path.parent() else {
+        return Vec::new();
+    };
+    let prefix = format!("{}.damaged-", file_name(path));
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return Vec::new();
     };
-    for entry in entries.flatten() {
-        let file = entry.file_name();
-        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
-            continue;
-        };
-        let stamp = rest.strip_suffix("-wal").unwrap_or(rest);
-        let Some(at) = crate::clock::parse_file_stamp(stamp) else {
-            continue;
-        };
-        if now - at > KEEP_DAMAGED_DAYS * 86_400_000 {
-            match std::fs::remove_file(entry.path()) {
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let file = entry.file_name();
+            let rest = file.to_str()?.strip_prefix(&prefix)?;
+            let stamp = rest.strip_suffix("-wal").unwrap_or(rest);
+            Some((entry.path(), crate::clock::parse_file_stamp(stamp)?))
+        })
+        .collect()
+}
+
+/// Removes the copies of a damaged `path` kept more than `keep_ms` before `now` (both
+/// Unix ms), by the time in their names: they hold patients' data, and the notice that
+/// pointed IT to them is gone by then (issue #11's rule: nothing kept longer than needed).
+/// At start with [`KEEP_DAMAGED_DAYS`]. A copy stamped later than now (a clock set
+/// back) is left for a later pass.
+pub fn remove_old_copies(path: &Path, now: i64, keep_ms: i64) {
+    for (file, at) in damaged_copies(path) {
+        if now - at > keep_ms {
+            match std::fs::remove_file(&file) {
                 Ok(()) => tracing::info!(
-                    "removed {} (kept {KEEP_DAMAGED_DAYS} days)",
-                    entry.path().display()
+                    "removed {} (kept {} days)",
+                    file.display(),
+                    keep_ms / DAY_MS
                 ),
-                Err(err) => tracing::warn!("cannot remove {}: {err}", entry.path().display()),
+                Err(err) => tracing::warn!("cannot remove {}: {err}", file.display()),
             }
         }
     }
@@ -258,6 +411,11 @@ fn remove_old_copies(path: &Path, now: i64) {
 /// The notice of a recovery within the [`NOTICE_DAYS`] days before `now` (Unix ms), for
 /// the staff health screen.
 pub fn notice(conn: &Connection, now: i64) -> Result<Option<Recovered>, rusqlite::Error> {
+    Ok(stored_notice(conn)?.filter(|n| now - n.at < NOTICE_DAYS * DAY_MS))
+}
+
+/// The last recovery's notice, however old.
+fn stored_notice(conn: &Connection) -> Result<Option<Recovered>, rusqlite::Error> {
     let value: Option<String> = conn
         .query_row(
             "SELECT value FROM setting WHERE key = ?1",
@@ -265,9 +423,7 @@ pub fn notice(conn: &Connection, now: i64) -> Result<Option<Recovered>, rusqlite
             |r| r.get(0),
         )
         .optional()?;
-    Ok(value
-        .and_then(|v| serde_json::from_str::<Recovered>(&v).ok())
-        .filter(|n| now - n.at < NOTICE_DAYS * 86_400_000))
+    Ok(value.and_then(|v| serde_json::from_str::<Recovered>(&v).ok()))
 }
 
 /// Moves the database `from` and its write-ahead log to `to` (the log to `to` + `-wal`,
