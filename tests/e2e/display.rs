@@ -189,6 +189,7 @@ const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.data
 const overlay = [...document.querySelectorAll('[data-test=idle-warning], [data-test=attract]')].find((e) => !e.hidden);
 const root = overlay ?? document.body;
 const texts = [];
+const shownTexts = new Set();
 const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, { acceptNode: (n) => (n.nodeValue.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT) });
 for (let node = walker.nextNode(); node; node = walker.nextNode()) {
   const el = node.parentElement;
@@ -233,6 +234,7 @@ for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     if (t.left < -1 || t.right > vw + 1) { problems.push(`"${words}" (${name(el)}) runs past the window's edge: ${Math.round(t.left)}..${Math.round(t.right)} of ${vw}`); break; }
   }
   for (const r of rects) texts.push({ r, el, words });
+  shownTexts.add(node.nodeValue.trim());
 }
 // Two pieces of text over each other (sorted by top, each compared with those that start above its bottom).
 texts.sort((a, b) => a.r.top - b.r.top);
@@ -249,6 +251,19 @@ for (let i = 0; i < texts.length; i++) {
       if (!overlaps.has(key)) { overlaps.add(key); problems.push(key); }
     }
   }
+}
+// A placeholder must fit its field (an input's text cannot wrap), unless its words are on the
+// screen as text of their own (WebKit gives no computed style for ::placeholder to say whether
+// it shows).
+const measure = document.createElement('canvas').getContext('2d');
+for (const input of document.querySelectorAll('input[placeholder]')) {
+  if (input.value || !input.getClientRects().length || (!overlay && input.closest('[data-test=idle-warning], [data-test=attract]'))) continue;
+  if (shownTexts.has(input.placeholder.trim())) continue;
+  const c = getComputedStyle(input);
+  measure.font = `${c.fontWeight} ${c.fontSize} ${c.fontFamily}`;
+  const room = input.clientWidth - parseFloat(c.paddingLeft) - parseFloat(c.paddingRight);
+  const needs = measure.measureText(input.placeholder).width;
+  if (needs > room + 1) problems.push(`the placeholder "${input.placeholder}" (${name(input)}) is cut off: ${Math.round(needs)}px in ${Math.round(room)}px`);
 }
 // The header's controls: inside the window, apart, and at least 44 px square (WCAG 2.5.5).
 const controls = [...document.querySelectorAll('#site-header button')].filter((b) => b.getClientRects().length && getComputedStyle(b).visibility === 'visible');
