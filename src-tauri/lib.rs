@@ -112,17 +112,18 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
         tracing::warn!("config: {p}");
     }
     // A damaged kiosk.db is kept aside and what can be read recovered (issue #16).
-    let kiosk =
-        match store::repair::open_at_start(&data_dir.join(paths::KIOSK_DB), callbacks::now_ms()) {
-            Ok(mut conn) => {
-                retain(&mut conn, &config, callbacks::now_ms());
-                Some(std::sync::Arc::new(Mutex::new(conn)))
-            }
-            Err(err) => {
-                tracing::error!("kiosk.db unavailable: {err}");
-                None
-            }
-        };
+    let start = callbacks::now_ms();
+    let kiosk = match store::repair::open_at_start(&data_dir.join(paths::KIOSK_DB), start) {
+        Ok(mut conn) => {
+            requeue_salvaged(&mut conn, &config, start);
+            retain(&mut conn, &config, callbacks::now_ms());
+            Some(std::sync::Arc::new(Mutex::new(conn)))
+        }
+        Err(err) => {
+            tracing::error!("kiosk.db unavailable: {err}");
+            None
+        }
+    };
     let logo = config.logo.as_deref().and_then(config::logo_data_url);
     AppState {
         config,
@@ -200,6 +201,29 @@ fn config_arg() -> Option<std::path::PathBuf> {
                 .find_map(|a| a.strip_prefix("--config="))
                 .map(std::path::PathBuf::from)
         })
+}
+
+/// After a salvage of a damaged kiosk.db (issue #16): queues again, for the configured
+/// destinations, the recovered requests whose outbox rows were lost with a damaged page
+/// (`callbacks::outbox::requeue_unqueued`). Run at every start while the salvage's notice
+/// is shown, not only the start that salvaged: it is idempotent (a request with any row is
+/// left alone), and a start killed between the salvage and this call is covered.
+fn requeue_salvaged(conn: &mut rusqlite::Connection, config: &config::Config, start: i64) {
+    match store::repair::notice(conn, start) {
+        Ok(Some(_)) => {}
+        Ok(None) => return,
+        Err(err) => {
+            tracing::error!("the recovery notice cannot be read: {err}");
+            return;
+        }
+    }
+    match callbacks::outbox::requeue_unqueued(conn, &config.callbacks.destinations, start) {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            "{n} recovered request(s) had lost their delivery rows with the damaged kiosk.db; queued again"
+        ),
+        Err(err) => tracing::error!("recovered requests could not be queued again: {err}"),
+    }
 }
 
 /// One retention pass (see `callbacks::retention`): erases what the clinic's rules say

@@ -12,6 +12,7 @@ use std::fs::OpenOptions;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
 
+use clinic_kiosk::callbacks::outbox;
 use clinic_kiosk::callbacks::queue::{self, Outcome};
 use clinic_kiosk::callbacks::staff::{self, Role};
 use clinic_kiosk::callbacks::{CallbackSettings, ValidRequest};
@@ -473,5 +474,119 @@ fn a_finished_copy_left_at_its_scratch_name_is_put_in_place() -> TestResult {
     assert_eq!(notice.at, now, "the salvage's own notice");
     assert_eq!(files_starting(data.path(), "kiosk.db.damaged-")?.len(), 1);
     assert!(!data.path().join("kiosk.db.recovering").exists());
+    Ok(())
+}
+
+/// The outbox rows of each request, `(destination, delivered)`, by request id.
+fn outbox_rows(
+    conn: &Connection,
+) -> rusqlite::Result<std::collections::HashMap<String, Vec<(String, bool)>>> {
+    let mut rows = std::collections::HashMap::<String, Vec<(String, bool)>>::new();
+    let mut stmt = conn.prepare(
+        "SELECT request_id, destination, delivered_at IS NOT NULL FROM outbox
+         ORDER BY request_id, destination",
+    )?;
+    let found = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    for row in found {
+        let (id, destination, delivered): (String, String, bool) = row?;
+        rows.entry(id).or_default().push((destination, delivered));
+    }
+    Ok(rows)
+}
+
+/// Requests that came back without their outbox rows (an outbox page that could not be
+/// read) are queued again at the start that salvaged them, for the configured
+/// destinations (the test's default config: the staff inbox alone), so none is left with
+/// no row: neither delivered nor erased by the delivery rules.
+#[test]
+fn recovered_requests_whose_outbox_rows_were_lost_are_queued_again() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let ids = kiosk_with_requests(data.path(), 200)?;
+    let db = data.path().join("kiosk.db");
+    // The outbox's leaf pages get an invalid page type: their rows cannot be read.
+    let leaves: Vec<i64> = Connection::open(&db)?
+        .prepare(
+            "SELECT pageno FROM dbstat WHERE name = 'outbox' AND pagetype = 'leaf'
+             ORDER BY pageno",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    assert!(leaves.len() >= 2, "{} outbox pages", leaves.len());
+    scribble(&db, (leaves[0] as u64 - 1) * PAGE, &[0x55, 0xFF, 0xFF])?;
+    drop(clinic_kiosk::open_state(data.path(), content_dir()));
+
+    let conn = Connection::open(&db)?;
+    let back = request_ids(&conn)?;
+    assert!(
+        back.len() * 10 >= ids.len() * 9,
+        "{} of {}",
+        back.len(),
+        ids.len()
+    );
+    let rows = outbox_rows(&conn)?;
+    let unqueued: Vec<&String> = back.iter().filter(|id| !rows.contains_key(*id)).collect();
+    assert!(
+        unqueued.is_empty(),
+        "requests with no outbox row: {unqueued:?}"
+    );
+    let requeued = rows
+        .values()
+        .filter(|r| r.as_slice() == [("staff-inbox".to_string(), true)])
+        .count();
+    assert!(
+        requeued > 0,
+        "the requests on the lost page got the configured destination's row"
+    );
+    assert!(
+        rows.values().filter(|r| r.len() == 2).count() > 0,
+        "rows that came back are kept as they were"
+    );
+    Ok(())
+}
+
+/// `requeue_unqueued` itself: a request with no row gets one per destination (the staff
+/// inbox's delivered) and the front desk's when paired, due now; a closed request and a
+/// request with rows are left alone; a second call queues nothing.
+#[test]
+fn requeue_unqueued_queues_only_open_requests_with_no_row() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let ids = kiosk_with_requests(data.path(), 3)?;
+    let mut conn = store::open(&data.path().join("kiosk.db"))?;
+    store::lan::save_pairing(
+        &conn,
+        &store::lan::Pairing {
+            address: "192.0.2.7:4443".into(),
+            fingerprint: "ab".repeat(32),
+            kiosk_id: "lobby".into(),
+            secret: "cd".repeat(32),
+            paired_at: 1,
+        },
+    )?;
+    conn.execute(
+        "DELETE FROM outbox WHERE request_id IN (?1, ?2)",
+        [&ids[0], &ids[1]],
+    )?;
+    queue::update(&mut conn, &ids[1], Some("closed"), None, "Marta", 5)?;
+    let destinations = ["staff-inbox".to_string(), "clinic-webhook".to_string()];
+    let now = 1_764_064_800_000;
+    assert_eq!(outbox::requeue_unqueued(&mut conn, &destinations, now)?, 1);
+    let rows = outbox_rows(&conn)?;
+    assert_eq!(
+        rows.get(&ids[0]).cloned().unwrap_or_default(),
+        [
+            ("clinic-webhook".to_string(), false),
+            ("front-desk".to_string(), false),
+            ("staff-inbox".to_string(), true),
+        ]
+    );
+    let due: i64 = conn.query_row(
+        "SELECT min(next_attempt_at) FROM outbox WHERE request_id = ?1",
+        [&ids[0]],
+        |r| r.get(0),
+    )?;
+    assert_eq!(due, now, "due at once");
+    assert!(!rows.contains_key(&ids[1]), "a closed request is not sent");
+    assert_eq!(rows.get(&ids[2]).map(Vec::len), Some(2), "untouched");
+    assert_eq!(outbox::requeue_unqueued(&mut conn, &destinations, now)?, 0);
     Ok(())
 }

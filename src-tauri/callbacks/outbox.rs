@@ -118,6 +118,43 @@ pub fn store_submitted(
     Ok(())
 }
 
+/// Queues every request that is not closed and has no outbox row at all, as
+/// [`store_submitted`] would have: one row per destination in `destinations` (the staff
+/// inbox's delivered at once) and one to the front desk when this kiosk is paired, due at
+/// `now` (Unix ms). For a kiosk.db salvaged after damage (issue #16), where a request came
+/// back but its outbox rows were on a page that could not be read: without rows it would be
+/// neither delivered nor erased by the delivery rules. A request with any row is left as it
+/// is (its destinations may have changed since). Returns the requests queued; one
+/// transaction, so an error leaves nothing half done.
+pub fn requeue_unqueued(
+    conn: &mut Connection,
+    destinations: &[String],
+    now: i64,
+) -> rusqlite::Result<usize> {
+    let tx = conn.transaction()?;
+    let ids: Vec<String> = tx
+        .prepare(
+            "SELECT id FROM callback_request r
+             WHERE status <> 'closed'
+               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.request_id = r.id)
+             ORDER BY created_at, rowid",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let paired = crate::store::lan::pairing(&tx)?.is_some();
+    for id in &ids {
+        for destination in destinations {
+            let delivered = (destination == STAFF_INBOX).then_some(now);
+            insert_row(&tx, id, destination, now, delivered, Existing::Skip)?;
+        }
+        if paired {
+            insert_row(&tx, id, FRONT_DESK, now, None, Existing::Skip)?;
+        }
+    }
+    tx.commit()?;
+    Ok(ids.len())
+}
+
 /// Stores a checked request from a paired kiosk in this laptop's inbox, and queues it for
 /// the laptop's own destinations `forward_to`; `false` when it was already here.
 pub fn store_received(
