@@ -12,6 +12,8 @@ TEST_PACKAGES=(xvfb xauth webkit2gtk-driver nodejs npm systemd dbus tzdata cage 
 # Speech (issue #13): espeak-ng speaks, a PulseAudio null sink takes the sound, parec records
 # it and sox measures it.
 TEST_PACKAGES+=(pulseaudio pulseaudio-utils gstreamer1.0-pulseaudio sox espeak-ng)
+# The node exporter reads the health metrics file as Prometheus would (issue #15).
+TEST_PACKAGES+=(prometheus-node-exporter)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -75,4 +77,31 @@ ensure_tauri_cli() {
     # From npm's cache when it has the pinned files, so an offline rerun works.
     (cd tools/tauri-cli && npm ci --prefer-offline --no-audit --no-fund --silent)
   fi
+}
+
+# Test tools compiled from source are kept here between runs (CI caches it like the target
+# folder): CLINIC_KIOSK_TOOLS, else clinic-kiosk-tools beside CARGO_TARGET_DIR, else
+# ~/.cache/clinic-kiosk/tools. tests/common/fhir_server.rs looks in the same place.
+tools_dir() {
+  if [ -n "${CLINIC_KIOSK_TOOLS:-}" ]; then echo "$CLINIC_KIOSK_TOOLS"
+  elif [ -n "${CARGO_TARGET_DIR:-}" ]; then echo "$(dirname "$CARGO_TARGET_DIR")/clinic-kiosk-tools"
+  else echo "$HOME/.cache/clinic-kiosk/tools"; fi
+}
+
+# Helios FHIR Server, the real FHIR R4 server the delivery tests send to (issue #15; why this
+# one, and what it costs, in BENCHMARKS.md). Compiled once with cargo install (R4 and SQLite
+# only), then reused; its build folder is removed after. Exports CLINIC_KIOSK_HFS.
+HFS_VERSION=0.2.7
+ensure_hfs() {
+  local tools root
+  tools="$(tools_dir)"
+  root="$tools/hfs-$HFS_VERSION"
+  if [ ! -x "$root/bin/hfs" ]; then
+    say "installing Helios FHIR Server $HFS_VERSION into $root (compiled once, then cached)"
+    cargo install helios-hfs --version "$HFS_VERSION" --locked --no-default-features \
+      --features R4,sqlite --root "$root" --target-dir "$tools/hfs-build" \
+      || die "could not build Helios FHIR Server; the delivery tests need it"
+    rm -rf "$tools/hfs-build"
+  fi
+  export CLINIC_KIOSK_HFS="$root/bin/hfs"
 }

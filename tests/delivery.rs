@@ -2,9 +2,10 @@
 //! webhook's signature and body, the retry schedule and Retry-After, permanent failures and
 //! staff retries, a receiver that is down then up (requests arrive once, in order), duplicate
 //! drops, tampered and replayed requests refused, a FHIR R4 CommunicationRequest that
-//! validates against the official R4 JSON schema, and (issue #15) the bearer token read
-//! from its file at each send or got by SMART Backend Services, and the FHIR settings'
-//! checks.
+//! validates against the official R4 JSON schema, and (issue #15) CommunicationRequests sent
+//! to a real FHIR R4 server (Helios FHIR Server, `crate::common::fhir_server`): stored once
+//! through a lost answer, refused when invalid, found by identifier; the bearer token read
+//! from its file at each send.
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::TcpListener;
@@ -629,6 +630,107 @@ fn ehr_row(
         .expect("outbox row")
 }
 
+/// The server's searchset for `identifier=system|value` (sent as a query parameter, so
+/// encoded by reqwest), as a FHIR client would ask.
+fn search_by_identifier(
+    rt: &tokio::runtime::Runtime,
+    base: &str,
+    system: &str,
+    value: &str,
+) -> Value {
+    rt.block_on(async {
+        let response = reqwest::Client::new()
+            .get(format!("{base}/CommunicationRequest"))
+            .query(&[("identifier", format!("{system}|{value}"))])
+            .header("Accept", "application/fhir+json")
+            .send()
+            .await
+            .expect("search");
+        assert_eq!(response.status().as_u16(), 200, "search answered");
+        response.json::<Value>().await.expect("a Bundle")
+    })
+}
+
+/// The resources of a searchset Bundle.
+fn matches(bundle: &Value) -> Vec<Value> {
+    assert_eq!(bundle["resourceType"], "Bundle", "{bundle}");
+    bundle["entry"]
+        .as_array()
+        .map(|entries| entries.iter().map(|e| e["resource"].clone()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_real_fhir_server_stores_the_request_once_through_a_lost_answer() {
+    let server = crate::common::fhir_server::server();
+    let dir = tempfile::tempdir().unwrap();
+    let db = kiosk_db(dir.path());
+    let settings = settings(&["ehr"]);
+    let id = submit(&db, &settings, 50, T0);
+    let worker = fhir_worker(&server.base, token_file(dir.path(), "t"), SYSTEM, &settings);
+    let rt = runtime();
+
+    let pass = rt.block_on(worker.run_once(&db, || T0));
+    assert_eq!(pass.delivered, 1, "{pass:?} {:?}", ehr_row(&db, &id));
+    assert_eq!(ehr_row(&db, &id).2, Some(201), "created");
+
+    // The server stored it, but the kiosk lost the answer (it crashed before recording
+    // it): after the restart the row is due again and the request is sent again.
+    db.lock()
+        .unwrap()
+        .execute(
+            "UPDATE outbox SET delivered_at = NULL, last_status = NULL
+             WHERE request_id = ?1 AND destination = 'ehr'",
+            [&id],
+        )
+        .unwrap();
+    let pass = rt.block_on(worker.run_once(&db, || T0 + 60_000));
+    assert_eq!(pass.delivered, 1, "{pass:?}");
+    let (delivered, failed, status, _) = ehr_row(&db, &id);
+    assert_eq!(
+        (delivered, failed, status),
+        (Some(T0 + 60_000), None, Some(200)),
+        "If-None-Exist found the first one: 200, nothing created"
+    );
+
+    let found = matches(&search_by_identifier(&rt, &server.base, SYSTEM, &id));
+    assert_eq!(found.len(), 1, "exactly one on the server: {found:#?}");
+    let stored = &found[0];
+    assert_eq!(stored["resourceType"], "CommunicationRequest");
+    assert_eq!(stored["identifier"][0]["system"], SYSTEM);
+    assert_eq!(stored["identifier"][0]["value"], id.as_str());
+    assert_eq!(stored["status"], "active");
+    assert_eq!(
+        stored["meta"]["versionId"], "1",
+        "the retry changed nothing"
+    );
+    assert_eq!(stored["contained"][0]["name"][0]["text"], "Test Patient");
+    assert_eq!(
+        stored["contained"][0]["telecom"][0]["value"],
+        "+12015550150"
+    );
+    assert_eq!(
+        stored["recipient"][0]["reference"],
+        "PractitionerRole/spine-desk"
+    );
+    assert_eq!(
+        stored["occurrencePeriod"]["start"],
+        "2026-11-25T09:00:00-05:00"
+    );
+
+    // A second request is a second resource: the search tells them apart.
+    let other = submit(&db, &settings, 51, T0 + 5);
+    rt.block_on(worker.run_once(&db, || T0 + 120_000));
+    assert_eq!(ehr_row(&db, &other).2, Some(201));
+    let found = matches(&search_by_identifier(&rt, &server.base, SYSTEM, &other));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["identifier"][0]["value"], other.as_str());
+    assert_eq!(
+        matches(&search_by_identifier(&rt, &server.base, SYSTEM, &id)).len(),
+        1
+    );
+}
+
 #[test]
 fn the_bearer_token_is_read_from_its_file_at_each_send() {
     let dir = tempfile::tempdir().unwrap();
@@ -822,6 +924,50 @@ fn config_check_names_a_recipient_that_is_not_a_specialty_of_the_content() {
     );
     assert!(stdout.contains("use one of: spine, "), "{stdout}");
     assert!(stdout.contains("1 problem(s)"), "spine is one: {stdout}");
+}
+
+#[test]
+fn a_resource_the_fhir_server_finds_invalid_is_refused_and_shown_to_staff_as_refused() {
+    let server = crate::common::fhir_server::server();
+    let dir = tempfile::tempdir().unwrap();
+    let db = kiosk_db(dir.path());
+    let settings = settings(&["ehr"]);
+    let id = submit(&db, &settings, 54, T0);
+    // An identifier system with a space: `config check` refuses it, and so does the
+    // server's validation (FHIR's `uri` has no whitespace). Written past the check here, as
+    // a config from before the check would have it.
+    let system = "https://clinic.example/callback request";
+    let worker = fhir_worker(&server.base, token_file(dir.path(), "t"), system, &settings);
+    let rt = runtime();
+
+    let pass = rt.block_on(worker.run_once(&db, || T0));
+    assert_eq!((pass.failed, pass.delivered), (1, 0), "{pass:?}");
+    let (delivered, failed, status, reason) = ehr_row(&db, &id);
+    assert_eq!((delivered, failed), (None, Some(T0)), "refused for good");
+    let status = status.expect("the server answered");
+    assert!(
+        (400..500).contains(&status) && ![408, 429].contains(&status),
+        "a refusal, not a retry: {status}"
+    );
+    // What the staff inbox shows for this destination: refused, and why.
+    let states = outbox::states(&db.lock().unwrap(), &id).unwrap();
+    assert_eq!(states.len(), 1);
+    assert_eq!(states[0].destination, "ehr");
+    assert_eq!(states[0].state, outbox::Phase::Failed);
+    assert_eq!(states[0].reason, reason);
+    assert!(
+        reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with(&format!("HTTP {status}"))),
+        "{reason:?}"
+    );
+    let summary = outbox::summary(&db.lock().unwrap()).unwrap();
+    assert_eq!(summary.failed, 1, "the health screen counts it as refused");
+
+    // Nothing was stored, and it is not tried again by itself.
+    assert!(matches(&search_by_identifier(&rt, &server.base, SYSTEM, &id)).is_empty());
+    let pass = rt.block_on(worker.run_once(&db, || T0 + 86_400_000));
+    assert_eq!(pass, Default::default(), "waits for staff");
 }
 
 /// A new EC P-384 key: (PKCS#8 PEM as `openssl genpkey` writes it, public key bytes).

@@ -9,6 +9,7 @@ use clinic_kiosk::content;
 use clinic_kiosk::library::{self, Library};
 use tempfile::TempDir;
 
+pub mod fhir_server;
 pub mod ipc;
 
 /// What every test returns, so `?` works on any error and the failure says what it was.

@@ -9,6 +9,7 @@
 mod clock;
 mod delivery;
 mod driver;
+mod fhir;
 mod kiosk;
 mod lan;
 mod speech;
@@ -883,6 +884,8 @@ const JOURNEYS: &[&str] = &[
     "idle_warns_then_forgets_everything",
     "a_resume_or_a_clock_step_clears_the_screen",
     "staff_see_where_each_request_is_delivered",
+    // Issue #15: to a real FHIR server.
+    "a_callback_request_lands_in_the_fhir_server",
     "a_kiosk_pairs_with_the_front_desk_and_sends_to_it",
     "the_front_desk_pairs_and_unpairs_a_kiosk",
     "a_front_desk_account_sees_no_admin_controls",
@@ -1054,6 +1057,16 @@ fn main() -> ExitCode {
                 let session = delivery::start(&driver, &configs, &receiver).await?;
                 let result =
                     delivery::staff_see_where_each_request_is_delivered(&session, &receiver).await;
+                if result.is_err() {
+                    let _ = session.screenshot(&format!("FAILED-{name}")).await;
+                }
+                session.close().await;
+                return result;
+            }
+            if *name == "a_callback_request_lands_in_the_fhir_server" {
+                let (session, target) = fhir::start(&driver, &configs).await?;
+                let result =
+                    fhir::a_callback_request_lands_in_the_fhir_server(&session, &target).await;
                 if result.is_err() {
                     let _ = session.screenshot(&format!("FAILED-{name}")).await;
                 }
