@@ -31,6 +31,27 @@ impl Clock {
     }
 }
 
+/// Time since the machine booted, suspend included (Linux's `CLOCK_BOOTTIME`): it only
+/// moves forward, and neither NTP nor anyone setting the clock steps it (issue #16).
+/// `std::time::Instant` is not used for this: on Linux it stops while the machine is
+/// suspended, so a kiosk suspended every night would fall behind by the night each time.
+/// Elsewhere, the time since the first call (`Instant`).
+pub fn since_boot() -> std::time::Duration {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        let t = rustix::time::clock_gettime(rustix::time::ClockId::Boottime);
+        std::time::Duration::new(
+            t.tv_sec.max(0) as u64,
+            t.tv_nsec.clamp(0, 999_999_999) as u32,
+        )
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        static FIRST: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        FIRST.get_or_init(std::time::Instant::now).elapsed()
+    }
+}
+
 fn timestamp(ms: i64) -> jiff::Timestamp {
     jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }

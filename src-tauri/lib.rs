@@ -116,7 +116,7 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
     let kiosk = match store::repair::open_at_start(&data_dir.join(paths::KIOSK_DB), start) {
         Ok(mut conn) => {
             requeue_salvaged(&mut conn, &config, start);
-            retain(&mut conn, &config, callbacks::now_ms());
+            retain(&mut conn, &config, data_dir, callbacks::now_ms(), false);
             Some(std::sync::Arc::new(Mutex::new(conn)))
         }
         Err(err) => {
@@ -227,8 +227,17 @@ fn requeue_salvaged(conn: &mut rusqlite::Connection, config: &config::Config, st
 }
 
 /// One retention pass (see `callbacks::retention`): erases what the clinic's rules say
-/// this device no longer keeps, at `now` (Unix ms). Failures are logged; the next pass tries again.
-fn retain(conn: &mut rusqlite::Connection, config: &config::Config, now: i64) {
+/// this device no longer keeps, at `now` (Unix ms). Retries scheduled further ahead than any wait the worker sets are due now:
+/// after `set_back` (the clock went back while the app ran), further than the backoff's
+/// cap; otherwise further than a receiver's longest Retry-After. Failures are logged; the
+/// next pass tries again.
+fn retain(
+    conn: &mut rusqlite::Connection,
+    config: &config::Config,
+    _data_dir: &std::path::Path,
+    now: i64,
+    set_back: bool,
+) {
     let kiosk = config.mode != config::Mode::FrontDesk;
     match callbacks::retention::run(conn, &config.callbacks, kiosk, now) {
         Ok(erased) if erased.expired > 0 => tracing::warn!(
@@ -244,25 +253,62 @@ fn retain(conn: &mut rusqlite::Connection, config: &config::Config, now: i64) {
         Ok(_) => {}
         Err(err) => tracing::error!("retention pass failed: {err}"),
     }
+    let longest_wait = if set_back {
+        delivery::Backoff::default().cap_ms
+    } else {
+        LONGEST_RETRY_AFTER_MS
+    };
+    match callbacks::outbox::restamp_far_retries(conn, now, longest_wait) {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            "{n} delivery retr(ies) were scheduled beyond any wait (the clock was set back); due now"
+        ),
+        Err(err) => tracing::error!("delivery retries could not be rescheduled: {err}"),
+    }
 }
+
+/// The longest wait a receiver's Retry-After gets (`delivery::retry_after_ms` caps it at a
+/// day), ms.
+const LONGEST_RETRY_AFTER_MS: i64 = 86_400_000;
 
 /// How often the retention pass runs while the app runs (it also runs at start): often
 /// enough that a delivered request leaves within a minute of its grace period.
 const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// One retention pass of the running app (every [`RETENTION_EVERY`]): at the app's clock,
+/// capped by `clock` (see `callbacks::retention::PassClock`) with `since_boot` the time
+/// since boot (`clock::since_boot`, given so tests can move it), on kiosk.db if there is one.
+pub fn retention_pass(
+    state: &AppState,
+    clock: &mut callbacks::retention::PassClock,
+    since_boot: std::time::Duration,
+) {
+    let Some(kiosk) = &state.kiosk else {
+        return;
+    };
+    let time = clock.now(state.now_ms(), since_boot);
+    if let Ok(mut conn) = kiosk.lock() {
+        retain(
+            &mut conn,
+            &state.config,
+            &state.data_dir,
+            time.now,
+            time.set_back,
+        );
+    }
+}
+
 fn spawn_retention<R: Runtime>(app: &tauri::AppHandle<R>) {
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         let mut every = tokio::time::interval(RETENTION_EVERY);
-        every.tick().await; // the first tick is immediate; start already ran a pass
+        let mut clock = callbacks::retention::PassClock::default();
+        // Start ran a pass: its time is this clock's first.
+        clock.now(handle.state::<AppState>().now_ms(), clock::since_boot());
+        every.tick().await; // the first tick is immediate
         loop {
             every.tick().await;
-            let state = handle.state::<AppState>();
-            if let Some(kiosk) = &state.kiosk {
-                if let Ok(mut conn) = kiosk.lock() {
-                    retain(&mut conn, &state.config, state.now_ms());
-                }
-            }
+            retention_pass(&handle.state::<AppState>(), &mut clock, clock::since_boot());
         }
     });
 }

@@ -8,6 +8,7 @@
 use crate::common::ipc::{app, invoke, window};
 
 use std::path::Path;
+use std::time::Duration;
 
 use clinic_kiosk::callbacks::queue::{self, Outcome};
 use clinic_kiosk::callbacks::{outbox, retention, CallbackForm, CallbackSettings};
@@ -234,5 +235,109 @@ fn an_ordinary_pass_moves_no_stamp() -> TestResult {
         |r| r.get(0),
     )?;
     assert_eq!(created, NOW);
+    Ok(())
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// The app's state on a new data folder, with the test's destinations.
+fn app_state(data: &Path) -> AppState {
+    let mut state = clinic_kiosk::open_state(data, content_dir());
+    state.config.callbacks = settings();
+    state
+}
+
+fn kiosk_db(state: &AppState) -> std::sync::MutexGuard<'_, Connection> {
+    state
+        .kiosk
+        .as_ref()
+        .expect("kiosk.db opens")
+        .lock()
+        .expect("not poisoned")
+}
+
+/// A wall clock stepped three years ahead while the app runs: the every-minute pass does
+/// not erase the undelivered request as expired; the jump counts only as time elapses by
+/// the clock since boot, and then the maximum age applies as it should.
+#[test]
+fn a_clock_stepped_years_ahead_erases_no_undelivered_request_while_the_app_runs() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let state = app_state(data.path());
+    let id = submit(&mut kiosk_db(&state), 5, state.now_ms())?;
+    let mut clock = retention::PassClock::default();
+    let boot = Duration::from_secs(3600);
+    clinic_kiosk::retention_pass(&state, &mut clock, boot);
+    state.clock.advance(3 * 365 * DAY);
+    clinic_kiosk::retention_pass(&state, &mut clock, boot + MINUTE);
+    clinic_kiosk::retention_pass(&state, &mut clock, boot + 2 * MINUTE);
+    assert!(
+        present(&kiosk_db(&state), &id)?,
+        "not erased by a clock three years ahead"
+    );
+    // Eight days on by the time since boot, past the seven-day maximum age: erased.
+    let max_age = u64::from(settings().undelivered_max_days) * 86_400;
+    clinic_kiosk::retention_pass(
+        &state,
+        &mut clock,
+        boot + Duration::from_secs(max_age + 86_400),
+    );
+    assert!(
+        !present(&kiosk_db(&state), &id)?,
+        "erased once the time has passed"
+    );
+    Ok(())
+}
+
+/// The next try of each undelivered row of `id`.
+fn next_tries(conn: &Connection, id: &str) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT next_attempt_at FROM outbox WHERE request_id = ?1 AND delivered_at IS NULL",
+    )?;
+    let found = stmt.query_map([id], |r| r.get(0))?;
+    found.collect()
+}
+
+/// Retries scheduled before the clock was set back two days would wait two days more: the
+/// pass that sees the step makes them due at once. Without a step, a receiver's long
+/// Retry-After (two hours) is kept.
+#[test]
+fn retries_scheduled_before_a_clock_set_back_are_due_at_once() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let state = app_state(data.path());
+    let t0 = state.now_ms();
+    let (soon, later) = {
+        let mut conn = kiosk_db(&state);
+        let soon = submit(&mut conn, 6, t0)?;
+        let later = submit(&mut conn, 7, t0)?;
+        for (id, wait) in [(&soon, 10 * 60_000), (&later, 2 * HOUR)] {
+            let row: i64 = conn.query_row(
+                "SELECT id FROM outbox WHERE request_id = ?1 AND destination = 'clinic-webhook'",
+                [id],
+                |r| r.get(0),
+            )?;
+            outbox::mark_retry(&conn, row, t0 + wait, Some(503), "HTTP 503")?;
+        }
+        (soon, later)
+    };
+    let mut clock = retention::PassClock::default();
+    let boot = Duration::from_secs(3600);
+    clinic_kiosk::retention_pass(&state, &mut clock, boot);
+    state.clock.advance(60_000);
+    clinic_kiosk::retention_pass(&state, &mut clock, boot + MINUTE);
+    assert_eq!(
+        next_tries(&kiosk_db(&state), &later)?,
+        [t0 + 2 * HOUR],
+        "kept"
+    );
+    state.clock.advance(-2 * DAY);
+    clinic_kiosk::retention_pass(&state, &mut clock, boot + 2 * MINUTE);
+    let now = state.now_ms();
+    for id in [&soon, &later] {
+        let next = next_tries(&kiosk_db(&state), id)?;
+        assert!(
+            next.len() == 1 && next[0] <= now,
+            "due at once after the step back: {next:?} at {now}"
+        );
+    }
     Ok(())
 }

@@ -267,6 +267,22 @@ pub fn retry_now(
     Ok(changed > 0)
 }
 
+/// Moves to `now` (Unix ms) the next try of every undelivered row due more than
+/// `longest_wait_ms` after `now`: no wait the worker sets is that long, so the row was
+/// scheduled before the clock was set back (issue #16), and would otherwise stall until the
+/// clock catches up. Returns how many rows moved.
+pub fn restamp_far_retries(
+    conn: &Connection,
+    now: i64,
+    longest_wait_ms: i64,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE outbox SET next_attempt_at = ?1
+         WHERE delivered_at IS NULL AND next_attempt_at > ?1 + ?2",
+        params![now, longest_wait_ms],
+    )
+}
+
 /// Where a request stands with one destination, on the wire in camelCase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

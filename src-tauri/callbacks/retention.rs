@@ -16,8 +16,14 @@
 //! than the rules say (the real age is at least the counted one), and never kept for good
 //! (the count starts now, not when the clock catches up). The request's own `created_at`,
 //! which staff see, is left as it was; the undelivered age is read from its outbox rows.
-//! A clock set forward cannot be told from a kiosk that was switched off; it erases by the
-//! time it shows.
+//! A clock set forward while the app runs ([`PassClock`]): each pass of the running app
+//! goes by the wall clock but never ahead of the previous pass's time plus the time elapsed
+//! since, by the time since boot (`crate::clock::since_boot`, suspend included); a clock
+//! stepped years ahead erases nothing early, and its jump counts only as that time passes.
+//! At start there is no previous pass: a clock set forward while the kiosk was switched off
+//! cannot be told from the time it was off, and the first pass erases by the time it shows.
+
+use std::time::Duration;
 
 use rusqlite::{params, Connection, TransactionBehavior};
 
@@ -46,6 +52,76 @@ impl Erased {
 }
 
 const DAY_MS: i64 = 86_400_000;
+
+/// How far the wall clock may move from the time elapsed between two passes before it
+/// counts as a jump, ms: NTP slews a few ms a second, and passes are a minute apart.
+pub const JUMP_TOLERANCE_MS: i64 = 60_000;
+
+/// The time the running app's retention passes go by (see the module's notes): the wall
+/// clock, capped at the previous pass's time plus the time elapsed since it.
+#[derive(Debug, Default)]
+pub struct PassClock {
+    /// The previous pass: its time (Unix ms) and the time since boot then.
+    last: Option<(i64, Duration)>,
+    /// The wall clock was ahead at the previous pass (logged once).
+    ahead: bool,
+}
+
+/// A pass's time, from [`PassClock::now`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassTime {
+    /// The time to erase by, Unix ms.
+    pub now: i64,
+    /// The wall clock went back since the previous pass (by more than [`JUMP_TOLERANCE_MS`]).
+    pub set_back: bool,
+}
+
+impl PassClock {
+    /// The time of a pass when the wall clock shows `wall` (Unix ms) and the time since boot
+    /// is `since_boot`: `wall`, unless it is ahead of the previous pass's time plus the time
+    /// elapsed since by more than [`JUMP_TOLERANCE_MS`]; then that sum. Logs a jump (times
+    /// only, no patient data).
+    pub fn now(&mut self, wall: i64, since_boot: Duration) -> PassTime {
+        let Some((last, last_boot)) = self.last else {
+            self.last = Some((wall, since_boot));
+            return PassTime {
+                now: wall,
+                set_back: false,
+            };
+        };
+        let elapsed =
+            i64::try_from(since_boot.saturating_sub(last_boot).as_millis()).unwrap_or(i64::MAX);
+        let expected = last.saturating_add(elapsed);
+        let mut time = PassTime {
+            now: wall,
+            set_back: false,
+        };
+        if wall - expected > JUMP_TOLERANCE_MS {
+            if !self.ahead {
+                tracing::warn!(
+                    "retention: the wall clock jumped {} s ahead of the time elapsed; erasing goes by the elapsed time until the clock agrees",
+                    (wall - expected) / 1000
+                );
+            }
+            self.ahead = true;
+            time.now = expected;
+        } else {
+            if self.ahead {
+                tracing::info!("retention: the wall clock agrees with the elapsed time again");
+            }
+            self.ahead = false;
+            if expected - wall > JUMP_TOLERANCE_MS {
+                tracing::warn!(
+                    "retention: the wall clock was set back {} s",
+                    (expected - wall) / 1000
+                );
+                time.set_back = true;
+            }
+        }
+        self.last = Some((time.now, since_boot));
+        time
+    }
+}
 
 /// Counts the requests `filter` selects (a condition on `callback_request` with `?1`) under
 /// `outcome`, then deletes them with their notes and outbox rows.
@@ -179,4 +255,61 @@ pub fn expired_since(conn: &Connection, since_day: &str) -> Result<i64, Callback
         [since_day],
         |r| r.get(0),
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: Duration = Duration::from_secs(60);
+    const T: i64 = 1_764_064_800_000;
+    const YEAR: i64 = 365 * DAY_MS;
+
+    #[test]
+    fn a_steady_clock_is_taken_as_it_is() {
+        let mut c = PassClock::default();
+        assert_eq!(c.now(T, MIN).now, T);
+        assert_eq!(c.now(T + 60_000, 2 * MIN).now, T + 60_000);
+        // NTP slewing and a late pass stay within the tolerance.
+        assert_eq!(c.now(T + 150_000, 3 * MIN).now, T + 150_000);
+    }
+
+    #[test]
+    fn a_jump_ahead_counts_only_as_time_elapses() {
+        let mut c = PassClock::default();
+        c.now(T, MIN);
+        let t = c.now(T + 3 * YEAR, 2 * MIN);
+        assert_eq!(t.now, T + 60_000, "capped at the elapsed time");
+        assert!(!t.set_back);
+        assert_eq!(c.now(T + 3 * YEAR + 60_000, 3 * MIN).now, T + 120_000);
+        // A day later by the elapsed time, the pass is a day on, not three years.
+        let day = Duration::from_millis(DAY_MS as u64);
+        assert_eq!(c.now(T + 3 * YEAR, 3 * MIN + day).now, T + 120_000 + DAY_MS);
+        // The clock set right again: taken as it is, with no jump back reported.
+        let t = c.now(T + DAY_MS + 180_000, 4 * MIN + day);
+        assert_eq!(t.now, T + DAY_MS + 180_000);
+        assert!(!t.set_back);
+    }
+
+    #[test]
+    fn a_step_back_is_taken_and_reported() {
+        let mut c = PassClock::default();
+        c.now(T, MIN);
+        let t = c.now(T - 2 * DAY_MS, 2 * MIN);
+        assert_eq!(t.now, T - 2 * DAY_MS);
+        assert!(t.set_back);
+        assert!(!c.now(T - 2 * DAY_MS + 60_000, 3 * MIN).set_back);
+    }
+
+    #[test]
+    fn a_resume_from_suspend_is_no_jump() {
+        // The time since boot counts the suspended night.
+        let mut c = PassClock::default();
+        c.now(T, MIN);
+        let night = Duration::from_secs(12 * 3600);
+        assert_eq!(
+            c.now(T + 12 * 3_600_000, MIN + night).now,
+            T + 12 * 3_600_000
+        );
+    }
 }
