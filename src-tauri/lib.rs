@@ -227,14 +227,16 @@ fn requeue_salvaged(conn: &mut rusqlite::Connection, config: &config::Config, st
 }
 
 /// One retention pass (see `callbacks::retention`): erases what the clinic's rules say
-/// this device no longer keeps, at `now` (Unix ms). Retries scheduled further ahead than any wait the worker sets are due now:
+/// this device no longer keeps, at `now` (Unix ms), and the copies of a damaged kiosk.db
+/// in `data_dir` kept longer than the clinic's retention or 30 days, whichever is shorter
+/// (issue #16). Retries scheduled further ahead than any wait the worker sets are due now:
 /// after `set_back` (the clock went back while the app ran), further than the backoff's
 /// cap; otherwise further than a receiver's longest Retry-After. Failures are logged; the
 /// next pass tries again.
 fn retain(
     conn: &mut rusqlite::Connection,
     config: &config::Config,
-    _data_dir: &std::path::Path,
+    data_dir: &std::path::Path,
     now: i64,
     set_back: bool,
 ) {
@@ -265,6 +267,11 @@ fn retain(
         ),
         Err(err) => tracing::error!("delivery retries could not be rescheduled: {err}"),
     }
+    store::repair::remove_old_copies(
+        &data_dir.join(paths::KIOSK_DB),
+        now,
+        store::repair::keep_damaged_ms(config.callbacks.retention_days),
+    );
 }
 
 /// The longest wait a receiver's Retry-After gets (`delivery::retry_after_ms` caps it at a

@@ -590,3 +590,45 @@ fn requeue_unqueued_queues_only_open_requests_with_no_row() -> TestResult {
     assert_eq!(outbox::requeue_unqueued(&mut conn, &destinations, now)?, 0);
     Ok(())
 }
+
+/// A damaged kiosk.db kept aside holds every patient's name and phone: the running app's
+/// retention pass removes it once it is older than the clinic's retention, or 30 days
+/// when that is longer, not only a start (a kiosk may never be restarted).
+#[test]
+fn a_kept_damaged_file_is_removed_by_the_running_app_after_the_retention() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let mut state = clinic_kiosk::open_state(data.path(), content_dir());
+    state.config.callbacks.retention_days = 7;
+    let now = state.now_ms();
+    let day = 86_400_000;
+    let name = |days_ago: i64| {
+        format!(
+            "kiosk.db.damaged-{}",
+            clinic_kiosk::clock::utc_file_stamp(now - days_ago * day)
+        )
+    };
+    for file in [name(8), format!("{}-wal", name(8)), name(6), name(31)] {
+        std::fs::write(data.path().join(file), "patient data")?;
+    }
+    let mut clock = clinic_kiosk::callbacks::retention::PassClock::default();
+    let boot = std::time::Duration::from_secs(100);
+    clinic_kiosk::retention_pass(&state, &mut clock, boot);
+    assert_eq!(
+        files_starting(data.path(), "kiosk.db.damaged-")?,
+        [name(6)],
+        "older than the 7 days' retention: removed"
+    );
+    // A clinic that keeps requests 90 days: the copy still goes after 30.
+    state.config.callbacks.retention_days = 90;
+    std::fs::write(data.path().join(name(31)), "patient data")?;
+    std::fs::write(data.path().join(name(29)), "patient data")?;
+    clinic_kiosk::retention_pass(
+        &state,
+        &mut clock,
+        boot + std::time::Duration::from_secs(60),
+    );
+    let mut kept = vec![name(6), name(29)];
+    kept.sort();
+    assert_eq!(files_starting(data.path(), "kiosk.db.damaged-")?, kept);
+    Ok(())
+}

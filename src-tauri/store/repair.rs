@@ -391,7 +391,8 @@ fn damaged_copies(path: &Path) -> Vec<(PathBuf, i64)> {
 /// Removes the copies of a damaged `path` kept more than `keep_ms` before `now` (both
 /// Unix ms), by the time in their names: they hold patients' data, and the notice that
 /// pointed IT to them is gone by then (issue #11's rule: nothing kept longer than needed).
-/// At start with [`KEEP_DAMAGED_DAYS`]. A copy stamped later than now (a clock set
+/// At start with [`KEEP_DAMAGED_DAYS`]; every retention pass with the shorter of that and
+/// the clinic's retention ([`keep_damaged_ms`]). A copy stamped later than now (a clock set
 /// back) is left for a later pass.
 pub fn remove_old_copies(path: &Path, now: i64, keep_ms: i64) {
     for (file, at) in damaged_copies(path) {
@@ -406,6 +407,12 @@ pub fn remove_old_copies(path: &Path, now: i64, keep_ms: i64) {
             }
         }
     }
+}
+
+/// How long a damaged kiosk.db is kept aside, in ms, when the clinic keeps closed requests
+/// `retention_days` days: the shorter of that and [`KEEP_DAMAGED_DAYS`].
+pub fn keep_damaged_ms(retention_days: u32) -> i64 {
+    i64::from(retention_days).min(KEEP_DAMAGED_DAYS) * DAY_MS
 }
 
 /// The notice of a recovery within the [`NOTICE_DAYS`] days before `now` (Unix ms), for
