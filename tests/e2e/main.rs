@@ -8,6 +8,7 @@
 
 mod clock;
 mod delivery;
+mod display;
 mod driver;
 mod fhir;
 mod kiosk;
@@ -890,6 +891,10 @@ const JOURNEYS: &[&str] = &[
     "the_front_desk_pairs_and_unpairs_a_kiosk",
     "a_front_desk_account_sees_no_admin_controls",
     "an_admin_manages_staff_accounts",
+    // Issue #13: text size and contrast; after the journeys that count callback requests.
+    "display_every_screen_at_1920x1080",
+    "display_every_screen_at_1280x800",
+    "display_idle_warning_and_attract",
     // Issue #13: reading aloud and keys only, heard through a PulseAudio null sink.
     "listen_reads_an_article_and_stop_silences_it",
     "listen_in_spanish_lasts_as_long_as_the_text",
@@ -947,6 +952,9 @@ async fn run(name: &str, s: &Session, driver: &Driver) -> Result<()> {
             staff::a_front_desk_account_sees_no_admin_controls(s).await
         }
         "an_admin_manages_staff_accounts" => staff::an_admin_manages_staff_accounts(s).await,
+        "display_every_screen_at_1920x1080" => display::display_every_screen_at_1920x1080(s).await,
+        "display_every_screen_at_1280x800" => display::display_every_screen_at_1280x800(s).await,
+        "display_idle_warning_and_attract" => display::display_idle_warning_and_attract(s).await,
         "listen_reads_an_article_and_stop_silences_it" => {
             speech::listen_reads_an_article_and_stop_silences_it(s).await
         }
@@ -1087,9 +1095,12 @@ fn main() -> ExitCode {
                 session.close().await;
                 return result;
             }
-            let session = match speech::start(&driver, &configs, name).await? {
+            let session = match display::start(&driver, &configs, name).await? {
                 Some(session) => session,
-                None => kiosk::start(&driver, &configs, name).await?,
+                None => match speech::start(&driver, &configs, name).await? {
+                    Some(session) => session,
+                    None => kiosk::start(&driver, &configs, name).await?,
+                },
             };
             if *name == "a_killed_web_process_is_reloaded" {
                 // It closes the session itself, whatever happens.
