@@ -75,7 +75,9 @@ impl Driver {
         Ok(driver)
     }
 
-    /// The local port tauri-driver listens on, for benchmarks that start other apps.
+    /// The local port tauri-driver listens on, for benchmarks that start other apps
+    /// (benches/startup.rs); the journeys do not need it.
+    #[allow(dead_code)]
     pub fn port(&self) -> u16 {
         self.port
     }
