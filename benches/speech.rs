@@ -94,6 +94,9 @@ async fn tap(runs: usize) -> Result<()> {
     s.click("[data-test=article-link][data-slug=herniated-disc]")
         .await?;
     s.wait_screen("article").await?;
+    // WebDriver's first click of a session can take 1.5 s before the page sees it (the
+    // driver sets itself up): not the kiosk's time, so it is spent on the title first.
+    s.click("#article-title").await?;
     let rec = Recorder::start()?;
     let mut ms = Vec::new();
     for _ in 0..runs {
