@@ -632,3 +632,133 @@ fn a_kept_damaged_file_is_removed_by_the_running_app_after_the_retention() -> Te
     assert_eq!(files_starting(data.path(), "kiosk.db.damaged-")?, kept);
     Ok(())
 }
+
+/// Set for the child of [`every_kill_during_a_salvage_ends_in_a_recovered_kiosk_db`]: the
+/// kiosk.db it salvages.
+const SALVAGE_CHILD_DB_ENV: &str = "CLINIC_KIOSK_SALVAGE_CHILD_DB";
+
+/// The child: salvages the damaged kiosk.db the parent names, saying `GO` first. Does
+/// nothing in an ordinary test run.
+#[test]
+fn child_salvage() -> TestResult {
+    let Some(db) = std::env::var_os(SALVAGE_CHILD_DB_ENV) else {
+        return Ok(());
+    };
+    println!("GO");
+    drop(repair::open_at_start(
+        Path::new(&db),
+        clinic_kiosk::callbacks::now_ms(),
+    )?);
+    println!("DONE");
+    Ok(())
+}
+
+/// Copies the files of `from` into `to`.
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+    }
+    Ok(())
+}
+
+/// Real kills (SIGKILL) of a process salvaging a damaged kiosk.db, at spread-out moments
+/// of the salvage: after each, a start on a copy of what the kill left recovers the
+/// requests and tells staff, and the damaged file is kept once.
+#[test]
+fn every_kill_during_a_salvage_ends_in_a_recovered_kiosk_db() -> TestResult {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+
+    let data = tempfile::tempdir()?;
+    let ids = kiosk_with_requests(data.path(), 300)?;
+    let db = data.path().join("kiosk.db");
+    damage(&db)?;
+    // How long a salvage takes here, on a copy.
+    let took = {
+        let copy = tempfile::tempdir()?;
+        copy_dir(data.path(), copy.path())?;
+        let started = std::time::Instant::now();
+        drop(repair::open_at_start(
+            &copy.path().join("kiosk.db"),
+            clinic_kiosk::callbacks::now_ms(),
+        )?);
+        started.elapsed()
+    };
+    let exe = std::env::current_exe()?;
+    let rounds = 12u32;
+    // Rounds killed with a copy under way.
+    let mut mid_salvage = 0;
+    for round in 0..rounds {
+        let mut child = Command::new(&exe)
+            .args([
+                "--exact",
+                &crate::common::test_name(module_path!(), "child_salvage"),
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(SALVAGE_CHILD_DB_ENV, &db)
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let mut stdout = BufReader::new(child.stdout.take().ok_or("piped")?);
+        let mut line = String::new();
+        while !line.contains("GO") {
+            line.clear();
+            if stdout.read_line(&mut line)? == 0 {
+                return Err(format!("round {round}: the child ended before GO").into());
+            }
+        }
+        // Spread over the salvage: round r kills at r/(rounds-2) of its time (the last
+        // rounds after it is done).
+        std::thread::sleep(took.mul_f64(f64::from(round) / f64::from(rounds - 2)));
+        child.kill()?;
+        let status = child.wait()?;
+        drop(stdout);
+        let done = status.success();
+        assert!(
+            done || status.signal() == Some(9),
+            "round {round}: {status}"
+        );
+        let left = files_starting(data.path(), "kiosk.db")?;
+        eprintln!(
+            "round {round}: {} after {:?} of {took:?}; left: {left:?}",
+            if done { "done" } else { "killed" },
+            took.mul_f64(f64::from(round) / f64::from(rounds - 2)),
+        );
+        if !done && left.iter().any(|n| n == "kiosk.db.recovering") {
+            mid_salvage += 1;
+        }
+
+        let after = tempfile::tempdir()?;
+        copy_dir(data.path(), after.path())?;
+        let now = clinic_kiosk::callbacks::now_ms();
+        let conn = repair::open_at_start(&after.path().join("kiosk.db"), now)?;
+        let back = request_ids(&conn)?;
+        assert!(
+            back.len() * 10 >= ids.len() * 8,
+            "round {round}: {} of {} requests",
+            back.len(),
+            ids.len()
+        );
+        assert!(
+            repair::notice(&conn, now)?.is_some(),
+            "round {round}: staff are told"
+        );
+        assert_eq!(repair::integrity_problem(&conn)?, None);
+        let kept = files_starting(after.path(), "kiosk.db.damaged-")?;
+        assert_eq!(
+            kept.iter().filter(|n| !n.ends_with("-wal")).count(),
+            1,
+            "round {round}: {kept:?}"
+        );
+    }
+    assert!(
+        mid_salvage > 0,
+        "no kill landed while the copy was built; the test proved nothing"
+    );
+    Ok(())
+}
