@@ -103,11 +103,16 @@ function handle(action, target, event) {
     case 'up':
     case 'down':
       if (keyboardOpenFor(target)) moveCursor(target, action === 'down' ? 1 : -1);
+      // A note's lines are the arrows' outside speech mode, as in any text area.
+      else if (target instanceof HTMLTextAreaElement && !isSpeechMode() && event.key.startsWith('Arrow')) return false;
       else moveFocus(target, action === 'down' ? 1 : -1);
       return true;
     case 'enter':
       return enter(target, event);
     case 'back':
+      // In a field, Escape is the field's own first (clear the search, cancel an edit), unless
+      // the on-screen keyboard is open or speech mode is on.
+      if (isTextField(target) && !keyboardOpenFor(target) && !isSpeechMode() && event.key === 'Escape') return false;
       back(target);
       return true;
     default:
@@ -227,6 +232,9 @@ export function keepInView(el) {
  */
 function toggleFor(field) {
   for (let el = field.parentElement; el && el !== document.body; el = el.parentElement) {
+    // The nearest box with a toggle, and only if this field is its one text field (so
+    // another field's toggle is never taken).
+    if ([...el.querySelectorAll('input, textarea')].filter(isTextField).length > 1) return null;
     const toggle = el.querySelector('.keyboard-toggle');
     if (toggle) return /** @type {HTMLElement} */ (toggle);
   }
