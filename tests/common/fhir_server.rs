@@ -82,7 +82,9 @@ fn start() -> FhirServer {
     let data = dir.join("data");
     std::fs::create_dir(&data).expect("data folder");
     // The one search parameter the tests use, as HL7's R4 spec defines it
-    // (CommunicationRequest-identifier); the server loads every .json file in its data folder.
+    // (CommunicationRequest-identifier), but `active` where the spec file says `draft`: the
+    // server registers active parameters only, and with none it searches by nothing and
+    // If-None-Exist never matches. It loads every .json file in its data folder.
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures/fhir/communicationrequest-identifier.json"),
