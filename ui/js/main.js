@@ -18,8 +18,8 @@ import * as recovery from './screens/recovery.js';
 import * as configProblem from './screens/config-problem.js';
 import { closeKeyboard } from './components/keyboard.js';
 import { startIdle } from './idle.js';
-import { initKeys } from './keys.js';
-import { resetSpeech } from './speech.js';
+import { initKeys, isStaffScreen } from './keys.js';
+import { resetSpeech, setSpeechMode, stopSpeech } from './speech.js';
 import { applyAccent } from './theme.js';
 
 /**
@@ -256,6 +256,11 @@ function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
   main.classList.remove('is-loading');
   main.removeAttribute('aria-busy');
   main.dataset.screen = result.screen;
+  // The staff view: speech mode off and silence, so no patient's name reaches the lobby's speaker.
+  if (isStaffScreen(result.screen)) {
+    setSpeechMode(false);
+    stopSpeech();
+  }
   main.replaceChildren(result.node);
   state.screen = result.screen;
   document.title = [result.title, state.app.clinicName].filter(Boolean).join(' · ');
