@@ -900,6 +900,7 @@ const JOURNEYS: &[&str] = &[
     "listen_in_spanish_lasts_as_long_as_the_text",
     "the_idle_warning_stops_speech",
     "keys_only_callback_request_by_ear",
+    "keys_only_without_headphones_names_no_key",
     // Late: it changes the shared data folder's articles for the journeys after it.
     "staff_install_an_article_update",
     "a_second_start_only_raises_the_running_kiosk",
@@ -963,6 +964,9 @@ async fn run(name: &str, s: &Session, driver: &Driver) -> Result<()> {
         }
         "the_idle_warning_stops_speech" => speech::the_idle_warning_stops_speech(s).await,
         "keys_only_callback_request_by_ear" => speech::keys_only_callback_request_by_ear(s).await,
+        "keys_only_without_headphones_names_no_key" => {
+            speech::keys_only_without_headphones_names_no_key(s).await
+        }
         other => anyhow::bail!("unknown journey {other}"),
     }
 }

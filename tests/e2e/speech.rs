@@ -23,15 +23,22 @@ use crate::driver::{Driver, Session, HOME_READY};
 use crate::kiosk::Configs;
 
 /// Starts the app the way a speech journey needs it, or `None` for the usual start. The
-/// idle journey: the warning after 10 s without a touch, 20 s to answer it.
+/// idle journey: the warning after 10 s without a touch, 20 s to answer it. The keys-only
+/// callback request: `[speech] headphones_only` (the kiosk's audio is a headphone jack only),
+/// since typing by ear needs the keys' names, which a speaker never says.
 pub async fn start(driver: &Driver, configs: &Configs, journey: &str) -> Result<Option<Session>> {
-    if journey != "the_idle_warning_stops_speech" {
-        return Ok(None);
-    }
-    let path = configs.write(
-        "speech-idle.toml",
-        "[idle]\ntimeout_seconds = 10\nwarning_seconds = 20\n",
-    )?;
+    let (file, text) = match journey {
+        "the_idle_warning_stops_speech" => (
+            "speech-idle.toml",
+            "[idle]\ntimeout_seconds = 10\nwarning_seconds = 20\n",
+        ),
+        "keys_only_callback_request_by_ear" => (
+            "speech-headphones.toml",
+            "[speech]\nheadphones_only = true\n",
+        ),
+        _ => return Ok(None),
+    };
+    let path = configs.write(file, text)?;
     let args = vec!["--config".to_string(), path.to_string_lossy().into_owned()];
     Ok(Some(
         driver
@@ -248,7 +255,7 @@ const ESCAPE: &str = "\u{E00C}";
 const HELP: &str = "\u{E034}"; // F4 (WebKitGTK never passes F1 or F3 to the page)
 const F2: &str = "\u{E032}";
 
-/// A patient with six keys and headphones-less speech: presses keys, hears lines.
+/// A patient with six keys and speech: presses keys, hears lines.
 struct Ear<'a> {
     s: &'a Session,
     presses: usize,
@@ -326,8 +333,8 @@ impl Ear<'_> {
             self.seek(DOWN, 60, &name, |l| l == name).await?;
             let typed = self.press(ENTER).await?;
             ensure!(
-                typed.as_deref() == Some("typed"),
-                "a key typed through the speaker is said as \"typed\", got {typed:?}"
+                typed.as_deref() == Some(name.as_str()),
+                "a key typed into headphones is said by its name, got {typed:?}"
             );
         }
         Ok(())
@@ -335,7 +342,8 @@ impl Ear<'_> {
 }
 
 /// A callback request with only the six keys, the screen's content hidden from the test:
-/// it presses keys and hears what the kiosk says. What the patient types is never said.
+/// it presses keys and hears what the kiosk says, into headphones (this journey's config
+/// says the kiosk has only a jack), so the keys' names and the fields' values are said.
 pub async fn keys_only_callback_request_by_ear(s: &Session) -> Result<()> {
     ensure_sink()?;
     let name = "Ana";
@@ -403,15 +411,15 @@ pub async fn keys_only_callback_request_by_ear(s: &Session) -> Result<()> {
     ear.press(ENTER).await?;
     ear.type_text(phone).await?;
     ear.press(ESCAPE).await?;
-    // Back on each field: said as filled in, never its value, through a speaker.
+    // Back on each field: its value is read back, into headphones.
     let back_on_name = ear
         .seek(UP, 10, "the name field again", |l| {
             l.starts_with("Your name, text field")
         })
         .await?;
     ensure!(
-        back_on_name.contains("filled in"),
-        "a filled-in field through a speaker: {back_on_name:?}"
+        back_on_name.contains(name),
+        "a filled-in field is read back into headphones: {back_on_name:?}"
     );
     ear.seek(DOWN, 10, "the phone field again", |l| {
         l.starts_with("Your phone number")
@@ -449,23 +457,84 @@ pub async fn keys_only_callback_request_by_ear(s: &Session) -> Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let heard = said();
-    let leaked: Vec<&String> = heard
-        .iter()
-        .filter(|l| {
-            l.contains(name)
-                || l.contains(phone)
-                || l.contains("555-0147")
-                || l.contains("555 0147")
-        })
-        .collect();
-    ensure!(
-        leaked.is_empty(),
-        "what the patient typed was said through the speaker: {leaked:?}"
-    );
     println!(
         "  a callback request in {} presses of six keys, {} lines said",
         ear.presses,
         heard.len()
+    );
+    Ok(())
+}
+
+/// What a patient without headphones hears once instead of the keyboard's keys.
+const TYPE_PRIVATELY: &str = "Plug in headphones to type privately; or ask at the front desk.";
+
+/// A line that names a key of the on-screen keyboard: "letter a", "letter capital A", "7", "@".
+fn names_a_key(line: &str) -> bool {
+    line.starts_with("letter ") || line.chars().count() == 1
+}
+
+/// Without headphones (the null sink is no headphone port), the on-screen keyboard's keys
+/// are never named through the speaker: opening it says once how to type privately, the
+/// cursor's moves are silent, a key typed is said as "typed", the field as "filled in", and
+/// no line of the whole visit names a key or says what was typed.
+pub async fn keys_only_without_headphones_names_no_key(s: &Session) -> Result<()> {
+    ensure_sink()?;
+    let before = said().len();
+    let mut ear = Ear { s, presses: 0 };
+    ear.press(HELP).await?.context("Help said nothing")?;
+    ear.seek(DOWN, 80, "the call-back button", |l| {
+        l.starts_with("Ask for a call back") && l.ends_with("link")
+    })
+    .await?;
+    ear.press(ENTER).await?;
+    ear.seek(DOWN, 40, "the name field", |l| {
+        l.starts_with("Your name, text field")
+    })
+    .await?;
+    let open = ear
+        .press(ENTER)
+        .await?
+        .context("Enter on a field said nothing")?;
+    ensure!(
+        open.starts_with("Keyboard open") && open.ends_with(TYPE_PRIVATELY),
+        "opening the keyboard without headphones says how to type privately: {open:?}"
+    );
+    for _ in 0..4 {
+        let line = ear.press(DOWN).await?;
+        ensure!(
+            line.is_none(),
+            "the cursor's move was said through the speaker: {line:?}"
+        );
+    }
+    let typed = ear.press(ENTER).await?;
+    ensure!(
+        typed.as_deref() == Some("typed"),
+        "a key typed through the speaker is said as \"typed\", got {typed:?}"
+    );
+    let closed = ear.press(ESCAPE).await?;
+    ensure!(
+        closed.as_deref() == Some("Keyboard closed"),
+        "Escape closes the keyboard: {closed:?}"
+    );
+    ear.press(DOWN).await?;
+    let back_on_name = ear
+        .seek(UP, 10, "the name field again", |l| {
+            l.starts_with("Your name, text field")
+        })
+        .await?;
+    ensure!(
+        back_on_name.contains("filled in"),
+        "a filled-in field through a speaker: {back_on_name:?}"
+    );
+    let heard = &said()[before..];
+    let leaked: Vec<&String> = heard.iter().filter(|l| names_a_key(l)).collect();
+    ensure!(
+        leaked.is_empty(),
+        "a key's name was said through the speaker: {leaked:?}"
+    );
+    ensure!(
+        heard.iter().filter(|l| l.contains(TYPE_PRIVATELY)).count() == 1,
+        "the way to type privately is said once: {heard:?}"
     );
     Ok(())
 }

@@ -56,3 +56,22 @@ test('staff screens are never said: the PIN, the inbox and the staff notices', a
   for (const screen of ['staff-pin', 'staff-none', 'inbox']) assert.ok(isStaffScreen(screen), screen);
   for (const screen of ['home', 'topic', 'article', 'search', 'callback', 'thanks', undefined]) assert.ok(!isStaffScreen(screen), String(screen));
 });
+
+test("the keyboard's keys are said only into headphones; through a speaker, once, how to type privately", async () => {
+  const { cursorLine } = await import('../../ui/js/keys.js');
+  const i18n = await import('../../ui/js/i18n.js');
+  const { readFileSync } = await import('node:fs');
+  // The real texts, as the page loads them.
+  const saved = globalThis.fetch;
+  globalThis.fetch = /** @type {typeof fetch} */ (async (url) => new Response(readFileSync(new URL(`../../ui/${url}`, import.meta.url), 'utf8')));
+  await i18n.loadDictionaries(['en']);
+  globalThis.fetch = saved;
+  i18n.setLang('en');
+  // Into headphones: the key's name.
+  assert.equal(cursorLine({ name: 'letter a', headphones: true, warned: false }), 'letter a');
+  assert.equal(cursorLine({ name: '7', headphones: true, warned: true }), '7');
+  // Through a speaker: never the key, the way to type privately once, then nothing.
+  const first = cursorLine({ name: 'letter a', headphones: false, warned: false });
+  assert.equal(first, 'Plug in headphones to type privately; or ask at the front desk.');
+  assert.equal(cursorLine({ name: '7', headphones: false, warned: true }), null);
+});

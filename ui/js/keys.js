@@ -11,7 +11,8 @@
 // Speech mode: every focus change is said, as role and name (computed here from aria-labelledby,
 // aria-label, the field's label or the text: the page's own controls use only these; a full
 // accessible-name library would need a build step the UI does not have). A text field is said as
-// "filled in" or "empty", never with what the patient typed, unless headphones are in.
+// "filled in" or "empty", never with what the patient typed, unless headphones are in; the
+// on-screen keyboard's keys are said only into headphones (else, once, how to type privately).
 
 import { t, getLang } from './i18n.js';
 import * as router from './router.js';
@@ -25,7 +26,7 @@ const TEXT_TYPES = new Set(['text', 'tel', 'search', 'email', 'url', 'number', '
 const KEYBOARD_ID = 'onscreen-keyboard';
 
 /** The on-screen keyboard's key under the cursor, and the field it types into. */
-let cursor = { field: /** @type {Element | null} */ (null), index: -1 };
+let cursor = { field: /** @type {Element | null} */ (null), index: -1, warned: false };
 /** The element focus left, to say a radio group's name only when focus enters it. */
 /** @type {Element | null} */
 let lastFocus = null;
@@ -149,8 +150,8 @@ function enter(target, event) {
       if (toggle) {
         toggle.click();
         target.focus({ preventScroll: true });
-        cursor = { field: target, index: -1 };
-        if (isSpeechMode()) say(t('keys.keyboardOpen'));
+        cursor = { field: target, index: -1, warned: false };
+        if (isSpeechMode()) sayKeyboardOpen(cursor);
         return true;
       }
     }
@@ -168,11 +169,24 @@ function enter(target, event) {
   return false;
 }
 
+/**
+ * Says that the keyboard is open; without headphones, with how to type privately (said once).
+ * @param {typeof cursor} at
+ */
+async function sayKeyboardOpen(at) {
+  if (await headphonesIn()) {
+    say(t('keys.keyboardOpen'));
+    return;
+  }
+  at.warned = true;
+  say(`${t('keys.keyboardOpen')} ${privacyLine()}`);
+}
+
 /** @param {HTMLElement} target */
 function back(target) {
   if (keyboardOpenFor(target)) {
     closeKeyboard();
-    cursor = { field: null, index: -1 };
+    cursor = { field: null, index: -1, warned: false };
     if (isSpeechMode()) say(t('keys.keyboardClosed'));
     return;
   }
@@ -269,10 +283,36 @@ const keyboardKeys = () => /** @type {HTMLElement[]} */ ([...document.querySelec
 function moveCursor(field, step) {
   const keys = keyboardKeys();
   if (!keys.length) return;
-  if (cursor.field !== field) cursor = { field, index: -1 };
+  if (cursor.field !== field) cursor = { field, index: -1, warned: false };
   cursor.index = cursor.index === -1 ? (step > 0 ? 0 : keys.length - 1) : (cursor.index + step + keys.length) % keys.length;
   markCursor();
-  if (isSpeechMode()) say(keyName(keys[cursor.index]));
+  if (isSpeechMode()) sayCursorKey(keys[cursor.index]);
+}
+
+/**
+ * Says the key under the cursor, into headphones only: through a speaker a bystander could
+ * follow a name or a phone number key by key, so the patient hears once how to type privately.
+ * @param {HTMLElement} key
+ */
+async function sayCursorKey(key) {
+  const at = cursor;
+  const line = cursorLine({ name: keyName(key), headphones: await headphonesIn(), warned: at.warned });
+  if (line === privacyLine()) at.warned = true;
+  if (line && cursor === at) say(line);
+}
+
+/** What a patient without headphones hears instead of the keys' names. */
+const privacyLine = () => t('keys.typePrivately');
+
+/**
+ * What moving the keyboard's cursor onto a key says: its name into headphones; through a
+ * speaker, once, how to type privately (headphones, or the front desk), then nothing.
+ * @param {{ name: string, headphones: boolean, warned: boolean }} options
+ * @returns {string | null} null: nothing is said
+ */
+export function cursorLine({ name, headphones, warned }) {
+  if (headphones) return name;
+  return warned ? null : privacyLine();
 }
 
 function markCursor() {
@@ -292,7 +332,7 @@ async function pressCursorKey(field) {
   key.click();
   // The keyboard may have been drawn again (shift) or closed (Next, Done, Hide).
   if (document.getElementById(KEYBOARD_ID)?.isConnected && document.activeElement === field) markCursor();
-  else cursor = { field: null, index: -1 };
+  else cursor = { field: null, index: -1, warned: false };
   if (!isSpeechMode()) return;
   // What was typed is said only into headphones; through a speaker, only that something was.
   if (types) say((await headphonesIn()) ? name : t('keys.typed'));
