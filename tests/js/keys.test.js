@@ -75,3 +75,16 @@ test("the keyboard's keys are said only into headphones; through a speaker, once
   assert.equal(first, 'Plug in headphones to type privately; or ask at the front desk.');
   assert.equal(cursorLine({ name: '7', headphones: false, warned: true }), null);
 });
+
+test('speech mode or a volume a patient changed is not pristine, until the reset', async () => {
+  const { isSpeechDefault } = await import('../../ui/js/speech.js');
+  resetSpeech();
+  assert.ok(isSpeechDefault());
+  setSpeechMode(true);
+  assert.ok(!isSpeechDefault(), 'speech mode left on for the next patient');
+  resetSpeech();
+  nextVolume();
+  assert.ok(!isSpeechDefault(), 'a changed volume left for the next patient');
+  resetSpeech();
+  assert.ok(isSpeechDefault());
+});

@@ -19,7 +19,7 @@ import * as configProblem from './screens/config-problem.js';
 import { closeKeyboard } from './components/keyboard.js';
 import { startIdle } from './idle.js';
 import { initKeys, isStaffScreen } from './keys.js';
-import { resetSpeech, setSpeechMode, stopSpeech } from './speech.js';
+import { resetSpeech, setSpeechMode, stopSpeech, isSpeechDefault } from './speech.js';
 import { applyAccent } from './theme.js';
 
 /**
@@ -140,13 +140,14 @@ async function boot() {
   router.start(show);
 }
 
-/** Nothing a patient did is on screen: the start screen, as it first appears. */
+/** Nothing a patient did is on screen: the start screen, as it first appears, with the clinic's speech settings. */
 function isPristine() {
   const typed = [...main.querySelectorAll('input, textarea')].some((field) => /** @type {HTMLInputElement} */ (field).value !== '');
   return (
     (state.screen === 'home' || state.screen === 'config-problem') &&
     state.lang === state.defaultLang &&
     isDefaultDisplay(state) &&
+    isSpeechDefault() &&
     window.scrollY === 0 &&
     !typed
   );

@@ -109,6 +109,14 @@ export function nextVolume() {
   return [VOLUME_STEPS.indexOf(volume) + 1, VOLUME_STEPS.length];
 }
 
+/**
+ * Whether speech mode, volume and speed are the clinic's defaults: if not, a patient changed
+ * them, and the kiosk is not pristine (the idle reset must put them back for the next one).
+ */
+export function isSpeechDefault() {
+  return speechMode === config.alwaysOn && volume === config.volume && rate === 'normal';
+}
+
 /** The reset: silence, and the clinic's volume, speed and speech mode for the next patient. */
 export function resetSpeech() {
   stopSpeech();
