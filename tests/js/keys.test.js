@@ -88,3 +88,28 @@ test('speech mode or a volume a patient changed is not pristine, until the reset
   resetSpeech();
   assert.ok(isSpeechDefault());
 });
+
+test("Back while the idle warning shows presses its \"I'm still here\", not the home screen behind it", async () => {
+  const { back } = await import('../../ui/js/keys.js');
+  let stayed = 0;
+  const stay = { click: () => stayed++ };
+  /** @type {string[]} */
+  const asked = [];
+  const saved = Object.getOwnPropertyDescriptor(globalThis, 'document');
+  // The page as far as Back looks at it: the warning's one button, nothing else.
+  Object.defineProperty(globalThis, 'document', {
+    configurable: true,
+    value: {
+      querySelector: (/** @type {string} */ selector) => (asked.push(selector), selector === '[role=alertdialog]:not([hidden]) button' ? stay : null),
+      getElementById: () => null,
+    },
+  });
+  try {
+    back(/** @type {any} */ ({}));
+  } finally {
+    if (saved) Object.defineProperty(globalThis, 'document', saved);
+    else delete (/** @type {any} */ (globalThis)).document;
+  }
+  assert.equal(stayed, 1, 'the warning was answered');
+  assert.deepEqual(asked, ['[role=alertdialog]:not([hidden]) button'], 'nothing behind the warning was touched');
+});

@@ -182,8 +182,17 @@ async function sayKeyboardOpen(at) {
   say(`${t('keys.keyboardOpen')} ${privacyLine()}`);
 }
 
-/** @param {HTMLElement} target */
-function back(target) {
+/**
+ * Back: closes the on-screen keyboard, else answers the idle warning (its "I'm still here":
+ * going home behind it would clear the patient's form), else the screen's Back, else home.
+ * @param {HTMLElement} target
+ */
+export function back(target) {
+  const stay = /** @type {HTMLElement | null} */ (document.querySelector('[role=alertdialog]:not([hidden]) button'));
+  if (stay) {
+    stay.click();
+    return;
+  }
   if (keyboardOpenFor(target)) {
     closeKeyboard();
     cursor = { field: null, index: -1, warned: false };
