@@ -113,3 +113,27 @@ test("Back while the idle warning shows presses its \"I'm still here\", not the 
   assert.equal(stayed, 1, 'the warning was answered');
   assert.deepEqual(asked, ['[role=alertdialog]:not([hidden]) button'], 'nothing behind the warning was touched');
 });
+
+test("moving the keyboard's cursor keeps the field in view and does not scroll the page at each press", async () => {
+  const { setCursor } = await import('../../ui/js/keys.js');
+  const rect = (/** @type {number} */ top, /** @type {number} */ bottom) => ({ top, bottom });
+  // A fixed keyboard along the bottom of a 1080 px screen, and the field well above it.
+  const keyboard = { getBoundingClientRect: () => rect(700, 1080) };
+  const keys = [0, 1, 2].map(() => ({ classList: { toggle: () => true }, closest: () => keyboard, getBoundingClientRect: () => rect(900, 960) }));
+  const field = { getBoundingClientRect: () => rect(300, 360) };
+  let scrolls = 0;
+  const saved = { document: Object.getOwnPropertyDescriptor(globalThis, 'document'), innerHeight: globalThis.innerHeight, scrollBy: globalThis.scrollBy };
+  Object.defineProperty(globalThis, 'document', {
+    configurable: true,
+    value: { querySelectorAll: () => keys, getElementById: () => null },
+  });
+  Object.assign(globalThis, { innerHeight: 1080, scrollBy: () => scrolls++ });
+  try {
+    for (const index of [0, 1, 2, 1]) setCursor(/** @type {any} */ (field), index);
+  } finally {
+    if (saved.document) Object.defineProperty(globalThis, 'document', saved.document);
+    else delete (/** @type {any} */ (globalThis)).document;
+    Object.assign(globalThis, { innerHeight: saved.innerHeight, scrollBy: saved.scrollBy });
+  }
+  assert.equal(scrolls, 0, 'the page scrolled while the field was in view');
+});

@@ -324,11 +324,25 @@ export function cursorLine({ name, headphones, warned }) {
   return warned ? null : privacyLine();
 }
 
-function markCursor() {
+/**
+ * Shows the cursor on its key, and keeps the field being typed into in view above the keyboard
+ * (the keyboard is fixed at the bottom: keeping it "in view" scrolled the page at each press).
+ */
+export function markCursor() {
   const keys = keyboardKeys();
   keys.forEach((key, i) => key.classList.toggle('is-key-cursor', i === cursor.index));
-  const key = keys[cursor.index];
-  if (key) keepInView(key.closest('.keyboard') ?? key);
+  if (keys[cursor.index] && cursor.field) keepInView(cursor.field);
+}
+
+/**
+ * Puts the keyboard's cursor on key `index` of `field`'s keyboard and shows it (the unit
+ * tests' way to move it without key events).
+ * @param {Element} field
+ * @param {number} index
+ */
+export function setCursor(field, index) {
+  cursor = { field, index, warned: cursor.field === field && cursor.warned };
+  markCursor();
 }
 
 /** @param {Element} field */
