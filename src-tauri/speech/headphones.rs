@@ -22,7 +22,8 @@ pub fn headphones() -> bool {
 }
 
 /// Reads `pactl list sinks`: sink `default`'s active port is a headphone port and its line
-/// in `Ports:` does not say "not available".
+/// in `Ports:` says "available" (PulseAudio's "availability unknown", which a jack without
+/// plug detection reports, does not count: a speaker may be on it).
 pub fn headphones_in(list: &str, default: &str) -> bool {
     let mut in_sink = false;
     let mut in_ports = false;
@@ -68,8 +69,17 @@ pub fn headphones_in(list: &str, default: &str) -> bool {
         let rest = rest.to_lowercase();
         *name == active
             && (name.contains("headphone") || rest.contains("type: headphones"))
-            && !rest.contains("not available")
+            && says_available(&rest)
     })
+}
+
+/// The port line's availability is an explicit "available" (PulseAudio writes ", available)"
+/// for a plugged-in jack, "not available" and "availability unknown" otherwise).
+fn says_available(rest: &str) -> bool {
+    rest.trim_end_matches(')')
+        .rsplit(", ")
+        .next()
+        .is_some_and(|last| last.trim() == "available")
 }
 
 /// `pactl ARGS`' output, or `None` when it failed or took too long.
@@ -132,5 +142,13 @@ mod tests {
             "kiosk"
         ));
         assert!(!headphones_in("", name));
+    }
+
+    #[test]
+    fn a_headphone_port_of_unknown_availability_does_not() {
+        // A jack without plug detection: a speaker may be on it, so typed text stays unsaid.
+        let name = "alsa_output.pci.analog-stereo";
+        let list = laptop("analog-output-headphones", "availability unknown");
+        assert!(!headphones_in(&list, name));
     }
 }
