@@ -128,6 +128,45 @@ async fn visible(s: &Session, selector: &str) -> Result<bool> {
     Ok(js(s, &script).await? == serde_json::Value::Bool(true))
 }
 
+/// The idle reset reloads a page that has run for half an hour (the web process's memory
+/// goes back; BENCHMARKS.md, soak) or is zoomed, and the new page opens on the attract
+/// screen, as the reset would have shown it; the next start after that opens on home.
+pub async fn a_page_reloaded_by_the_idle_reset_opens_on_the_attract_screen(
+    s: &Session,
+) -> Result<()> {
+    // What idle.js does when it reloads at the reset (half an hour is too long to wait here).
+    s.client
+        .execute(
+            "sessionStorage.setItem('kiosk:attract-after-reload', '1'); setTimeout(() => location.reload(), 0)",
+            vec![],
+        )
+        .await?;
+    s.wait_js_for(
+        "const a = document.querySelector('[data-test=attract]'); return !!a && !a.hidden && document.activeElement === a",
+        "the attract screen, focused, on the reloaded page",
+        45,
+    )
+    .await?;
+    s.assert_accessible("attract-after-reload").await?;
+    s.click("[data-test=attract]").await?;
+    s.wait_screen("home").await?;
+    ensure!(
+        !visible(s, "[data-test=attract]").await?,
+        "a touch on the attract screen shows home"
+    );
+    // The mark is used once: a later reload (a crash, a staff restart) opens on home.
+    s.client
+        .execute("setTimeout(() => location.reload(), 0)", vec![])
+        .await?;
+    s.wait_js_for(HOME_READY, "home after a plain reload", 45)
+        .await?;
+    ensure!(
+        !visible(s, "[data-test=attract]").await?,
+        "a plain reload opens on home, not the attract screen"
+    );
+    Ok(())
+}
+
 /// The idle warning counts down at least 20 s and "I'm still here" keeps everything; left to
 /// run out, it forgets the patient: form, search, path, scroll, language, text size.
 pub async fn idle_warns_then_forgets_everything(s: &Session) -> Result<()> {

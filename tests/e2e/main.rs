@@ -883,6 +883,7 @@ const JOURNEYS: &[&str] = &[
     "staff_health_and_leaving_kiosk_mode",
     "front_desk_opens_on_the_staff_view",
     "idle_warns_then_forgets_everything",
+    "a_page_reloaded_by_the_idle_reset_opens_on_the_attract_screen",
     "a_resume_or_a_clock_step_clears_the_screen",
     "staff_see_where_each_request_is_delivered",
     // Issue #15: to a real FHIR server.
@@ -929,6 +930,9 @@ async fn run(name: &str, s: &Session, driver: &Driver) -> Result<()> {
             lan::a_kiosk_pairs_with_the_front_desk_and_sends_to_it(s).await
         }
         "idle_warns_then_forgets_everything" => kiosk::idle_warns_then_forgets_everything(s).await,
+        "a_page_reloaded_by_the_idle_reset_opens_on_the_attract_screen" => {
+            kiosk::a_page_reloaded_by_the_idle_reset_opens_on_the_attract_screen(s).await
+        }
         "a_resume_or_a_clock_step_clears_the_screen" => {
             clock::a_resume_or_a_clock_step_clears_the_screen(s).await
         }

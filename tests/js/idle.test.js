@@ -129,3 +129,13 @@ test('the detector compares each call with the one before', () => {
   c.wall += 1_000;
   assert.equal(jumped(), null, 'after a jump, the next step is measured from the jump');
 });
+
+test('the idle reset reloads a page that is zoomed or older than half an hour, and only then', async () => {
+  const { reloadAtReset, RELOAD_AFTER_MS } = await import('../../ui/js/idle.js');
+  assert.equal(RELOAD_AFTER_MS, 30 * 60 * 1000);
+  assert.equal(reloadAtReset(5 * 60 * 1000, 1), false, 'a young page at scale 1 keeps running');
+  assert.equal(reloadAtReset(RELOAD_AFTER_MS - 1, 1), false);
+  assert.equal(reloadAtReset(RELOAD_AFTER_MS, 1), true, 'an old page is reloaded: its memory goes back');
+  assert.equal(reloadAtReset(1000, 1.5), true, 'a zoomed page is reloaded: the scale goes back to 1');
+  assert.equal(reloadAtReset(1000, 0.8), true);
+});

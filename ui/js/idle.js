@@ -16,6 +16,25 @@ import { h } from './dom.js';
 import { icon } from './icons.js';
 import { t, tIn } from './i18n.js';
 
+/**
+ * A page older than this (ms) is reloaded at the idle reset, when nobody is at the kiosk.
+ * The soak benchmark (BENCHMARKS.md) measured the web process growing by about 40 MiB per
+ * 1,000 screen visits over a busy day, and one reload giving it all back; a reload also drops
+ * whatever of past patients' typing the old page's JavaScript heap still held.
+ */
+export const RELOAD_AFTER_MS = 30 * 60 * 1000;
+const ATTRACT_AFTER_RELOAD = 'kiosk:attract-after-reload';
+
+/**
+ * Whether the idle reset reloads the page rather than only showing the attract screen: the
+ * page is zoomed (only a reload puts the scale back) or older than RELOAD_AFTER_MS.
+ * @param {number} pageAgeMs time since the page loaded (performance.now), ms
+ * @param {number} scale the visual viewport's scale, 1 when not zoomed
+ */
+export function reloadAtReset(pageAgeMs, scale) {
+  return scale !== 1 || pageAgeMs >= RELOAD_AFTER_MS;
+}
+
 const ACTIVITY = ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart'];
 const MIN_WARNING_SECONDS = 20;
 
@@ -259,17 +278,29 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
     if (clock.idleMs() < idleMs) return;
     // Nothing of anyone's on screen: no need to warn, just invite the next patient.
     if (!isPristine()) showWarning();
-    else if (zoomed()) location.reload();
-    else showAttract();
+    else attractOrReload();
   }
 
   function reset() {
     try {
       onReset();
     } finally {
-      if (zoomed()) location.reload();
-      else showAttract();
+      attractOrReload();
     }
+  }
+
+  /** The attract screen; from a new page when this one is zoomed or old (it opens on it). */
+  function attractOrReload() {
+    if (!reloadAtReset(performance.now(), window.visualViewport?.scale ?? 1)) {
+      showAttract();
+      return;
+    }
+    try {
+      sessionStorage.setItem(ATTRACT_AFTER_RELOAD, '1');
+    } catch {
+      // No session storage: the new page opens on home, which is as clean.
+    }
+    location.reload();
   }
 
   /** After a suspend or a clock step: whatever a patient left on screen goes at once. */
@@ -281,6 +312,15 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
   }
 
   const clock = activityClock({ onActivity, onTick: tick, onJump: jump });
+  // A page reloaded by the idle reset opens on the attract screen, as the reset would have.
+  let afterReload = false;
+  try {
+    afterReload = sessionStorage.getItem(ATTRACT_AFTER_RELOAD) === '1';
+    sessionStorage.removeItem(ATTRACT_AFTER_RELOAD);
+  } catch {
+    afterReload = false;
+  }
+  if (afterReload) showAttract();
 
   return {
     stop() {
@@ -291,10 +331,4 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
     },
     showAttract,
   };
-}
-
-/** The page is zoomed in or out (a pinch got through): only a reload puts the scale back. */
-function zoomed() {
-  const viewport = window.visualViewport;
-  return viewport != null && viewport.scale !== 1;
 }
