@@ -4,6 +4,10 @@
 # Tauri's Linux build dependencies.
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential file pkg-config libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev)
+# What the kiosk runs besides itself: espeak-ng reads articles aloud (issue #13), pactl tells
+# whether headphones are plugged in. The .deb depends on espeak-ng and recommends
+# pulseaudio-utils (tauri.conf.json).
+RUN_PACKAGES=(espeak-ng pulseaudio-utils)
 # What the tests need on top: a virtual display, the WebKit WebDriver, and Node for axe-core.
 # dbus: a session bus for the end-to-end run (the single-instance check needs one).
 # cage, grim, xwayland: the journeys under the lobby kiosk compositor (issue #10); and
