@@ -28,6 +28,9 @@ use driver::{Driver, Session, HOME_READY};
 use fantoccini::ClientBuilder;
 use serde_json::json;
 
+/// Between taps: a quick patient's pace.
+const PAUSE: Duration = Duration::from_millis(300);
+
 const MINIMAL_READY: &str = "return !!document.querySelector('h1')";
 
 /// The soak's timed search (benches/soak.rs): click, then the frame after new results.
@@ -176,6 +179,9 @@ async fn taps(s: &Session, n: usize) -> Result<(Vec<f64>, Vec<f64>)> {
             list.push(ms);
         }
         s.click("[data-test=home]").await?;
+        // No patient taps ten times a second; WebKit also refuses more than about 100
+        // history writes in 10 s, which a tight loop reaches.
+        tokio::time::sleep(PAUSE).await;
     }
     Ok((home, results))
 }
@@ -186,6 +192,7 @@ async fn split_taps(s: &Session, n: usize) -> Result<Vec<Vec<f64>>> {
     for i in 0..n {
         s.click("[data-test=home]").await?;
         s.wait_screen("home").await?;
+        tokio::time::sleep(PAUSE).await;
         let answer = s
             .client
             .execute_async(SPLIT_SEARCH, vec![json!(QUERIES[i % QUERIES.len()])])

@@ -61,3 +61,26 @@ test('every address the app writes reads back as the same screen', () => {
   assert.deepEqual(parse(router.hrefCallback({ specialty: 'x y', topic: 't', article: null })).params, { specialty: 'x y', topic: 't', article: null });
   assert.deepEqual(parse(router.hrefThanks('received')).params, { outcome: 'received' });
 });
+
+test('a history write the browser refuses (WebKit: about 100 in 10 s) is skipped, not thrown', () => {
+  /** @type {unknown[][]} */
+  const calls = [];
+  const refusing = {
+    pushState() {
+      throw Object.assign(new Error('Attempt to use history.pushState() more than 100 times per 10 seconds'), { name: 'SecurityError' });
+    },
+    replaceState(/** @type {unknown} */ state, /** @type {string} */ _title, /** @type {string | undefined} */ url) {
+      calls.push([state, url]);
+    },
+  };
+  assert.equal(router.writeHistory('push', { index: 1 }, '#/search', refusing), false);
+  assert.equal(router.writeHistory('replace', { index: 1 }, '#/', refusing), true);
+  assert.deepEqual(calls, [[{ index: 1 }, '#/']]);
+  const broken = {
+    pushState() {
+      throw new TypeError('not a state');
+    },
+    replaceState() {},
+  };
+  assert.throws(() => router.writeHistory('push', {}, '#/', broken), TypeError, 'other errors still surface');
+});

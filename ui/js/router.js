@@ -100,29 +100,51 @@ export function start(onRoute) {
   if ('scrollRestoration' in history) history.scrollRestoration = 'manual';
   // A page load (first start, or a recovery reload) is a fresh start: nothing before it counts.
   index = 0;
-  history.replaceState(entry(), '');
+  writeHistory('replace', entry());
   window.addEventListener('popstate', (event) => {
     if (!isRouteHash(location.hash)) return;
     if (event.state && event.state.gen !== generation) {
       // An entry from before a reset: the last patient's path. Start at home instead.
       index = 0;
-      history.replaceState(entry(), '', hrefHome());
+      writeHistory('replace', entry(), hrefHome());
       lastHash = location.hash;
       listener(parse(), { restoreScroll: 0 });
       return;
     }
     index = event.state?.index ?? index + 1;
-    if (!event.state) history.replaceState(entry(), '');
+    if (!event.state) writeHistory('replace', entry());
     listener(parse(), { restoreScroll: event.state?.scroll ?? 0 });
   });
   // A hash set from outside (a test driver, a typed address) where popstate did not fire.
   window.addEventListener('hashchange', () => {
     if (!isRouteHash(location.hash) || location.hash === lastHash) return;
     index += 1;
-    history.replaceState(entry(), '');
+    writeHistory('replace', entry());
     listener(parse(), { restoreScroll: 0 });
   });
   listener(parse(), { restoreScroll: 0 });
+}
+
+/**
+ * `history.pushState` or `replaceState`, skipped when the browser refuses it. WebKit allows
+ * about 100 such calls in 10 seconds and throws a SecurityError after that; a child tapping
+ * Home and Back as fast as they can, or a benchmark, gets there. Losing one step of the Back
+ * path is better than the error screen. Other errors are thrown as before.
+ * @param {'push' | 'replace'} kind
+ * @param {unknown} state
+ * @param {string} [url]
+ * @param {Pick<History, 'pushState' | 'replaceState'>} [target] the history to write (tests)
+ * @returns {boolean} false when the browser refused it
+ */
+export function writeHistory(kind, state, url, target = history) {
+  try {
+    if (kind === 'push') target.pushState(state, '', url);
+    else target.replaceState(state, '', url);
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'SecurityError') return false;
+    throw error;
+  }
 }
 
 /** @param {string} hash */
@@ -131,7 +153,7 @@ function isRouteHash(hash) {
 }
 
 function rememberScroll() {
-  history.replaceState({ ...(history.state ?? {}), ...entry(window.scrollY) }, '');
+  writeHistory('replace', { ...(history.state ?? {}), ...entry(window.scrollY) });
 }
 
 /**
@@ -142,15 +164,16 @@ function rememberScroll() {
  */
 export function navigate(href, { replace = false, silent = false } = {}) {
   if (replace) {
-    history.replaceState(entry(), '', href);
+    writeHistory('replace', entry(), href);
     lastHash = location.hash;
   } else {
     rememberScroll();
     index += 1;
-    history.pushState(entry(), '', href);
+    if (!writeHistory('push', entry(), href)) index -= 1;
     lastHash = location.hash;
   }
-  if (!silent) listener(parse(), { restoreScroll: 0 });
+  // The screen asked for, even when the browser refused to record it (see writeHistory).
+  if (!silent) listener(parse(href.startsWith('#') ? href : location.hash), { restoreScroll: 0 });
 }
 
 /** Home is the start of the patient's path: Back is not offered from it. */
@@ -158,12 +181,12 @@ export function goHome() {
   index = 0;
   if (parse().name === 'home') {
     // Already home: start it afresh (empty search box, top of the page) without a new entry.
-    history.replaceState(entry(), '', hrefHome());
+    writeHistory('replace', entry(), hrefHome());
   } else {
     rememberScroll();
-    history.pushState(entry(), '', hrefHome());
+    writeHistory('push', entry(), hrefHome());
   }
-  listener(parse(), { restoreScroll: 0 });
+  listener(parse(hrefHome()), { restoreScroll: 0 });
 }
 
 /**
@@ -173,7 +196,7 @@ export function goHome() {
 export function reset() {
   generation += 1;
   index = 0;
-  history.replaceState(entry(), '', hrefHome());
+  writeHistory('replace', entry(), hrefHome());
   lastHash = location.hash;
   listener(parse(), { restoreScroll: 0 });
 }
