@@ -23,6 +23,8 @@
 #[path = "../tests/e2e/driver.rs"]
 #[allow(dead_code)]
 mod driver;
+#[path = "support/taps.rs"]
+mod taps;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -31,6 +33,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use driver::{Driver, Session, HOME_READY};
 use serde_json::json;
+use taps::{percentile, TIMED_SEARCH};
 
 /// Searches typed by patients, in the screen's language.
 const ENGLISH: &[&str] = &[
@@ -44,32 +47,6 @@ const ENGLISH: &[&str] = &[
     "neck",
 ];
 const SPANISH: &[&str] = &["hernia de disco", "dolor de rodilla", "várices", "ciática"];
-
-/// Clicks the search form's button and resolves with the ms until the frame after new
-/// results are laid out. Results already on screen are marked first, so only new ones count.
-const TIMED_SEARCH: &str = r#"
-const [query, done] = arguments;
-for (const old of document.querySelectorAll('[data-test=search-result]')) old.dataset.soakOld = '1';
-const input = document.getElementById('search-input');
-const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-setter.call(input, query);
-input.dispatchEvent(new Event('input', { bubbles: true }));
-const button = input.form.querySelector('button[type=submit]');
-const start = performance.now();
-button.click();
-const deadline = start + 10000;
-const check = () => {
-  const fresh = document.querySelector('[data-test=screen][data-screen=search] [data-test=search-result]:not([data-soak-old])');
-  if (fresh && fresh.getBoundingClientRect().height > 0) {
-    requestAnimationFrame(() => done(performance.now() - start));
-  } else if (performance.now() > deadline) {
-    done(-1);
-  } else {
-    requestAnimationFrame(check);
-  }
-};
-requestAnimationFrame(check);
-"#;
 
 struct Sample {
     visits: u64,
@@ -160,15 +137,6 @@ fn memory() -> (u64, u64) {
         }
     }
     (total, web)
-}
-
-fn percentile(values: &[f64], p: f64) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    v[((p * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)]
 }
 
 struct Day<'a> {

@@ -19,6 +19,8 @@
 #[path = "../tests/e2e/driver.rs"]
 #[allow(dead_code)]
 mod driver;
+#[path = "support/taps.rs"]
+mod taps;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -27,36 +29,12 @@ use anyhow::{bail, Context, Result};
 use driver::{Driver, Session, HOME_READY};
 use fantoccini::ClientBuilder;
 use serde_json::json;
+use taps::{percentile, TIMED_SEARCH};
 
 /// Between taps: a quick patient's pace.
 const PAUSE: Duration = Duration::from_millis(300);
 
 const MINIMAL_READY: &str = "return !!document.querySelector('h1')";
-
-/// The soak's timed search (benches/soak.rs): click, then the frame after new results.
-const TIMED_SEARCH: &str = r#"
-const [query, done] = arguments;
-for (const old of document.querySelectorAll('[data-test=search-result]')) old.dataset.soakOld = '1';
-const input = document.getElementById('search-input');
-const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-setter.call(input, query);
-input.dispatchEvent(new Event('input', { bubbles: true }));
-const button = input.form.querySelector('button[type=submit]');
-const start = performance.now();
-button.click();
-const deadline = start + 10000;
-const check = () => {
-  const fresh = document.querySelector('[data-test=screen][data-screen=search] [data-test=search-result]:not([data-soak-old])');
-  if (fresh && fresh.getBoundingClientRect().height > 0) {
-    requestAnimationFrame(() => done(performance.now() - start));
-  } else if (performance.now() > deadline) {
-    done(-1);
-  } else {
-    requestAnimationFrame(check);
-  }
-};
-requestAnimationFrame(check);
-"#;
 
 /// The same tap from the home screen, split where the time goes: until the `search` command
 /// is sent (the router, the screen's first work), the command (IPC and Rust), from its answer
@@ -143,12 +121,6 @@ async fn start(port: u16, app: &Path, ready: &str) -> Result<(f64, fantoccini::C
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-}
-
-fn percentile(values: &[f64], p: f64) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    v[((p * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)]
 }
 
 fn row(name: &str, v: &[f64]) {
