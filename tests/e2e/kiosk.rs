@@ -137,10 +137,12 @@ pub async fn a_page_reloaded_by_the_idle_reset_opens_on_the_attract_screen(
     // What idle.js does when it reloads at the reset (half an hour is too long to wait here).
     s.client
         .execute(
-            "sessionStorage.setItem('kiosk:attract-after-reload', '1'); setTimeout(() => location.reload(), 0)",
+            "sessionStorage.setItem('kiosk:attract-after-reload', '1')",
             vec![],
         )
         .await?;
+    // WebDriver's own reload: a script that reloads the page can be cut off by the unload.
+    s.client.refresh().await?;
     s.wait_js_for(
         "const a = document.querySelector('[data-test=attract]'); return !!a && !a.hidden && document.activeElement === a",
         "the attract screen, focused, on the reloaded page",
@@ -155,9 +157,7 @@ pub async fn a_page_reloaded_by_the_idle_reset_opens_on_the_attract_screen(
         "a touch on the attract screen shows home"
     );
     // The mark is used once: a later reload (a crash, a staff restart) opens on home.
-    s.client
-        .execute("setTimeout(() => location.reload(), 0)", vec![])
-        .await?;
+    s.client.refresh().await?;
     s.wait_js_for(HOME_READY, "home after a plain reload", 45)
         .await?;
     ensure!(
