@@ -172,8 +172,12 @@ async fn split_taps(s: &Session, n: usize) -> Result<Vec<Vec<f64>>> {
         let Some(values) = answer.as_array() else {
             bail!("no results within 10 s");
         };
-        for (part, v) in parts.iter_mut().zip(values) {
-            part.push(v.as_f64().context("a part of the tap")?);
+        // A part the page could not time (the invoke wrapper not reached) leaves the tap out.
+        let numbers: Option<Vec<f64>> = values.iter().map(serde_json::Value::as_f64).collect();
+        if let Some(numbers) = numbers {
+            for (part, v) in parts.iter_mut().zip(numbers) {
+                part.push(v);
+            }
         }
     }
     Ok(parts)
@@ -220,12 +224,16 @@ async fn run(runs: usize, tap_count: usize, minimal: PathBuf) -> Result<()> {
     driver.app = kiosk;
     let s = driver.session().await?;
     let (home, results) = taps(&s, tap_count).await?;
-    let split = split_taps(&s, tap_count.div_ceil(4)).await?;
-    s.close().await;
     println!("\nTap Search to results laid out, in the page, ms\n");
     println!("| from | p50 | p95 | min | max | taps |\n|---|---:|---:|---:|---:|---:|");
     row("home screen (goal p95 < 100)", &home);
     row("results screen (goal p95 < 20)", &results);
+    let split = split_taps(&s, tap_count.div_ceil(4)).await?;
+    s.close().await;
+    if split[0].is_empty() {
+        println!("\n(no tap could be split: the page's invoke was not wrapped)");
+        return Ok(());
+    }
     println!("\nWhere a tap from the home screen goes, ms\n");
     println!("| part | p50 | p95 | min | max | taps |\n|---|---:|---:|---:|---:|---:|");
     for (name, v) in [
