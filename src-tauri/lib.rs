@@ -371,14 +371,7 @@ fn spawn_metrics<R: Runtime>(app: &tauri::AppHandle<R>) {
         loop {
             every.tick().await; // the first tick is immediate: written at start
             let state = handle.state::<AppState>();
-            let sources = health::Sources {
-                library: &state.library,
-                kiosk: state.kiosk.as_deref(),
-                config: &state.config,
-                config_problems: &state.config_problems,
-                content_problem: state.content_problem.as_deref(),
-                data_dir: &state.data_dir,
-            };
+            let sources = state.health_sources();
             let now = state.now_ms();
             // Errors are logged by the writer, once until it works again.
             let _ = writer.write(health::report(&sources, now), now);

@@ -16,13 +16,6 @@ pub fn staff_health(
         "staff_health",
         crate::callbacks::staff::Activity::Read,
     )?;
-    let sources = health::Sources {
-        library: &state.library,
-        kiosk: state.kiosk.as_deref(),
-        config: &state.config,
-        config_problems: &state.config_problems,
-        content_problem: state.content_problem.as_deref(),
-        data_dir: &state.data_dir,
-    };
+    let sources = state.health_sources();
     health::report(&sources, state.now_ms()).map_err(CommandError::internal)
 }

@@ -104,6 +104,19 @@ impl AppState {
         self.clock.now_ms()
     }
 
+    /// What the health report reads, from this state: the staff health screen and the
+    /// metrics file report the same things.
+    pub fn health_sources(&self) -> crate::health::Sources<'_> {
+        crate::health::Sources {
+            library: &self.library,
+            kiosk: self.kiosk.as_deref(),
+            config: &self.config,
+            config_problems: &self.config_problems,
+            content_problem: self.content_problem.as_deref(),
+            data_dir: &self.data_dir,
+        }
+    }
+
     /// The staff member signed in with `token`, if `command` is theirs to call: `unauthorized`
     /// without a live session (also when the UI sent no token at all, so it always gets a
     /// `kind` to branch on), `forbidden` when `command` is admin-only ([`COMMANDS`]) and
