@@ -6,6 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ratio } from './contrast.js';
 import { readFileSync } from 'node:fs';
 import { TEXT_SIZES, DEFAULT_DISPLAY, applyDisplay, isDefaultDisplay } from '../../ui/js/display.js';
 import { applyAccent } from '../../ui/js/theme.js';
@@ -63,16 +64,6 @@ function variables(/** @type {string} */ selector) {
   return Object.fromEntries([...body.matchAll(/(--[\w-]+):\s*([^;]+);/g)].map((m) => [m[1], m[2].trim()]));
 }
 
-/** @param {string} hex #rgb or #rrggbb */
-function luminance(hex) {
-  const full = hex.length === 4 ? `#${[...hex.slice(1)].map((c) => c + c).join('')}` : hex;
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(full.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-const ratio = (/** @type {string} */ a, /** @type {string} */ b) => {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (hi + 0.05) / (lo + 0.05);
-};
 
 test('high contrast: every text colour on every ground it is used on is 7:1 or more', () => {
   const v = variables('html.contrast-high');
