@@ -14,6 +14,7 @@
 //! | 8 | `config` | the clinic's config file, which names settings of every layer |
 //! | 9 | `health` | the staff health screen's report, from every layer's state |
 //! | 10 | `metrics` | the health report as Prometheus metrics for the node exporter |
+//! | 11 | `fleet` | a paired kiosk's health reports to the front desk, and packs fetched from it |
 //!
 //! A module may import modules of lower layers and of its own layer, never a higher one;
 //! none of them imports `tauri` (`commands/`, `shell`, `cli` and `lib.rs` are the wiring on
@@ -42,6 +43,7 @@ mod tests {
         ("config", 8),
         ("health", 9),
         ("metrics", 10),
+        ("fleet", 11),
     ];
 
     /// The `.rs` files of module `name` (a file, or a folder with its submodules).

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod content;
 pub mod delivery;
+pub mod fleet;
 pub mod health;
 pub mod lan;
 pub mod lang;
@@ -68,6 +69,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::lan::lan_status,
         commands::lan::lan_show_code,
         commands::lan::lan_unpair_kiosk,
+        commands::lan::lan_send_pack,
         commands::lan::lan_pair,
         commands::lan::lan_unpair,
         commands::packs::content_packs,
@@ -379,6 +381,76 @@ fn spawn_metrics<R: Runtime>(app: &tauri::AppHandle<R>) {
     });
 }
 
+/// On a kiosk: reports its health to the front desk it is paired with every minute, and
+/// installs the content packs staff send from there (issue #15).
+fn spawn_fleet<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let state = app.state::<AppState>();
+    if state.config.mode == config::Mode::FrontDesk || state.kiosk.is_none() {
+        return;
+    }
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut reporter = fleet::Reporter::new();
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(
+            lan::fleet::REPORT_EVERY_SECONDS,
+        ));
+        let mut failing = false;
+        loop {
+            every.tick().await;
+            // A pack tried is reported at once, so staff see how it went.
+            while let Some(sent) = report_to_front_desk(&handle, &mut reporter).await {
+                match sent {
+                    Ok(fleet::Sent::Pack(_)) => continue,
+                    Ok(fleet::Sent::Reported) => failing = false,
+                    Err(err) => {
+                        // Once until it works again: the front desk may be off for the night.
+                        if !failing {
+                            tracing::warn!("health report not sent: {err}");
+                        }
+                        failing = true;
+                    }
+                }
+                break;
+            }
+        }
+    });
+}
+
+/// One health report to the front desk, `None` when this kiosk is not paired.
+async fn report_to_front_desk<R: Runtime>(
+    handle: &tauri::AppHandle<R>,
+    reporter: &mut fleet::Reporter,
+) -> Option<Result<fleet::Sent, fleet::FleetError>> {
+    let state = handle.state::<AppState>();
+    let kiosk = state.kiosk.as_ref()?;
+    let pairing = lan::store::pairing(&*kiosk.lock().ok()?).ok()??;
+    let now = state.now_ms();
+    let health = health::report(&state.health_sources(), now).ok()?;
+    let report = fleet::report(
+        &health,
+        pack::installed(&state.data_dir).map_or(0, |m| m.version),
+        state.started.elapsed().as_secs(),
+        reporter.last_pack.clone(),
+        now,
+    );
+    let trusted: Vec<_> = state
+        .config
+        .trusted_keys
+        .iter()
+        .filter_map(|k| pack::parse_public(k))
+        .collect();
+    let site = fleet::Site {
+        data_dir: &state.data_dir,
+        trusted: &trusted,
+    };
+    let swap = |version: u64, lib: library::Library| -> Result<(), &'static str> {
+        *state.library.lock().map_err(|_| "library lock poisoned")? = Ok(lib);
+        state.audit("front desk", "content-import", Some(&version.to_string()));
+        Ok(())
+    };
+    Some(reporter.once(&pairing, &report, &site, swap, now).await)
+}
+
 /// On a front-desk laptop: opens the port its paired kiosks send to (issue #5).
 fn spawn_front_desk<R: Runtime>(app: &tauri::AppHandle<R>, data_dir: &std::path::Path) {
     let state = app.state::<AppState>();
@@ -408,6 +480,9 @@ fn spawn_front_desk<R: Runtime>(app: &tauri::AppHandle<R>, data_dir: &std::path:
             }
         };
         let mut front = lan::FrontDesk::new(identity, db);
+        front.outgoing = Some(lan::fleet::outgoing_dir(
+            &handle.state::<AppState>().data_dir,
+        ));
         let callbacks = &handle.state::<AppState>().config.callbacks;
         front.forward_to = callbacks.destinations.clone();
         // The laptop checks what kiosks send by the clinic's own rules (phone region ...).
@@ -475,6 +550,7 @@ pub fn run() -> Result<(), String> {
             spawn_retention(app.handle());
             spawn_delivery(app.handle());
             spawn_metrics(app.handle());
+            spawn_fleet(app.handle());
             spawn_front_desk(app.handle(), &data_dir);
             shell::open_window(app, mode)?;
             if mode == config::Mode::Kiosk {

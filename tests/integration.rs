@@ -19,6 +19,7 @@ mod damaged_db;
 mod delivery;
 mod disk_full;
 mod durability;
+mod fleet;
 mod i18n;
 mod lan;
 mod library;

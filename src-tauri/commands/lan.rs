@@ -31,7 +31,13 @@ fn lan_status_of(state: &AppState) -> Result<LanStatus, CommandError> {
     state.with_lan_db(|conn| {
         if state.config.mode == Mode::FrontDesk {
             let front = state.front_desk.get().map(AsRef::as_ref);
-            status::laptop(conn, front, state.config.front_desk_listen)
+            status::laptop(
+                conn,
+                front,
+                state.config.front_desk_listen,
+                state.config.fleet,
+                state.now_ms(),
+            )
         } else {
             status::kiosk(conn)
         }
@@ -152,4 +158,107 @@ pub fn lan_unpair(
     tracing::info!("unpaired from the front desk by staff");
     state.audit(&who, "unpair", None);
     lan_status_of(&state)
+}
+
+/// How [`lan_send_pack`] went, and the link after it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendPackView {
+    /// The pack's version and how many kiosks it went to; `None` when it was refused.
+    pub sent: Option<crate::fleet::SentPack>,
+    /// Why the pack was refused (`untrusted`, `changed`, `noKeys`, ...), as `content_packs`
+    /// names its states.
+    pub refused: Option<crate::pack::offer::PackState>,
+    /// What was wrong, for staff.
+    pub detail: Option<String>,
+    /// The link after it: each kiosk's offer.
+    pub status: LanStatus,
+}
+
+/// Laptop: sends the pack at `path` (one `content_packs` listed) to the paired kiosk
+/// `kiosk_id`, or to every paired kiosk when it is `None` (issue #15). Each kiosk fetches
+/// it with its next health report (within a minute) and checks it as a USB pack.
+/// `notFound` for a path not on offer or a kiosk not paired; `invalidInput` on a kiosk.
+#[tauri::command(async)]
+pub fn lan_send_pack(
+    state: State<'_, AppState>,
+    token: Option<String>,
+    path: String,
+    kiosk_id: Option<String>,
+) -> Result<SendPackView, CommandError> {
+    let now = state.now_ms();
+    let who = state
+        .staff(token.as_deref(), "lan_send_pack", Activity::Act)?
+        .name;
+    if state.config.mode != Mode::FrontDesk {
+        return Err(CommandError::new(
+            super::ErrorKind::InvalidInput,
+            "only a front-desk laptop sends packs to kiosks",
+        ));
+    }
+    let path = std::path::PathBuf::from(path);
+    if !crate::pack::offer::is_offered(&path, &state.data_dir) {
+        return Err(CommandError::new(
+            super::ErrorKind::NotFound,
+            "no such pack in the folders the front desk looks in",
+        ));
+    }
+    let paired: Vec<String> = state
+        .with_lan_db(|conn| store::kiosks(conn))?
+        .into_iter()
+        .map(|k| k.kiosk_id)
+        .collect();
+    let targets = match kiosk_id {
+        None => paired,
+        Some(id) if paired.contains(&id) => vec![id],
+        Some(_) => {
+            return Err(CommandError::new(
+                super::ErrorKind::NotFound,
+                "that kiosk is not paired with this front desk",
+            ))
+        }
+    };
+    let trusted = super::packs::trusted(&state);
+    let sent = state.with_lan_db(|conn| {
+        Ok(crate::fleet::send_pack(
+            conn,
+            &state.data_dir,
+            &path,
+            &trusted,
+            &targets,
+            now,
+        ))
+    })?;
+    let (sent, refused, detail) = match sent {
+        Ok(sent) => {
+            tracing::info!(
+                "content pack version {} sent to {} kiosk(s) by staff",
+                sent.version,
+                sent.kiosks
+            );
+            state.audit(
+                &who,
+                "pack-send",
+                Some(&format!(
+                    "version {} to {} kiosk(s)",
+                    sent.version, sent.kiosks
+                )),
+            );
+            (Some(sent), None, None)
+        }
+        Err(err) => {
+            tracing::warn!("content pack {} not sent: {err}", path.display());
+            (
+                None,
+                Some(crate::pack::offer::PackState::from(&err)),
+                Some(err.to_string()),
+            )
+        }
+    };
+    Ok(SendPackView {
+        sent,
+        refused,
+        detail,
+        status: lan_status_of(&state)?,
+    })
 }

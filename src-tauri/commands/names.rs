@@ -44,6 +44,7 @@ pub const COMMANDS: &[(&str, Access)] = &[
     ("lan_unpair_kiosk", Access::Admin),
     ("lan_pair", Access::Admin),
     ("lan_unpair", Access::Admin),
+    ("lan_send_pack", Access::Admin),
     ("content_packs", Access::Admin),
     ("content_import", Access::Admin),
     ("staff_accounts", Access::Admin),

@@ -6,7 +6,8 @@ use tauri::State;
 use super::{AppState, CommandError};
 use crate::pack::offer::{self, ImportView, PacksView};
 
-fn trusted(state: &AppState) -> Vec<ed25519_dalek::VerifyingKey> {
+/// The public keys of the config's `[content] trusted_keys` that parse.
+pub(super) fn trusted(state: &AppState) -> Vec<ed25519_dalek::VerifyingKey> {
     state
         .config
         .trusted_keys

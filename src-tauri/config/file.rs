@@ -36,7 +36,10 @@ const KEYS: &[(&str, &[&str])] = &[
             "keys",
         ],
     ),
-    ("front_desk", &["listen"]),
+    (
+        "front_desk",
+        &["listen", "not_seen_minutes", "request_age_minutes"],
+    ),
     ("content", &["trusted_keys"]),
     ("clinic", &["name", "logo", "accent_colour", "phone"]),
     ("languages", &["available", "default"]),
@@ -131,6 +134,14 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<ConfigProblem>) {
             if let Some(addr) = r.check("front_desk.listen", checks::listen(&listen)) {
                 config.front_desk_listen = addr;
             }
+        }
+        // The kiosk list's warnings (issue #15): a kiosk reports every minute, so a few
+        // minutes of silence means it is off or cut off; at most a day and a week.
+        if let Some(v) = r.int(t, "front_desk", "not_seen_minutes", 2..=1440) {
+            config.fleet.not_seen_minutes = v as u32;
+        }
+        if let Some(v) = r.int(t, "front_desk", "request_age_minutes", 1..=10080) {
+            config.fleet.request_age_minutes = v as u32;
         }
     }
     destinations(r, &root, &mut config);

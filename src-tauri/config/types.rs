@@ -62,6 +62,9 @@ pub struct Config {
     pub destinations: Vec<crate::delivery::Destination>,
     /// In front-desk mode, where the laptop listens for its kiosks.
     pub front_desk_listen: std::net::SocketAddr,
+    /// In front-desk mode, when the kiosk list warns (`[front_desk] not_seen_minutes`,
+    /// `request_age_minutes`).
+    pub fleet: crate::lan::fleet::Thresholds,
     /// Public keys (base64) whose signed content packs this kiosk installs.
     pub trusted_keys: Vec<String>,
     /// `[metrics] textfile_dir`: the node exporter's textfile folder the health metrics are
@@ -90,6 +93,7 @@ impl Default for Config {
             specialty_topics: BTreeMap::new(),
             destinations: Vec::new(),
             front_desk_listen: std::net::SocketAddr::from(([0, 0, 0, 0], crate::lan::DEFAULT_PORT)),
+            fleet: Default::default(),
             trusted_keys: Vec::new(),
             metrics_textfile_dir: None,
             speech: Default::default(),

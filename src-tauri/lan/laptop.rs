@@ -55,6 +55,9 @@ pub struct FrontDesk {
     pub callbacks: CallbackSettings,
     /// Refusals, logged once per address per interval (the server logs through it too).
     pub refusals: RefusalLog,
+    /// The folder of content packs staff sent to kiosks (`fleet::outgoing_dir`); `None`
+    /// serves none (issue #15).
+    pub outgoing: Option<std::path::PathBuf>,
     code: Mutex<Option<OpenCode>>,
     serial: std::sync::atomic::AtomicU64,
     pending: Mutex<HashMap<String, Pending>>,
@@ -91,6 +94,7 @@ impl FrontDesk {
             forward_to: Vec::new(),
             callbacks: CallbackSettings::default(),
             refusals: RefusalLog::default(),
+            outgoing: None,
             code: Mutex::new(None),
             serial: std::sync::atomic::AtomicU64::new(1),
             pending: Mutex::new(HashMap::new()),
@@ -432,7 +436,7 @@ impl FrontDesk {
     }
 
     /// The paired kiosk that signed `body`, by its id header and its signature headers.
-    fn signed_by(
+    pub(super) fn signed_by(
         &self,
         source: IpAddr,
         header: impl Fn(&str) -> Option<String>,

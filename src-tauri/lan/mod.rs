@@ -18,10 +18,12 @@
 //! callback form's own rules before it is stored.
 //!
 //! The laptop's side is [`laptop`] (its request checks in `checks`), the kiosk's
-//! [`client`]; [`messages`] are what they exchange, [`refusals`] what the laptop logs.
+//! [`client`]; [`messages`] are what they exchange, [`refusals`] what the laptop logs;
+//! [`fleet`] is what kiosks report of their health and the packs staff send them (issue #15).
 
 mod checks;
 pub mod client;
+pub mod fleet;
 pub mod laptop;
 pub mod messages;
 pub mod pairing;

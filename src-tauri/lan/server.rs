@@ -1,7 +1,9 @@
-//! The laptop's HTTPS port: TLS 1.3 with its own certificate, three routes.
+//! The laptop's HTTPS port: TLS 1.3 with its own certificate, five routes.
 //!
 //! - `POST /pair/start`, `POST /pair/confirm`: pairing (see [`super::pairing`])
 //! - `POST /requests`: a callback request from a paired kiosk
+//! - `POST /health`: a paired kiosk's health report, answered with any pack offered to it
+//! - `POST /pack`: the content pack offered to a paired kiosk (see [`super::fleet`])
 //!
 //! Anyone on the LAN can connect, so every stage has a bound ([`Limits`]): the TLS handshake,
 //! the request head (which also bounds a kept-alive connection waiting for its next request),
@@ -27,7 +29,7 @@ use tokio::net::TcpListener;
 use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
 
-use super::{escaped, FrontDesk, PairConfirm, PairStart};
+use super::{escaped, fleet, FrontDesk, PairConfirm, PairStart};
 
 /// How long each stage of a connection may take, and how many connections there may be.
 #[derive(Debug, Clone)]
@@ -69,14 +71,18 @@ const MAX_HEAD: usize = 16 * 1024;
 const MAX_HEADERS: usize = 32;
 
 fn reply(status: u16, body: impl Into<Bytes>, json: bool) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body.into()));
-    *response.status_mut() =
-        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let kind = if json {
         "application/json"
     } else {
         "text/plain; charset=utf-8"
     };
+    reply_as(status, body, kind)
+}
+
+fn reply_as(status: u16, body: impl Into<Bytes>, kind: &'static str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     response.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
         hyper::header::HeaderValue::from_static(kind),
@@ -160,7 +166,7 @@ async fn handle(
     let route = parts.uri.path().to_string();
     if !matches!(
         route.as_str(),
-        "/pair/start" | "/pair/confirm" | "/requests"
+        "/pair/start" | "/pair/confirm" | "/requests" | "/health" | "/pack"
     ) {
         front.refusals.warn(
             source,
@@ -191,7 +197,7 @@ async fn handle(
                 },
                 Err(_) => (400, "bad pairing message".into()),
             },
-            _ => {
+            route => {
                 let header = |name: &str| {
                     parts
                         .headers
@@ -199,7 +205,18 @@ async fn handle(
                         .and_then(|v| v.to_str().ok())
                         .map(str::to_string)
                 };
-                front.receive(source, header, &body, now)
+                let fleet = match route {
+                    "/health" => front.receive_health(source, header, &body, now),
+                    "/pack" => front.send_pack(source, header, &body, now),
+                    _ => fleet::Reply::Text(front.receive(source, header, &body, now)),
+                };
+                match fleet {
+                    fleet::Reply::Json(status, body) => return reply(status, body, true),
+                    fleet::Reply::Pack(bytes) => {
+                        return reply_as(200, bytes, "application/octet-stream")
+                    }
+                    fleet::Reply::Text(answer) => answer,
+                }
             }
         };
         reply(answer.0, answer.1, false)

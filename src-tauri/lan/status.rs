@@ -29,8 +29,8 @@ pub struct LaptopView {
     /// The start of its certificate's fingerprint, for staff to compare by eye (empty while
     /// the port is not open).
     pub fingerprint: String,
-    /// The kiosks paired with it.
-    pub kiosks: Vec<store::PairedKiosk>,
+    /// The kiosks paired with it, each with its last health report and warnings.
+    pub kiosks: Vec<super::fleet::KioskView>,
 }
 
 /// The laptop a kiosk is paired with.
@@ -78,11 +78,14 @@ pub fn addresses(listen: SocketAddr) -> Vec<String> {
     out
 }
 
-/// A laptop's status: `front` once its port is open, `listen` what the config asks.
+/// A laptop's status at `now` (Unix ms): `front` once its port is open, `listen` what the
+/// config asks, `thresholds` when a kiosk is warned about.
 pub fn laptop(
     conn: &Connection,
     front: Option<&FrontDesk>,
     listen: SocketAddr,
+    thresholds: super::fleet::Thresholds,
+    now: i64,
 ) -> rusqlite::Result<LanStatus> {
     Ok(LanStatus {
         role: Role::Laptop,
@@ -92,7 +95,7 @@ pub fn laptop(
             fingerprint: front
                 .map(|f| tls::short_fingerprint(&f.identity.fingerprint()))
                 .unwrap_or_default(),
-            kiosks: store::kiosks(conn)?,
+            kiosks: super::fleet::kiosks(conn, thresholds, now)?,
         }),
         paired: None,
     })

@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_staff_roles",
         include_str!("migrations/0006_staff_roles.sql"),
     ),
+    ("0007_fleet", include_str!("migrations/0007_fleet.sql")),
 ];
 
 /// The schema version this app writes.
