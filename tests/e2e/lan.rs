@@ -124,13 +124,22 @@ pub async fn a_kiosk_pairs_with_the_front_desk_and_sends_to_it(s: &Session) -> R
 }
 
 pub async fn start_front_desk(driver: &Driver, configs: &Configs) -> Result<(Session, String)> {
+    start_front_desk_with(driver, configs, "").await
+}
+
+/// A front-desk laptop on a free loopback port, its config ending with `extra` (TOML).
+pub async fn start_front_desk_with(
+    driver: &Driver,
+    configs: &Configs,
+    extra: &str,
+) -> Result<(Session, String)> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
     let address = format!("127.0.0.1:{port}");
     let path = configs.write(
         "front-desk-lan.toml",
-        &format!("mode = \"front-desk\"\n[front_desk]\nlisten = \"{address}\"\n"),
+        &format!("mode = \"front-desk\"\n[front_desk]\nlisten = \"{address}\"\n{extra}"),
     )?;
     let session = driver
         .session_with(
@@ -220,4 +229,231 @@ pub async fn the_front_desk_pairs_and_unpairs_a_kiosk(
         .as_u16();
     ensure!(status == 401, "an unpaired kiosk is refused, got {status}");
     Ok(())
+}
+
+/// A kiosk played by the test (issue #15): its own data folder, library and kiosk.db, paired
+/// with the app's front-desk port, reporting with the app's own fleet code.
+struct TestKiosk {
+    dir: tempfile::TempDir,
+    db: Arc<Mutex<rusqlite::Connection>>,
+    library: Mutex<Result<clinic_kiosk::library::Library, String>>,
+    pairing: lan::store::Pairing,
+    reporter: clinic_kiosk::fleet::Reporter,
+}
+
+impl TestKiosk {
+    async fn pair(address: &str, code: &str, name: &str) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let db = Arc::new(Mutex::new(clinic_kiosk::store::open(
+            &dir.path().join("kiosk.db"),
+        )?));
+        let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let (lib, _) =
+            clinic_kiosk::library::open_or_build(&content, &dir.path().join("library.db"))?;
+        let pairing =
+            lan::client::pair(address, code, name, clinic_kiosk::callbacks::now_ms()).await?;
+        Ok(TestKiosk {
+            dir,
+            db,
+            library: Mutex::new(Ok(lib)),
+            pairing,
+            reporter: clinic_kiosk::fleet::Reporter::new(),
+        })
+    }
+
+    /// One report, installing a pack offered if it is signed by one of `trusted`.
+    async fn report(
+        &mut self,
+        trusted: &[ed25519_dalek::VerifyingKey],
+    ) -> Result<clinic_kiosk::fleet::Sent> {
+        let now = clinic_kiosk::callbacks::now_ms();
+        let config = clinic_kiosk::config::Config::default();
+        let sources = clinic_kiosk::health::Sources {
+            library: &self.library,
+            kiosk: Some(&*self.db),
+            config: &config,
+            config_problems: &[],
+            content_problem: None,
+            data_dir: self.dir.path(),
+        };
+        let health = clinic_kiosk::health::report(&sources, now)
+            .map_err(|e| anyhow::anyhow!("health: {e}"))?;
+        let report = clinic_kiosk::fleet::report(
+            &health,
+            clinic_kiosk::pack::installed(self.dir.path()).map_or(0, |m| m.version),
+            3 * 3600,
+            self.reporter.last_pack.clone(),
+            now,
+        );
+        let site = clinic_kiosk::fleet::Site {
+            data_dir: self.dir.path(),
+            trusted,
+        };
+        let library = &self.library;
+        let swap = |_: u64, lib: clinic_kiosk::library::Library| -> Result<(), String> {
+            *library.lock().map_err(|_| "poisoned")? = Ok(lib);
+            Ok(())
+        };
+        Ok(self
+            .reporter
+            .once(&self.pairing, &report, &site, swap, now)
+            .await?)
+    }
+}
+
+/// A new pairing code from the laptop's staff view, as its digits.
+async fn show_code(s: &Session) -> Result<String> {
+    let before = s
+        .client
+        .execute(
+            "return document.querySelector('[data-test=lan-code]')?.textContent ?? ''",
+            vec![],
+        )
+        .await?;
+    s.click("[data-test=lan-show-code]").await?;
+    s.wait_js(
+        &format!(
+            "const c = document.querySelector('[data-test=lan-code]'); return !!c && c.textContent !== {before}"
+        ),
+        "a new pairing code",
+    )
+    .await?;
+    Ok(s.text("[data-test=lan-code]")
+        .await?
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect())
+}
+
+/// The Front desk link tab, read again.
+async fn reopen_lan_tab(s: &Session) -> Result<()> {
+    s.click("[data-test=audit-tab]").await?;
+    s.click("[data-test=lan-tab]").await?;
+    s.wait_js(
+        "return !!document.querySelector('[data-test=fleet-list]')",
+        "the kiosk list",
+    )
+    .await?;
+    Ok(())
+}
+
+/// The text of the list entry of the kiosk named `name`.
+async fn entry(s: &Session, name: &str) -> Result<String> {
+    let js = format!(
+        "return [...document.querySelectorAll('[data-test=lan-kiosk]')].find(k => k.querySelector('[data-test=fleet-name]')?.textContent === {name:?})?.innerText ?? ''"
+    );
+    Ok(s.client
+        .execute(&js, vec![])
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
+}
+
+/// Issue #15: the front desk lists each kiosk with "last seen", versions, queue and disk, warns
+/// about one that never reported, and sends an article update that the kiosk installs after
+/// checking it as a USB pack; the list then shows the new content version.
+pub async fn the_front_desk_watches_its_kiosks_and_sends_an_update(
+    driver: &Driver,
+    configs: &Configs,
+) -> Result<()> {
+    let keys = tempfile::tempdir()?;
+    let (secret, public) = clinic_kiosk::pack::keygen();
+    std::fs::write(keys.path().join("signing.key"), secret)?;
+    let key = clinic_kiosk::pack::read_secret(&keys.path().join("signing.key"))?;
+    let trusted = vec![clinic_kiosk::pack::parse_public(&public).context("public key")?];
+    let packs = driver.data_dir().join("packs");
+    std::fs::create_dir_all(&packs)?;
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    clinic_kiosk::pack::create(&content, &key, 7, &packs.join("articles-7.ckpack"))?;
+    let (s, address) = start_front_desk_with(
+        driver,
+        configs,
+        &format!("not_seen_minutes = 5\n[content]\ntrusted_keys = [\"{public}\"]\n"),
+    )
+    .await?;
+    let result = async {
+        sign_in_staff(&s).await?;
+        s.click("[data-test=lan-tab]").await?;
+        let mut east = TestKiosk::pair(&address, &show_code(&s).await?, "East lobby").await?;
+        let _west = TestKiosk::pair(&address, &show_code(&s).await?, "West lobby").await?;
+        ensure!(
+            matches!(east.report(&trusted).await?, clinic_kiosk::fleet::Sent::Reported),
+            "nothing offered yet"
+        );
+        reopen_lan_tab(&s).await?;
+        let shown = entry(&s, "East lobby").await?;
+        ensure!(
+            shown.contains("last seen") && shown.contains(env!("CARGO_PKG_VERSION")),
+            "East shows when it was seen and its app version: {shown:?}"
+        );
+        ensure!(shown.contains("3 hours"), "and how long it has run: {shown:?}");
+        let west = entry(&s, "West lobby").await?;
+        ensure!(
+            west.contains("never reported"),
+            "West, paired but silent, is warned about: {west:?}"
+        );
+        s.assert_accessible("fleet-list").await?;
+        let scroll = "document.querySelector('[data-test=fleet-list]').scrollIntoView()";
+        s.client.execute(scroll, vec![]).await?;
+        s.screenshot("fleet-front-desk").await?;
+
+        // Send the update to East only.
+        s.wait_js(
+            "return !!document.querySelector('[data-test=fleet-send-pack]')",
+            "the pack on offer",
+        )
+        .await?;
+        s.client
+            .execute(
+                &format!(
+                    "const t = document.querySelector('[data-test=fleet-target]'); t.value = {:?}; t.dispatchEvent(new Event('change'));",
+                    east.pairing.kiosk_id
+                ),
+                vec![],
+            )
+            .await?;
+        s.click("[data-test=fleet-send-pack]").await?;
+        s.wait_js_for(
+            "return document.querySelector('[data-test=lan-status]')?.textContent.includes('sent to 1 kiosk')",
+            "the sent message",
+            20,
+        )
+        .await?;
+        match east.report(&trusted).await? {
+            clinic_kiosk::fleet::Sent::Pack(result) => ensure!(
+                result.outcome == "installed" && result.version == 7,
+                "East installed the update: {result:?}"
+            ),
+            other => anyhow::bail!("East was not offered the update: {other:?}"),
+        }
+        ensure!(
+            clinic_kiosk::pack::installed(east.dir.path()).map(|m| m.version) == Some(7),
+            "version 7 is installed on East"
+        );
+        east.report(&trusted).await?;
+        reopen_lan_tab(&s).await?;
+        let shown = entry(&s, "East lobby").await?;
+        ensure!(
+            shown.contains("content version 7") && shown.contains("is installed"),
+            "the list shows East runs the update: {shown:?}"
+        );
+        s.client.execute(scroll, vec![]).await?;
+        s.screenshot("fleet-update-installed").await?;
+        Ok(())
+    }
+    .await;
+    if result.is_err() {
+        let _ = s.screenshot("FAILED-fleet").await;
+    }
+    s.close().await;
+    // The data folder is shared with the journeys after this one: leave it as it was.
+    let _ = std::fs::remove_file(packs.join("articles-7.ckpack"));
+    let _ = std::fs::remove_dir_all(driver.data_dir().join("outgoing"));
+    if let Ok(conn) = rusqlite::Connection::open(driver.data_dir().join("kiosk.db")) {
+        let _ = conn.execute_batch(
+            "DELETE FROM lan_kiosk; DELETE FROM kiosk_health; DELETE FROM pack_offer;",
+        );
+    }
+    result
 }

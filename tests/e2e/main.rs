@@ -890,6 +890,7 @@ const JOURNEYS: &[&str] = &[
     "a_callback_request_lands_in_the_fhir_server",
     "a_kiosk_pairs_with_the_front_desk_and_sends_to_it",
     "the_front_desk_pairs_and_unpairs_a_kiosk",
+    "the_front_desk_watches_its_kiosks_and_sends_an_update",
     "a_front_desk_account_sees_no_admin_controls",
     "an_admin_manages_staff_accounts",
     // Issue #13: text size and contrast; after the journeys that count callback requests.
@@ -1088,6 +1089,12 @@ fn main() -> ExitCode {
                 }
                 session.close().await;
                 return result;
+            }
+            if *name == "the_front_desk_watches_its_kiosks_and_sends_an_update" {
+                return lan::the_front_desk_watches_its_kiosks_and_sends_an_update(
+                    &driver, &configs,
+                )
+                .await;
             }
             if *name == "the_front_desk_pairs_and_unpairs_a_kiosk" {
                 let (session, address) = lan::start_front_desk(&driver, &configs).await?;

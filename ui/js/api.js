@@ -182,6 +182,13 @@ export const lanShowCode = (token) => call('lan_show_code', { token });
  */
 export const lanUnpairKiosk = (token, kioskId) => call('lan_unpair_kiosk', { token, kioskId });
 /**
+ * Laptop: offer the pack at `path` to one paired kiosk, or every one when kioskId is null.
+ * @param {string | null} token
+ * @param {string} path
+ * @param {string | null} kioskId
+ */
+export const lanSendPack = (token, path, kioskId) => call('lan_send_pack', { token, path, kioskId });
+/**
  * @param {string | null} token
  * @param {string} address
  * @param {string} code

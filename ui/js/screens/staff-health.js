@@ -12,9 +12,11 @@ import { failure } from './staff-accounts.js';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
-/** 1536 -> "1.5 KB" in the current language's number format. */
-/** @param {unknown} n */
-function bytes(n) {
+/**
+ * 1536 -> "1.5 KB" in the current language's number format.
+ * @param {unknown} n
+ */
+export function bytes(n) {
   if (n == null || !Number.isFinite(Number(n))) return '—';
   let value = Number(n);
   let unit = 0;

@@ -10,6 +10,10 @@ import { t } from '../i18n.js';
 import * as api from '../api.js';
 import { attach as attachKeyboard, closeKeyboard } from '../components/keyboard.js';
 import { failure } from './staff-accounts.js';
+import { kioskItem, sendPacks } from './staff-fleet.js';
+
+/** How often the laptop's kiosk list is read again while it is on show, in ms (kiosks report every minute). */
+const REFRESH_MS = 30_000;
 
 /**
  * @param {import('./staff-inbox.js').PanelDeps & { isAdmin?: boolean }} deps isAdmin: may pair and unpair
@@ -20,8 +24,13 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
   const body = h('div', { class: 'lan', dataset: { test: 'lan' } });
   const status = h('p', { class: 'inbox-status', role: 'status', dataset: { test: 'lan-status' } });
   let codeTimer = 0;
+  let refreshTimer = 0;
 
   const stopCode = () => clearInterval(codeTimer);
+  const stop = () => {
+    stopCode();
+    clearInterval(refreshTimer);
+  };
 
   // lan_status's answer is Rust's (docs/ipc.md): read as it comes.
   /** @param {any} lan lan_status's answer */
@@ -76,13 +85,11 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
       view.kiosks.length
         ? h(
             'ul',
-            { class: 'lan__kiosks', role: 'list' },
+            { class: 'lan__kiosks', role: 'list', dataset: { test: 'fleet-list' } },
             view.kiosks.map((/** @type {any} */ k) =>
-              h(
-                'li',
-                { class: 'lan__kiosk', dataset: { test: 'lan-kiosk', id: k.kioskId } },
-                icon('smartphone'),
-                h('span', {}, h('strong', {}, k.name), ' ', t('lan.pairedSince', { time: when(k.pairedAt) })),
+              kioskItem(
+                k,
+                when,
                 !isAdmin ? null : h(
                   'button',
                   {
@@ -107,6 +114,7 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
             ),
           )
         : h('p', { class: 'empty-note' }, t('lan.noKiosks')),
+      isAdmin && view.kiosks.length ? sendPacks({ token, guard, isAlive, kiosks: view.kiosks, status, redraw: draw }) : null,
     );
   }
 
@@ -266,6 +274,7 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
       const lan = await guard(() => api.lanStatus(token()));
       if (!isAlive() || !lan) return;
       draw(lan);
+      if (lan.role === 'laptop' && !refreshTimer) refreshTimer = setInterval(refresh, REFRESH_MS);
     } catch {
       if (isAlive()) body.replaceChildren(h('p', { class: 'empty-note' }, t('lan.failed')));
     } finally {
@@ -273,9 +282,26 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
     }
   }
 
+  /** The kiosk list again, unless staff are in the middle of something on this tab. */
+  async function refresh() {
+    if (!isAlive()) {
+      stop();
+      return;
+    }
+    const busy = body.contains(document.activeElement) && document.activeElement !== body;
+    const codeOpen = body.querySelector('[data-test="lan-code-box"]:not([hidden])');
+    if (busy || codeOpen) return;
+    try {
+      const lan = await guard(() => api.lanStatus(token()));
+      if (lan && isAlive()) draw(lan);
+    } catch {
+      // The next tick tries again; what is on show stays.
+    }
+  }
+
   return {
     node: body,
     load,
-    stop: stopCode,
+    stop,
   };
 }
