@@ -24,6 +24,53 @@ fn the_documented_example_is_valid_and_matches_the_defaults_it_shows() {
     assert_eq!(config.idle_seconds, 90);
     assert_eq!(config.callbacks.slots.len(), 3);
     assert_eq!(config.specialty_topics["spine"], ["spine-care"]);
+    assert_eq!(
+        config.fleet,
+        clinic_kiosk::lan::fleet::Thresholds::default()
+    );
+}
+
+/// Issue #15: the kiosk list's thresholds are read, and a value out of range is named with
+/// its line and keeps its default.
+#[test]
+fn the_front_desk_thresholds_are_read_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "mode = \"front-desk\"\n[front_desk]\nnot_seen_minutes = 15\nrequest_age_minutes = 240\n",
+    )
+    .unwrap();
+    let (config, problems) = file::load(&path, true);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(
+        (
+            config.fleet.not_seen_minutes,
+            config.fleet.request_age_minutes
+        ),
+        (15, 240)
+    );
+    std::fs::write(
+        &path,
+        "[front_desk]\nnot_seen_minutes = 1\nrequest_age_minutes = \"an hour\"\n",
+    )
+    .unwrap();
+    let (config, problems) = file::load(&path, true);
+    let named: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.line, p.key))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            "2: front_desk.not_seen_minutes",
+            "3: front_desk.request_age_minutes"
+        ]
+    );
+    assert_eq!(
+        config.fleet,
+        clinic_kiosk::lan::fleet::Thresholds::default()
+    );
 }
 
 #[test]
