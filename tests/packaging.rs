@@ -382,6 +382,9 @@ fn setup_makes_an_unprivileged_kiosk_under_cage_and_remove_undoes_it_exactly() {
                 .join("\n")
         );
     }
+    // Those sessions ran the kiosk user's own PulseAudio, which keeps its state in the user's
+    // home (~/.config/pulse), as on a kiosk: what setup changes is compared from here on.
+    let first = snapshot(user);
 
     // No other session on the console, no blanking, no suspend or power keys, USB sticks
     // (FAT and exFAT only) under the pack folder for the kiosk user alone.
@@ -452,6 +455,11 @@ fn setup_makes_an_unprivileged_kiosk_under_cage_and_remove_undoes_it_exactly() {
             "the kiosk user is in {g}: {groups}"
         );
     }
+    // Listen's sound: the user's own PulseAudio (started by the session) opens the card.
+    assert!(
+        groups.split_whitespace().any(|g| g == "audio"),
+        "the kiosk user is in the audio group: {groups}"
+    );
     let shadow = getent("shadow", user).expect("shadow entry");
     let password = shadow.split(':').nth(1).unwrap_or_default();
     assert!(
@@ -484,6 +492,12 @@ fn setup_makes_an_unprivileged_kiosk_under_cage_and_remove_undoes_it_exactly() {
     let (code, stdout, stderr) = session(&["remove"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(getent("passwd", user).is_some(), "remove keeps the user");
+    let groups = Command::new("id").args(["-nG", user]).output().unwrap();
+    let groups = String::from_utf8_lossy(&groups.stdout).to_string();
+    assert!(
+        !groups.split_whitespace().any(|g| g == "audio"),
+        "remove takes the kept user out of the audio group setup put it in: {groups}"
+    );
     assert!(
         Path::new(&format!("/var/lib/{user}")).is_dir(),
         "and its data"

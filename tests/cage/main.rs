@@ -31,6 +31,8 @@ const JOURNEYS: &[&str] = &[
     "a_close_request_leaves_the_app_running",
     "a_fresh_kiosk_offers_no_way_to_make_staff",
     "a_pinch_leaves_the_page_scale_at_one",
+    // No WebDriver: the session script itself, as the unit runs it.
+    "the_session_starts_the_kiosk_users_own_sound_server",
 ];
 
 async fn the_window_fills_the_output(cage: &Cage, s: &Session) -> Result<()> {
@@ -495,6 +497,19 @@ fn main() -> ExitCode {
         .expect("tokio runtime");
     let (mut passed, mut failed) = (0, 0);
     for name in &selected {
+        if *name == "the_session_starts_the_kiosk_users_own_sound_server" {
+            match session::session_sound(&set_up) {
+                Ok(()) => {
+                    passed += 1;
+                    println!("test {name} ... ok");
+                }
+                Err(e) => {
+                    failed += 1;
+                    println!("test {name} ... FAILED\n  {e:#}");
+                }
+            }
+            continue;
+        }
         let outcome = runtime.block_on(async {
             let session = tokio::time::timeout(Duration::from_secs(90), cage.session())
                 .await

@@ -450,3 +450,83 @@ pub fn png_size(path: &Path) -> Result<(u32, u32)> {
     let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
     Ok((be(16), be(20)))
 }
+
+/// Listen's sound on a lobby kiosk (issue #13): `clinic-kiosk-session session`, as the unit
+/// runs it (the kiosk user, its own XDG_RUNTIME_DIR, headless cage), starts the user's own
+/// PulseAudio, and a program in the app's place answers `pactl info` from it; when the
+/// session ends the server goes with it. libpulse never spawns a server of its own on a
+/// machine booted with systemd; PID 1 here is not systemd, so the test says `autospawn = no`
+/// as the kiosk has it (else pactl would start one and hide a session that starts none).
+pub fn session_sound(set_up: &SetUp) -> Result<()> {
+    ensure!(
+        run(Command::new("sh").args(["-c", "command -v pulseaudio && command -v pactl"]))?
+            .status
+            .success(),
+        "pulseaudio is not installed; scripts/test installs it (packages pulseaudio pulseaudio-utils)"
+    );
+    let groups = text(&run(Command::new("id").args(["-nG", USER]))?.stdout);
+    ensure!(
+        groups.split_whitespace().any(|g| g == "audio"),
+        "setup puts the kiosk user in the audio group (its PulseAudio opens the sound card): {groups}"
+    );
+    let work = tempfile::Builder::new()
+        .prefix("ck-cage-sound-")
+        .tempdir()?;
+    std::fs::set_permissions(work.path(), std::fs::Permissions::from_mode(0o755))?;
+    let probe = work.path().join("probe");
+    std::fs::write(
+        &probe,
+        "#!/bin/sh\n# In the app's place: who it runs as, and what pactl finds.\n{ id -un; pactl info; echo \"pactl exit $?\"; } >\"$PROBE_OUT/probe.txt\" 2>&1\n",
+    )?;
+    std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o755))?;
+    let client_conf = work.path().join("client.conf");
+    std::fs::write(&client_conf, "autospawn = no\n")?;
+    std::fs::set_permissions(&client_conf, std::fs::Permissions::from_mode(0o644))?;
+    let runtime = private_dir("ck-cage-sound-runtime-", set_up)?;
+    let out_dir = private_dir("ck-cage-sound-out-", set_up)?;
+    let session = run(Command::new("timeout")
+        .args(["120", "runuser", "-u", USER, "--", "env", "-i"])
+        .arg("PATH=/usr/local/bin:/usr/bin:/bin")
+        .arg(format!("HOME={}", set_up.home.display()))
+        .arg(format!("USER={USER}"))
+        .arg(format!("LOGNAME={USER}"))
+        .arg("LANG=C.UTF-8")
+        .arg(format!("XDG_RUNTIME_DIR={}", runtime.path().display()))
+        .args([
+            "WLR_BACKENDS=headless",
+            "WLR_LIBINPUT_NO_DEVICES=1",
+            "WLR_RENDERER=pixman",
+        ])
+        .arg(format!("PULSE_CLIENTCONFIG={}", client_conf.display()))
+        .arg(format!("PROBE_OUT={}", out_dir.path().display()))
+        .arg(script())
+        .args(["session", "--app"])
+        .arg(&probe))?;
+    let said = format!("{}{}", text(&session.stdout), text(&session.stderr));
+    ensure!(
+        session.status.success(),
+        "the session ended with {}:\n{said}",
+        session.status
+    );
+    ensure!(
+        said.contains("audio: started pulseaudio"),
+        "the session says it started the kiosk user's PulseAudio:\n{said}"
+    );
+    let probed = std::fs::read_to_string(out_dir.path().join("probe.txt"))
+        .with_context(|| format!("the app's place in the session never ran:\n{said}"))?;
+    let socket = format!("{}/pulse/native", runtime.path().display());
+    ensure!(
+        probed.starts_with(&format!("{USER}\n"))
+            && probed.contains("pactl exit 0")
+            && probed.contains(&format!("User Name: {USER}"))
+            && probed.contains(&socket),
+        "inside the session pactl info answers from the kiosk user's own server at {socket}:\n{probed}"
+    );
+    let left = run(Command::new("pgrep").args(["-u", USER, "-x", "pulseaudio"]))?;
+    ensure!(
+        !left.status.success(),
+        "the session's PulseAudio outlived the session: pid {}",
+        text(&left.stdout).trim()
+    );
+    Ok(())
+}
