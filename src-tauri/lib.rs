@@ -376,9 +376,24 @@ fn spawn_metrics<R: Runtime>(app: &tauri::AppHandle<R>) {
             let sources = state.health_sources();
             let now = state.now_ms();
             // Errors are logged by the writer, once until it works again.
-            let _ = writer.write(health::report(&sources, now), now);
+            let fleet = front_desk_fleet(&state, now);
+            let _ = writer.write(health::report(&sources, now), &fleet, now);
         }
     });
+}
+
+/// On a front-desk laptop, its paired kiosks with their last reports (empty elsewhere, or
+/// when kiosk.db cannot be read: the metrics then say nothing of the fleet).
+fn front_desk_fleet(state: &AppState, now: i64) -> Vec<lan::fleet::KioskView> {
+    if state.config.mode != config::Mode::FrontDesk {
+        return Vec::new();
+    }
+    state
+        .kiosk
+        .as_ref()
+        .and_then(|db| db.lock().ok())
+        .and_then(|conn| lan::fleet::kiosks(&conn, state.config.fleet, now).ok())
+        .unwrap_or_default()
 }
 
 /// On a kiosk: reports its health to the front desk it is paired with every minute, and

@@ -17,6 +17,7 @@ use std::time::Duration;
 use prometheus::{Gauge, GaugeVec, Opts, Registry, TextEncoder};
 
 use crate::health::Health;
+use crate::lan::fleet::KioskView;
 
 /// The file's name in the textfile folder; the collector reads `*.prom` files only.
 pub const FILE_NAME: &str = "clinic_kiosk.prom";
@@ -95,11 +96,19 @@ fn seconds(ms: i64) -> f64 {
     ms as f64 / 1000.0
 }
 
-/// `health` at `now_ms` (Unix ms) for an app started at `started_ms`, in the Prometheus
-/// text format. A value the report could not get is left out rather than shown as 0, so an
+/// `health` at `now_ms` (Unix ms) for an app started at `started_ms`, and on a front-desk
+/// laptop its `fleet` of paired kiosks, in the Prometheus text format. A value the report could not get is left out rather than shown as 0, so an
 /// alert on it does not fire on a guess.
-pub fn render(health: &Health, now_ms: i64, started_ms: i64) -> Result<String, MetricsError> {
+pub fn render(
+    health: &Health,
+    fleet: &[KioskView],
+    now_ms: i64,
+    started_ms: i64,
+) -> Result<String, MetricsError> {
     let m = Metrics::new()?;
+    if health.mode == crate::config::Mode::FrontDesk {
+        add_fleet(&m, fleet)?;
+    }
     m.add_labelled(
         "info",
         "Always 1; the labels say which app version, mode and content version run here.",
@@ -241,6 +250,75 @@ pub fn render(health: &Health, now_ms: i64, started_ms: i64) -> Result<String, M
     m.text()
 }
 
+/// On a front-desk laptop, its paired kiosks as their last reports said (issue #15): one
+/// series per kiosk, labelled with its id and name, so one scrape of the laptop watches a
+/// clinic's kiosks even where they run no exporter.
+fn add_fleet(m: &Metrics, fleet: &[KioskView]) -> Result<(), MetricsError> {
+    m.add(
+        "fleet_kiosks",
+        "Kiosks paired with this front desk.",
+        fleet.len() as f64,
+    )?;
+    let per_kiosk = |value: &dyn Fn(&KioskView) -> Option<f64>| -> Vec<(Vec<&str>, f64)> {
+        fleet
+            .iter()
+            .filter_map(|k| Some((vec![k.kiosk_id.as_str(), k.name.as_str()], value(k)?)))
+            .collect()
+    };
+    let labels = ["kiosk_id", "kiosk"];
+    m.add_labelled(
+        "fleet_last_seen_timestamp_seconds",
+        "When the kiosk last reported its health to this front desk, Unix seconds (it reports every minute).",
+        &labels,
+        &per_kiosk(&|k| k.last_seen.map(seconds)),
+    )?;
+    m.add_labelled(
+        "fleet_delivery_waiting",
+        "Requests waiting on the kiosk for delivery, as it last reported.",
+        &labels,
+        &per_kiosk(&|k| k.report.as_ref()?.queue_length.map(|n| n as f64)),
+    )?;
+    m.add_labelled(
+        "fleet_content_pack_version",
+        "The content pack version the kiosk runs (0: the articles shipped with the app).",
+        &labels,
+        &per_kiosk(&|k| k.report.as_ref().map(|r| r.pack_version as f64)),
+    )?;
+    let warnings: Vec<(Vec<&str>, f64)> = fleet
+        .iter()
+        .flat_map(|k| {
+            k.warnings.iter().map(move |w| {
+                (
+                    vec![k.kiosk_id.as_str(), k.name.as_str(), warning_name(*w)],
+                    1.0,
+                )
+            })
+        })
+        .collect();
+    m.add_labelled(
+        "fleet_warning",
+        "1 per warning the front desk's kiosk list shows (notSeen, oldRequest, diskFull, ...).",
+        &["kiosk_id", "kiosk", "warning"],
+        &warnings,
+    )
+}
+
+/// A warning's wire name, as the staff view and the metrics label it.
+fn warning_name(w: crate::lan::fleet::Warning) -> &'static str {
+    use crate::lan::fleet::Warning as W;
+    match w {
+        W::NeverSeen => "neverSeen",
+        W::NotSeen => "notSeen",
+        W::OldRequest => "oldRequest",
+        W::FailedDeliveries => "failedDeliveries",
+        W::DiskFull => "diskFull",
+        W::DiskLow => "diskLow",
+        W::ConfigProblems => "configProblems",
+        W::LibraryProblem => "libraryProblem",
+        W::PackRefused => "packRefused",
+    }
+}
+
 /// Writes `text` to [`FILE_NAME`] in `dir`: a new file beside it (a name the collector
 /// skips), readable by the exporter's user (0644: nothing in it is private), flushed, then
 /// renamed over the old one. Returns the file's path.
@@ -292,16 +370,17 @@ impl Writer {
         }
     }
 
-    /// Writes `report` (made at `now_ms`, Unix ms); the error, if any, is also logged the
-    /// first time in a row it happens.
+    /// Writes `report` (made at `now_ms`, Unix ms) and, on a front desk, its `fleet` of
+    /// paired kiosks; the error, if any, is also logged the first time in a row it happens.
     pub fn write(
         &mut self,
         report: Result<Health, &'static str>,
+        fleet: &[KioskView],
         now_ms: i64,
     ) -> Result<PathBuf, MetricsError> {
         let result = report
             .map_err(MetricsError::Report)
-            .and_then(|health| render(&health, now_ms, self.started_ms))
+            .and_then(|health| render(&health, fleet, now_ms, self.started_ms))
             .and_then(|text| write(&self.dir, &text));
         match (&result, self.failing) {
             (Err(err), false) => tracing::error!("metrics for Prometheus not written: {err}"),
@@ -349,7 +428,7 @@ mod tests {
     #[test]
     fn the_report_becomes_prefixed_gauges_with_help_and_escaped_labels() {
         let dir = tempfile::tempdir().expect("dir");
-        let text = render(&health(dir.path()), 1_600_000, 1_000).expect("render");
+        let text = render(&health(dir.path()), &[], 1_600_000, 1_000).expect("render");
         assert!(
             text.contains("# HELP clinic_kiosk_delivery_waiting "),
             "{text}"

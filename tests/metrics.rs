@@ -135,7 +135,7 @@ fn the_node_exporter_reads_the_kiosks_health_as_prometheus_would() {
     let started = now - 120_000;
     let mut writer = metrics::Writer::new(textfiles.path().to_path_buf(), started);
     let path = writer
-        .write(health::report(&sources, now), now)
+        .write(health::report(&sources, now), &[], now)
         .expect("written");
     assert_eq!(path, textfiles.path().join(metrics::FILE_NAME));
 
@@ -214,6 +214,112 @@ fn the_node_exporter_reads_the_kiosks_health_as_prometheus_would() {
     .expect("write");
     let text = exporter.scrape();
     assert_eq!(sample(&text, "node_textfile_scrape_error"), Some(1.0));
+}
+
+/// Issue #15: a front-desk laptop's file also carries its paired kiosks, from their last
+/// health reports, labelled by id and name (a name with a quote and a backslash, escaped as
+/// the format asks), and its parser still takes the file.
+#[test]
+fn the_front_desk_writes_its_kiosks_health_for_prometheus() {
+    use clinic_kiosk::lan::{fleet, store as lan_store};
+    let data = tempfile::tempdir().expect("data dir");
+    let textfiles = tempfile::tempdir().expect("textfile dir");
+    let config = Config {
+        mode: clinic_kiosk::config::Mode::FrontDesk,
+        ..Config::default()
+    };
+    let db = Mutex::new(store::open(&data.path().join("kiosk.db")).expect("kiosk.db"));
+    let now = 1_795_611_600_000;
+    {
+        let conn = db.lock().unwrap();
+        for (id, name) in [("k-east", "Lobby \"east\" \\ 1"), ("k-west", "West")] {
+            lan_store::add_kiosk(
+                &conn,
+                &lan_store::PairedKiosk {
+                    kiosk_id: id.into(),
+                    name: name.into(),
+                    secret: "s".repeat(64),
+                    paired_at: now - 86_400_000,
+                },
+            )
+            .unwrap();
+        }
+        let report = json!({
+            "version": 1, "appVersion": "0.1.0", "contentVersion": "0123456789ab",
+            "packVersion": 7, "articleCount": 48, "queueLength": 3, "failedDeliveries": 0,
+            "oldestWaitingSeconds": 7200, "lastDeliverySeconds": 60, "freeDiskBytes": 1000000000u64,
+            "disk": "ok", "configProblems": [], "libraryProblem": null, "uptimeSeconds": 100,
+            "pack": null
+        });
+        lan_store::save_health(&conn, "k-east", &report.to_string(), now - 30_000).unwrap();
+    }
+    let kiosks = fleet::kiosks(&db.lock().unwrap(), fleet::Thresholds::default(), now).unwrap();
+    let library = Mutex::new(Err("not built in this test".to_string()));
+    let sources = health::Sources {
+        library: &library,
+        kiosk: Some(&db),
+        config: &config,
+        config_problems: &[],
+        content_problem: None,
+        data_dir: data.path(),
+    };
+    let mut writer = metrics::Writer::new(textfiles.path().to_path_buf(), now - 1000);
+    writer
+        .write(health::report(&sources, now), &kiosks, now)
+        .expect("written");
+    let exporter = NodeExporter::start(textfiles.path());
+    let text = exporter.scrape();
+    assert_eq!(
+        sample(&text, "node_textfile_scrape_error"),
+        Some(0.0),
+        "the exporter parsed the file:\n{text}"
+    );
+    let east = "kiosk=\"Lobby \\\"east\\\" \\\\ 1\",kiosk_id=\"k-east\"";
+    assert_eq!(sample(&text, "clinic_kiosk_fleet_kiosks"), Some(2.0));
+    assert_eq!(
+        sample(
+            &text,
+            &format!("clinic_kiosk_fleet_last_seen_timestamp_seconds{{{east}}}")
+        ),
+        Some((now - 30_000) as f64 / 1000.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(
+            &text,
+            &format!("clinic_kiosk_fleet_delivery_waiting{{{east}}}")
+        ),
+        Some(3.0)
+    );
+    assert_eq!(
+        sample(
+            &text,
+            &format!("clinic_kiosk_fleet_content_pack_version{{{east}}}")
+        ),
+        Some(7.0)
+    );
+    assert_eq!(
+        sample(
+            &text,
+            &format!(
+                "clinic_kiosk_fleet_warning{{{},warning=\"oldRequest\"}}",
+                east
+            )
+        ),
+        Some(1.0),
+        "a request waiting two hours is past the hour: {text}"
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "clinic_kiosk_fleet_warning{kiosk=\"West\",kiosk_id=\"k-west\",warning=\"neverSeen\"}"
+        ),
+        Some(1.0)
+    );
+    assert!(
+        !text.contains("clinic_kiosk_fleet_last_seen_timestamp_seconds{kiosk=\"West\""),
+        "a kiosk never seen has no last-seen sample, not a 0 an alert would take for 1970"
+    );
 }
 
 #[test]
