@@ -24,6 +24,12 @@ const SIZES: [&str; 3] = ["normal", "large", "xlarge"];
 /// Normal contrast, then high.
 const CONTRASTS: [bool; 2] = [false, true];
 
+/// The on-screen keyboard is open with its letters, or with its digit pad.
+const KEYBOARD_OPEN_TEXT: &str =
+    "return document.getElementById('onscreen-keyboard')?.dataset.layout === 'text'";
+const KEYBOARD_OPEN_PHONE: &str =
+    "return document.getElementById('onscreen-keyboard')?.dataset.layout === 'phone'";
+
 /// A fictional patient for the one request each journey sends (to see the thank-you screen).
 const NAME: &str = "Test Display";
 const PHONE: &str = "201-555-0177";
@@ -101,16 +107,35 @@ fn combo_name(size: &str, high: bool) -> String {
     format!("{size}-{}", if high { "high" } else { "normal" })
 }
 
+/// Taps a control of the header as a patient would: the page scrolls only when the header
+/// has scrolled away (a tall header at 200 %), and then just enough to reach it (`click`
+/// centres every control, which would scroll the page under a sticky header and move the field
+/// being typed into).
+async fn tap_header(s: &Session, selector: &str) -> Result<()> {
+    s.client
+        .execute(
+            &format!(
+                "const e = document.querySelector({}); const r = e.getBoundingClientRect();
+                 if (r.top < 0 || r.bottom > innerHeight) e.scrollIntoView({{ block: 'nearest' }}); return true;",
+                serde_json::to_string(selector)?
+            ),
+            vec![],
+        )
+        .await?;
+    s.css(selector).await?.click().await?;
+    Ok(())
+}
+
 /// Chooses `size` and `high` contrast with the header's own controls, as a patient would.
 async fn set_display(s: &Session, size: &str, high: bool) -> Result<()> {
-    s.click(&format!("[data-test=text-size-{size}]")).await?;
+    tap_header(s, &format!("[data-test=text-size-{size}]")).await?;
     let pressed = s
         .css("[data-test=contrast]")
         .await?
         .attr("aria-pressed")
         .await?;
     if (pressed.as_deref() == Some("true")) != high {
-        s.click("[data-test=contrast]").await?;
+        tap_header(s, "[data-test=contrast]").await?;
     }
     s.wait_js(
         &format!(
@@ -127,10 +152,39 @@ async fn set_display(s: &Session, size: &str, high: bool) -> Result<()> {
 /// Runs the checks of the module's doc on the screen as it is now; `label` names it in
 /// failures and screenshots.
 async fn check(s: &Session, screen: &str, size: &str, high: bool, window: &str) -> Result<()> {
+    check_typing(s, screen, size, high, window, None)
+        .await
+        .map(|_| ())
+}
+
+/// [`check`], and with the on-screen keyboard open for the field `typing` (a CSS selector),
+/// [`KEYBOARD_CHECK`]'s too; returns the font sizes of a letter key's label and of the
+/// "Hide keyboard" key's words, in px (zeros with no keyboard).
+async fn check_typing(
+    s: &Session,
+    screen: &str,
+    size: &str,
+    high: bool,
+    window: &str,
+    typing: Option<&str>,
+) -> Result<(f64, f64)> {
     settle(s).await?;
     let label = format!("{screen} at {window}, {}", combo_name(size, high));
     let problems = s.client.execute(LAYOUT_CHECK, vec![]).await?;
-    let problems: Vec<String> = serde_json::from_value(problems)?;
+    let mut problems: Vec<String> = serde_json::from_value(problems)?;
+    let mut sizes = (0.0, 0.0);
+    if let Some(field) = typing {
+        let found = s
+            .client
+            .execute(KEYBOARD_CHECK, vec![Value::String(field.to_string())])
+            .await?;
+        let more: Vec<String> = serde_json::from_value(found["problems"].clone())?;
+        problems.extend(more);
+        sizes = (
+            found["letter"].as_f64().unwrap_or_default(),
+            found["named"].as_f64().unwrap_or_default(),
+        );
+    }
     if !problems.is_empty() {
         let _ = screenshot(
             s,
@@ -160,7 +214,7 @@ async fn check(s: &Session, screen: &str, size: &str, high: bool, window: &str) 
         )
         .await?;
     }
-    Ok(())
+    Ok(sizes)
 }
 
 /// Runs `check` on the screen in all six combinations.
@@ -173,6 +227,88 @@ async fn every_combo(s: &Session, screen: &str, window: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// [`every_combo`] with the on-screen keyboard open for `field`: also the keyboard's own
+/// checks, and its labels grow with each step of the text size (issue #13: they stayed at
+/// 24 px at 200 %).
+async fn every_combo_typing(s: &Session, screen: &str, window: &str, field: &str) -> Result<()> {
+    for high in CONTRASTS {
+        let mut last: Option<(&str, (f64, f64))> = None;
+        for size in SIZES {
+            set_display(s, size, high).await?;
+            let sizes = check_typing(s, screen, size, high, window, Some(field)).await?;
+            if let Some((smaller, before)) = last {
+                ensure!(
+                    sizes.0 > before.0 && sizes.1 > before.1,
+                    "{screen} at {window}: the keyboard's labels grow from {smaller} to {size} text: a letter {} px then {} px, \"Hide keyboard\" {} px then {} px",
+                    before.0,
+                    sizes.0,
+                    before.1,
+                    sizes.1
+                );
+            }
+            last = Some((size, sizes));
+        }
+        let (_, largest) = last.context("three text sizes")?;
+        let root = s
+            .client
+            .execute(
+                "return parseFloat(getComputedStyle(document.documentElement).fontSize)",
+                vec![],
+            )
+            .await?
+            .as_f64()
+            .unwrap_or_default();
+        ensure!(
+            largest.0 >= root && largest.1 >= 0.75 * root,
+            "{screen} at {window}: at 200 % a letter key's label ({} px) is at least the page's {root} px text, and the named keys' words ({} px) three quarters of it",
+            largest.0,
+            largest.1
+        );
+    }
+    Ok(())
+}
+
+/// The on-screen keyboard, open for the field `arguments[0]`: it fits the window (no key
+/// past its edges, the keyboard no taller than the window), every key at least 44 px square,
+/// no label cut off or spilling out of its key, and the field stays in view between the
+/// header (while it covers the page) and the keyboard. Returns `{ problems, letter, named }`,
+/// the last two the font sizes of a letter key's label and of the "Hide keyboard" key's words.
+const KEYBOARD_CHECK: &str = r#"
+const problems = [];
+const kb = document.getElementById('onscreen-keyboard');
+if (!kb) return { problems: ['the on-screen keyboard is not open'], letter: 0, named: 0 };
+const vw = document.documentElement.clientWidth;
+const k = kb.getBoundingClientRect();
+if (k.top < 0 || k.bottom > innerHeight + 1) problems.push(`the keyboard does not fit the window: ${Math.round(k.top)}..${Math.round(k.bottom)} of ${innerHeight}`);
+for (const key of kb.querySelectorAll('.kb-key')) {
+  const r = key.getBoundingClientRect();
+  const id = key.dataset.key;
+  if (r.width < 44 || r.height < 44) problems.push(`the key ${id} is ${Math.round(r.width)}x${Math.round(r.height)} px, under 44 px`);
+  if (r.left < -1 || r.right > vw + 1 || r.top < -1 || r.bottom > innerHeight + 1) problems.push(`the key ${id} is partly outside the window: ${Math.round(r.left)}..${Math.round(r.right)} of ${vw}`);
+  const label = key.querySelector('.kb-key__label');
+  if (!label) continue;
+  if (label.scrollWidth > label.clientWidth + 1 || label.scrollHeight > label.clientHeight + 1) problems.push(`the key ${id}'s label "${label.textContent}" is cut off: ${label.scrollWidth}x${label.scrollHeight} in ${label.clientWidth}x${label.clientHeight}`);
+  const range = document.createRange();
+  range.selectNodeContents(label);
+  for (const t of range.getClientRects()) {
+    if (t.left < r.left - 1 || t.right > r.right + 1 || t.top < r.top - 1 || t.bottom > r.bottom + 1) { problems.push(`the key ${id}'s label "${label.textContent}" spills out of the key`); break; }
+  }
+}
+const field = document.querySelector(arguments[0]);
+if (!field) problems.push(`no field ${arguments[0]}`);
+else {
+  let top = 0;
+  for (const e of document.elementsFromPoint(innerWidth / 2, 1)) {
+    const p = getComputedStyle(e).position;
+    if (e !== kb && (p === 'sticky' || p === 'fixed')) top = Math.max(top, e.getBoundingClientRect().bottom);
+  }
+  const f = field.getBoundingClientRect();
+  if (f.top < top - 1 || f.bottom > k.top + 1) problems.push(`the field ${arguments[0]} (${Math.round(f.top)}..${Math.round(f.bottom)}) is hidden: the header covers the window down to ${Math.round(top)}, the keyboard starts at ${Math.round(k.top)}`);
+}
+const size = (selector) => { const e = kb.querySelector(selector); return e ? parseFloat(getComputedStyle(e).fontSize) : 0; };
+return { problems, letter: size('.kb-key--char .kb-key__label'), named: size('.kb-key--close .kb-key__label') };
+"#;
 
 /// What is wrong with the layout, as sentences (none: all is well). Text is each non-blank text
 /// node of the page (of the dialog or attract screen when one is up), measured line by line
@@ -188,6 +324,10 @@ const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.data
   + (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\s+/).join('.') : '');
 const overlay = [...document.querySelectorAll('[data-test=idle-warning], [data-test=attract]')].find((e) => !e.hidden);
 const root = overlay ?? document.body;
+// A scrolled page goes under the bars that stay on screen (a sticky header, the on-screen
+// keyboard): a line of the page behind one is hidden by it, not overlapping it.
+const covers = [document.getElementById('onscreen-keyboard'), document.getElementById('site-header')].filter((e) => e && ['fixed', 'sticky'].includes(getComputedStyle(e).position));
+const covered = (el, t) => covers.some((c) => { if (c.contains(el)) return false; const b = c.getBoundingClientRect(); return t.bottom > b.top && t.top < b.bottom && t.right > b.left && t.left < b.right; });
 const texts = [];
 const shownTexts = new Set();
 const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, { acceptNode: (n) => (n.nodeValue.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT) });
@@ -199,7 +339,7 @@ for (let node = walker.nextNode(); node; node = walker.nextNode()) {
   if (style.visibility !== 'visible') continue;
   const range = document.createRange();
   range.selectNodeContents(node);
-  const rects = [...range.getClientRects()].filter((r) => r.width > 0.5 && r.height > 0.5);
+  const rects = [...range.getClientRects()].filter((r) => r.width > 0.5 && r.height > 0.5 && !covered(el, r));
   if (!rects.length) continue;
   let hidden = false;
   let clippedBy = null;
@@ -389,6 +529,25 @@ async fn every_screen(s: &Session, window: &str) -> Result<()> {
     )
     .await?;
     every_combo(s, "callback-errors", window).await?;
+
+    // The on-screen keyboard, opened by a tap on the name field (its letters), then its Next
+    // key to the phone field (the digit pad): each in the six combinations, the field kept in
+    // view above it.
+    set_display(s, "normal", false).await?;
+    s.click("#cb-name").await?;
+    s.wait_js(KEYBOARD_OPEN_TEXT, "the keyboard's letters")
+        .await?;
+    every_combo_typing(s, "callback-keyboard", window, "#cb-name").await?;
+    s.click("[data-test=key][data-key=enter]").await?;
+    s.wait_js(KEYBOARD_OPEN_PHONE, "the keyboard's digit pad")
+        .await?;
+    every_combo_typing(s, "callback-keyboard-phone", window, "#cb-phone").await?;
+    s.click("[data-test=key][data-key=close]").await?;
+    s.wait_js(
+        "return !document.getElementById('onscreen-keyboard')",
+        "the keyboard closed",
+    )
+    .await?;
 
     // Filled in and sent: the thank-you, held with "More time" while the combinations go by.
     s.css("#cb-name").await?.send_keys(NAME).await?;

@@ -202,6 +202,12 @@ function fit() {
   let delta = 0;
   if (rect.top < top) delta = rect.top - top;
   else if (wanted > bottom) delta = Math.min(wanted - bottom, rect.top - top);
+  // The field itself comes first: when its label, hint and error do not all fit above the
+  // keyboard (200 % text on a 1280x800 screen), they give way upwards, and the field stays in
+  // view; its top wins over its bottom if even the field is taller than the room.
+  const field = current.attachment.input.getBoundingClientRect();
+  if (field.bottom - delta > bottom) delta = field.bottom - bottom;
+  if (field.top - delta < top) delta = field.top - top;
   if (Math.abs(delta) >= 1) window.scrollBy(0, delta);
 }
 
