@@ -30,6 +30,10 @@ const KEYBOARD_OPEN_TEXT: &str =
 const KEYBOARD_OPEN_PHONE: &str =
     "return document.getElementById('onscreen-keyboard')?.dataset.layout === 'phone'";
 
+/// The config-problem screen is up (the kiosk's home when its config has a problem).
+const CONFIG_PROBLEM_READY: &str =
+    "return document.querySelector('[data-test=screen]')?.dataset.screen === 'config-problem'";
+
 /// A fictional patient for the one request each journey sends (to see the thank-you screen).
 const NAME: &str = "Test Display";
 const PHONE: &str = "201-555-0177";
@@ -48,13 +52,22 @@ pub async fn start(driver: &Driver, configs: &Configs, journey: &str) -> Result<
             "mode = \"windowed\"\n[idle]\ntimeout_seconds = 10\nwarning_seconds = 20\n".into(),
             Some((1280, 800)),
         ),
+        // A key the app does not know: a config with a problem, so the kiosk opens on the
+        // config-problem screen (its home), as it would at a clinic.
+        "display_error_screens" => (
+            format!("mode = \"windowed\"\n{quiet}[clinic]\ncolour = \"blue\"\n"),
+            Some((1280, 800)),
+        ),
         _ => return Ok(None),
     };
     let path = configs.write(&format!("{journey}.toml"), &config)?;
     let args = vec!["--config".into(), path.to_string_lossy().into_owned()];
-    let session = driver
-        .session_with(&args, HOME_READY, "the home screen")
-        .await?;
+    let (ready, what) = if journey == "display_error_screens" {
+        (CONFIG_PROBLEM_READY, "the config-problem screen")
+    } else {
+        (HOME_READY, "the home screen")
+    };
+    let session = driver.session_with(&args, ready, what).await?;
     match size {
         Some((w, h)) => window_size(&session, w, h).await?,
         None => {
@@ -584,6 +597,78 @@ pub async fn display_every_screen_at_1920x1080(s: &Session) -> Result<()> {
 /// Every patient screen, six ways, in a 1280x800 window.
 pub async fn display_every_screen_at_1280x800(s: &Session) -> Result<()> {
     every_screen(s, "1280x800").await
+}
+
+/// `every_combo` at 1280x800, then at 1920x1080, and the window back to 1280x800.
+async fn both_windows(s: &Session, screen: &str) -> Result<()> {
+    every_combo(s, screen, "1280x800").await?;
+    window_size(s, 1920, 1080).await?;
+    every_combo(s, screen, "1920x1080").await?;
+    window_size(s, 1280, 800).await
+}
+
+/// The screens a patient meets when something is wrong, in the six combinations at 1280x800
+/// and 1920x1080: the config-problem screen (this journey's config has a key the app does not
+/// know, so it is the kiosk's home), the error screen for an article that does not exist and
+/// for a command that failed, and the recovery screen after a JavaScript error nobody handled.
+pub async fn display_error_screens(s: &Session) -> Result<()> {
+    both_windows(s, "config-problem").await?;
+
+    s.client
+        .execute(
+            "location.hash = '#/article/no-such-article'; return true",
+            vec![],
+        )
+        .await?;
+    s.wait_screen("error").await?;
+    both_windows(s, "error-not-found").await?;
+
+    // A command that fails (the article's, answered here with the app's `internal` error, as
+    // when library.db cannot be read):
+    // the page with Try again beside Go to the start.
+    s.client
+        .execute(
+            "const failing = (real) => (command, args, options) => command === 'get_article'
+               ? Promise.reject({ kind: 'internal', message: 'e2e' }) : real(command, args, options);
+             const tauri = window.__TAURI__;
+             // Its `core` is frozen: the page's __TAURI__ is swapped for a copy instead.
+             window.__TAURI__ = { ...tauri, core: { ...tauri.core, invoke: failing(tauri.core.invoke) } };
+             window.__displayRestore = () => { window.__TAURI__ = tauri; };
+             location.hash = '#/article/herniated-disc'; return true",
+            vec![],
+        )
+        .await?;
+    s.wait_screen("error").await?;
+    s.wait_js(
+        "return !!document.querySelector('[data-test=error-retry]')",
+        "Try again",
+    )
+    .await?;
+    s.client
+        .execute("window.__displayRestore(); return true", vec![])
+        .await?;
+    both_windows(s, "error-other").await?;
+
+    // The recovery screen counts down 5 s to the start: its count is held (setInterval does
+    // nothing while it renders) so the twelve checks see it.
+    s.client
+        .execute(
+            "window.__displaySetInterval = window.setInterval; window.setInterval = () => 0;
+             setTimeout(() => { throw new Error('e2e: the recovery screen at every text size'); }, 0); return true",
+            vec![],
+        )
+        .await?;
+    s.wait_screen("recovery").await?;
+    s.client
+        .execute(
+            "window.setInterval = window.__displaySetInterval; return true",
+            vec![],
+        )
+        .await?;
+    both_windows(s, "recovery").await?;
+    s.click("[data-test=recovery-now]").await?;
+    s.wait_js(CONFIG_PROBLEM_READY, "the start again").await?;
+    Ok(())
 }
 
 /// The idle warning in the six combinations, at 1280x800 and 1920x1080 (the window is resized

@@ -897,6 +897,7 @@ const JOURNEYS: &[&str] = &[
     "display_every_screen_at_1920x1080",
     "display_every_screen_at_1280x800",
     "display_idle_warning_and_attract",
+    "display_error_screens",
     // Issue #13: reading aloud and keys only, heard through a PulseAudio null sink.
     "listen_reads_an_article_and_stop_silences_it",
     "listen_in_spanish_lasts_as_long_as_the_text",
@@ -961,6 +962,7 @@ async fn run(name: &str, s: &Session, driver: &Driver) -> Result<()> {
         "display_every_screen_at_1920x1080" => display::display_every_screen_at_1920x1080(s).await,
         "display_every_screen_at_1280x800" => display::display_every_screen_at_1280x800(s).await,
         "display_idle_warning_and_attract" => display::display_idle_warning_and_attract(s).await,
+        "display_error_screens" => display::display_error_screens(s).await,
         "listen_reads_an_article_and_stop_silences_it" => {
             speech::listen_reads_an_article_and_stop_silences_it(s).await
         }
