@@ -904,6 +904,7 @@ const JOURNEYS: &[&str] = &[
     "the_idle_warning_stops_speech",
     "keys_only_callback_request_by_ear",
     "keys_only_without_headphones_names_no_key",
+    "the_help_button_says_how_the_kiosk_works",
     // Late: it changes the shared data folder's articles for the journeys after it.
     "staff_install_an_article_update",
     "a_second_start_only_raises_the_running_kiosk",
@@ -973,6 +974,9 @@ async fn run(name: &str, s: &Session, driver: &Driver) -> Result<()> {
         "keys_only_callback_request_by_ear" => speech::keys_only_callback_request_by_ear(s).await,
         "keys_only_without_headphones_names_no_key" => {
             speech::keys_only_without_headphones_names_no_key(s).await
+        }
+        "the_help_button_says_how_the_kiosk_works" => {
+            speech::the_help_button_says_how_the_kiosk_works(s).await
         }
         other => anyhow::bail!("unknown journey {other}"),
     }

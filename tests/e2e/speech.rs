@@ -239,6 +239,117 @@ pub async fn the_idle_warning_stops_speech(s: &Session) -> Result<()> {
     Ok(())
 }
 
+/// The header's Help, tapped: it turns speech mode on and says how the kiosk is used, as
+/// the keypad's Help key does, heard in the screen's language (English, then Spanish); it is
+/// a 44 px target, and reachable with the keys (down to it, Enter says the help again).
+pub async fn the_help_button_says_how_the_kiosk_works(s: &Session) -> Result<()> {
+    ensure_sink()?;
+    let size = s
+        .client
+        .execute(
+            "const r = document.querySelector('[data-test=help]').getBoundingClientRect(); return [r.width, r.height]",
+            vec![],
+        )
+        .await?;
+    let (w, h) = (
+        size[0].as_f64().unwrap_or_default(),
+        size[1].as_f64().unwrap_or_default(),
+    );
+    ensure!(
+        w >= 44.0 && h >= 44.0,
+        "Help is a {w}x{h} px target, under 44 px"
+    );
+    let label = s.text("[data-test=help]").await?;
+    ensure!(label == "Help", "the Help button says Help: {label:?}");
+    s.click("h1").await?; // WebDriver's first click of the session (see PROMPT)
+    let rec = Recorder::start()?;
+    let mut ear = Ear { s, presses: 0 };
+
+    for (lang, starts) in [("en", "Speech is on."), ("es", "La voz está activada.")] {
+        if lang == "es" {
+            // The English help is long: the volume key's short line replaces it.
+            ear.press(F2).await?;
+            s.click("[data-test=lang-es]").await?;
+            s.wait_js("return document.documentElement.lang === 'es'", "lang=es")
+                .await?;
+            let label = s.text("[data-test=help]").await?;
+            ensure!(label == "Ayuda", "Help in Spanish: {label:?}");
+        }
+        // Whatever was said before (an earlier journey's last words too) has ended.
+        wait_quiet(&rec).await?;
+        let before = said().len();
+        let t0 = Instant::now();
+        s.click("[data-test=help]").await?;
+        let first = rec
+            .first_sound(t0, PROMPT)
+            .await
+            .with_context(|| format!("Help ({lang}) made no sound within 10 s"))?;
+        println!(
+            "  Help ({lang}): first sound {} ms after the tap began",
+            first.as_millis()
+        );
+        let heard = said().split_off(before);
+        ensure!(
+            heard.len() == 1 && heard[0].starts_with(starts),
+            "a tap on Help says how the kiosk works in {lang}, starting {starts:?}, and nothing else: {heard:?}"
+        );
+        let voice = said_lang();
+        ensure!(
+            voice.as_deref() == Some(lang),
+            "Help is said with the {lang} voice: {voice:?}"
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let speaking = rec.loud_blocks(t0 + first, Instant::now());
+        ensure!(
+            speaking > 100,
+            "Help ({lang}) is heard for the 2 s after its first sound: only {speaking} blocks of 10 ms with sound"
+        );
+    }
+
+    // With the keys: speech mode is on, so each control reached is said; Help is one of them,
+    // and Enter on it says the help again.
+    s.client
+        .execute("document.activeElement?.blur(); return true", vec![])
+        .await?;
+    ear.seek(DOWN, 20, "the Help button", |l| {
+        l.starts_with("Ayuda: escuchar cómo usar el quiosco")
+    })
+    .await?;
+    let again = ear.press(ENTER).await?;
+    ensure!(
+        again
+            .as_deref()
+            .is_some_and(|l| l.starts_with("La voz está activada.")),
+        "Enter on Help says the help again: {again:?}"
+    );
+    // A short line in its place, so the next journey starts in silence.
+    ear.press(F2).await?;
+    Ok(())
+}
+
+/// Waits until the sink has been silent for half a second (at most 45 s: the help is long).
+async fn wait_quiet(rec: &Recorder) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(45);
+    loop {
+        let now = Instant::now();
+        if rec.loud_blocks(now - Duration::from_millis(500), now) == 0 {
+            return Ok(());
+        }
+        ensure!(now < deadline, "the kiosk never fell silent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The language of the last sentence said (its voice), from the speech record.
+fn said_lang() -> Option<String> {
+    std::fs::read_to_string(record_path())
+        .ok()?
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .last()
+        .and_then(|v| v["lang"].as_str().map(str::to_string))
+}
+
 // ---------- keys only ----------
 
 const UP: &str = "\u{E013}";

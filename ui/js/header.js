@@ -1,13 +1,15 @@
 // @ts-check
-// The header shown on every screen: Home, Back, the clinic's name, language, text size and high
-// contrast (display.js), and at the far end a small, quiet Staff button that opens the staff
-// view (behind a PIN).
+// The header shown on every screen: Home, Back, Help (reads aloud how the kiosk works and turns
+// speech mode on, as the keypad's Help key does: a patient on the touch screen has it too), the
+// clinic's name, language, text size and high contrast (display.js), and at the far end a
+// small, quiet Staff button that opens the staff view (behind a PIN).
 // Built once; update() refreshes its words and pressed states so focus stays where it was.
 
 import { h, srOnly } from './dom.js';
 import { icon } from './icons.js';
 import { t } from './i18n.js';
 import { TEXT_SIZES } from './display.js';
+import { isStaffScreen } from './keys.js';
 
 // Language names are written in their own language, so they are not translated.
 const LANGUAGE_NAMES = /** @type {Record<string, string>} */ ({ en: 'English', es: 'Español' });
@@ -17,7 +19,7 @@ const STAFF_SCREENS = new Set(['staff-none', 'staff-pin', 'inbox']);
 const SIZE_KEYS = /** @type {Record<string, string>} */ ({ normal: 'textSizeNormal', large: 'textSizeLarge', xlarge: 'textSizeXlarge' });
 
 /**
- * @param {{ onHome: () => void, onBack: () => void, onLanguage: (lang: string) => void, onTextSize: (size: string) => void, onContrast: (high: boolean) => void, onStaff: () => void }} handlers
+ * @param {{ onHome: () => void, onBack: () => void, onHelp: () => void, onLanguage: (lang: string) => void, onTextSize: (size: string) => void, onContrast: (high: boolean) => void, onStaff: () => void }} handlers
  * @param {string[]} languages languages offered by the app
  */
 // eslint-disable-next-line max-lines-per-function -- Builds the header once, top to bottom in the order it reads; most of its lines are the buttons' markup.
@@ -41,7 +43,23 @@ export function createHeader(handlers, languages) {
     icon('back'),
     backLabel,
   );
-  nav.replaceChildren(homeButton, backButton);
+  const helpLabel = h('span', { class: 'hbtn__label' });
+  const helpButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'hbtn',
+      dataset: { test: 'help' },
+      // A tap leaves focus where it was: in speech mode the help is said at once, not the
+      // button's own name first (the keys still reach it and say it).
+      onpointerdown: (/** @type {PointerEvent} */ event) => event.preventDefault(),
+      onmousedown: (/** @type {MouseEvent} */ event) => event.preventDefault(),
+      onclick: handlers.onHelp,
+    },
+    icon('help'),
+    helpLabel,
+  );
+  nav.replaceChildren(homeButton, backButton, helpButton);
 
   const languageLabel = h('span', { class: 'setting__label', id: 'setting-language-label' });
   const languageButtons = languages.map((lang) =>
@@ -116,6 +134,11 @@ export function createHeader(handlers, languages) {
       nav.setAttribute('aria-label', t('header.navLabel'));
       homeLabel.textContent = t('header.home');
       backLabel.textContent = t('header.back');
+      helpLabel.textContent = t('header.help');
+      // The visible word starts the name, as WCAG 2.5.3 asks.
+      helpButton.setAttribute('aria-label', t('header.helpLabel'));
+      // Staff screens are never said aloud (keys.js): no Help there.
+      helpButton.hidden = isStaffScreen(state.screen);
       // A misconfigured kiosk's start screen is its home.
       const onHome = state.screen === 'home' || state.screen === 'config-problem';
       // On home the Back button keeps its place but is switched off.

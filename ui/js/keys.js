@@ -77,6 +77,15 @@ function keyLabel(action) {
   return (speechSettings().keys?.[action] ?? DEFAULT_KEYS[action])[0] ?? '';
 }
 
+/**
+ * Help, from the Help key or the header's Help button: speech mode on, and how the kiosk is
+ * used with the keys, in the screen's language.
+ */
+export function sayHelp() {
+  setSpeechMode(true);
+  say(t('keys.help', { helpKey: keyLabel('help'), volumeKey: keyLabel('volume') }));
+}
+
 /** @type {Record<Action, string[]>} */
 const DEFAULT_KEYS = { up: ['ArrowUp'], down: ['ArrowDown'], enter: ['Enter'], back: ['Escape'], help: ['F4'], volume: ['F2'] };
 
@@ -106,8 +115,7 @@ function onKeyDown(event) {
 function handle(action, target, event) {
   switch (action) {
     case 'help':
-      setSpeechMode(true);
-      say(t('keys.help', { helpKey: keyLabel('help'), volumeKey: keyLabel('volume') }));
+      sayHelp();
       return true;
     case 'volume': {
       const [step, of] = nextVolume();

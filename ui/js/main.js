@@ -18,7 +18,7 @@ import * as recovery from './screens/recovery.js';
 import * as configProblem from './screens/config-problem.js';
 import { closeKeyboard } from './components/keyboard.js';
 import { startIdle } from './idle.js';
-import { initKeys, isStaffScreen } from './keys.js';
+import { initKeys, isStaffScreen, sayHelp } from './keys.js';
 import { resetSpeech, setSpeechMode, stopSpeech, isSpeechDefault } from './speech.js';
 import { applyAccent } from './theme.js';
 
@@ -104,6 +104,7 @@ async function boot() {
     {
       onHome: bootError ? startOver : () => router.goHome(),
       onBack: bootError ? startOver : () => router.goBack(),
+      onHelp: sayHelp,
       onLanguage: changeLanguage,
       onTextSize: changeTextSize,
       onContrast: changeContrast,
