@@ -287,7 +287,6 @@ fn setup_makes_an_unprivileged_kiosk_under_cage_and_remove_undoes_it_exactly() {
         stdout
     };
     setup();
-    let first = snapshot(user);
 
     // The unit is valid for systemd and is what the README promises.
     let unit_path = "/etc/systemd/system/clinic-kiosk-session.service";
@@ -382,8 +381,8 @@ fn setup_makes_an_unprivileged_kiosk_under_cage_and_remove_undoes_it_exactly() {
                 .join("\n")
         );
     }
-    // Those sessions ran the kiosk user's own PulseAudio, which keeps its state in the user's
-    // home (~/.config/pulse), as on a kiosk: what setup changes is compared from here on.
+    // What setup made, taken after those sessions: they ran the kiosk user's own PulseAudio,
+    // which keeps its state in the user's home (~/.config/pulse), as on a kiosk.
     let first = snapshot(user);
 
     // No other session on the console, no blanking, no suspend or power keys, USB sticks
