@@ -33,6 +33,10 @@ pub enum FleetError {
     /// The answer or the download was not what it should be; why.
     #[error("the front desk answered something unexpected: {0}")]
     Protocol(String),
+    /// The laptop did not send the pack offered: its status (503 while it sends to other
+    /// kiosks; 404 when the offer or its file is gone).
+    #[error("the front desk did not send the update (HTTP {0}); it is asked again in a minute")]
+    PackUnavailable(u16),
 }
 
 /// What [`Reporter::once`] did.
@@ -42,6 +46,15 @@ pub enum Sent {
     Reported,
     /// A pack was offered and tried: how it went (report again soon, so staff see it).
     Pack(PackResult),
+}
+
+impl Sent {
+    /// Whether to report again at once rather than at the next minute: after a pack was
+    /// installed or refused, so staff see it; never after a download that did not arrive
+    /// whole, which would otherwise be fetched again and again without a pause.
+    pub fn report_again_now(&self) -> bool {
+        matches!(self, Sent::Pack(result) if result.outcome != "download")
+    }
 }
 
 /// Where a pack goes and which keys it must be signed with: the kiosk's data folder and its
@@ -54,7 +67,9 @@ pub struct Site<'a> {
 }
 
 /// The report a kiosk sends at `now` (Unix ms) from its `health`, having run for
-/// `uptime_seconds`, with its installed pack's version and the last pack result.
+/// `uptime_seconds`, with its installed pack's version and the last pack result. An
+/// installed pack that failed its check at start is not in use: the report says version 0
+/// and why, so the front desk neither shows it as installed nor stops offering it.
 pub fn report(
     health: &Health,
     pack_version: u64,
@@ -71,7 +86,11 @@ pub fn report(
         version: fleet::REPORT_VERSION,
         app_version: health.app_version.clone(),
         content_version: health.content_version.clone(),
-        pack_version,
+        pack_version: if health.content_problem.is_some() {
+            0
+        } else {
+            pack_version
+        },
         article_count: health.article_count,
         queue_length: health.queue_length,
         failed_deliveries: health.failed_deliveries,
@@ -81,6 +100,7 @@ pub fn report(
         disk,
         config_problems: fleet::fit_all(&health.config_problems),
         library_problem: health.library_problem.as_deref().map(fleet::fit),
+        content_problem: health.content_problem.as_deref().map(fleet::fit),
         uptime_seconds,
         pack: last_pack,
     }
@@ -143,7 +163,9 @@ impl Reporter {
         };
         let result = match fetch(&client, pairing, &offered, site.data_dir, now).await {
             Ok(file) => {
-                let result = install(&file, offered.version, site, swap);
+                // Checking and installing reads, hashes and writes every file and rebuilds
+                // the library: seconds of blocking work, kept off the async workers.
+                let result = tokio::task::block_in_place(|| install(&file, &offered, site, swap));
                 let _ = std::fs::remove_file(&file);
                 result
             }
@@ -154,6 +176,7 @@ impl Reporter {
                 );
                 PackResult {
                     version: offered.version,
+                    offered_at: offered.offered_at,
                     outcome: "download".into(),
                     detail: Some(fleet::fit(&err.to_string())),
                 }
@@ -206,27 +229,28 @@ async fn fetch(
         version: offered.version,
     })
     .expect("JSON");
+    // The client's 20 s covers a report; a pack may take minutes on a slow network: 20 s
+    // and then at least 256 KiB/s (64 MiB in about 4.5 minutes).
+    let allowed = std::time::Duration::from_secs(20 + offered.bytes / (256 * 1024));
     let mut response = signed(client, pairing, "pack", body, now)
+        .timeout(allowed)
         .send()
         .await
         .map_err(|_| FleetError::Unreachable(pairing.address.clone()))?;
     if response.status().as_u16() != 200 {
-        return Err(FleetError::Refused(
-            response.status().as_u16(),
-            "the pack".into(),
-        ));
+        return Err(FleetError::PackUnavailable(response.status().as_u16()));
     }
     let path = dir.join(format!(
-        "lan-pack-{}.{}",
+        "{DOWNLOAD_PREFIX}{}.{}",
         uuid::Uuid::new_v4().simple(),
         crate::pack::EXTENSION
     ));
     let io = |e: std::io::Error| FleetError::Protocol(format!("the pack cannot be saved: {e}"));
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(io)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(io)?;
     let mut hash = Sha256::new();
     let mut got: u64 = 0;
     let outcome = async {
@@ -262,14 +286,38 @@ async fn fetch(
     }
 }
 
+/// Downloads in the data folder are named so; a download cut short by a crash is removed by
+/// [`clean_downloads`] at the next start.
+const DOWNLOAD_PREFIX: &str = "lan-pack-";
+
+/// Removes downloads a stopped app left in `data_dir` (call at start, before reporting).
+pub fn clean_downloads(data_dir: &Path) {
+    for entry in std::fs::read_dir(data_dir).into_iter().flatten().flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(DOWNLOAD_PREFIX)
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Checks and installs the fetched pack at `file` as a USB pack is, handing the new library
 /// to `swap`: how it went, for the report.
 fn install<E: std::fmt::Display>(
     file: &Path,
-    version: u64,
+    offered: &Offered,
     site: &Site<'_>,
     swap: impl FnOnce(u64, Library) -> Result<(), E>,
 ) -> PackResult {
+    let version = offered.version;
+    let result = |outcome: &str, detail: Option<String>| PackResult {
+        version,
+        offered_at: offered.offered_at,
+        outcome: outcome.into(),
+        detail,
+    };
     let state = |e: &crate::pack::PackError| {
         serde_json::to_value(crate::pack::offer::PackState::from(e))
             .ok()
@@ -280,28 +328,18 @@ fn install<E: std::fmt::Display>(
         Ok((installed, library)) => match swap(installed, library) {
             Ok(()) => {
                 tracing::info!("content pack version {installed} from the front desk installed");
-                PackResult {
-                    version,
-                    outcome: "installed".into(),
-                    detail: None,
-                }
+                result("installed", None)
             }
-            Err(err) => PackResult {
-                version,
-                outcome: "unreadable".into(),
-                detail: Some(fleet::fit(&format!(
+            Err(err) => result(
+                "unreadable",
+                Some(fleet::fit(&format!(
                     "installed but not put in use: {err}; restart the kiosk"
                 ))),
-            },
+            ),
         },
         Err(err) => {
             tracing::warn!("content pack version {version} from the front desk refused: {err}");
-            PackResult {
-                version,
-                outcome: state(&err),
-                // Pack errors name files inside the pack, never a path on this kiosk.
-                detail: Some(fleet::fit(&err.to_string())),
-            }
+            result(&state(&err), Some(fleet::fit(&err.to_string())))
         }
     }
 }
@@ -316,11 +354,80 @@ pub struct SentPack {
     pub kiosks: usize,
 }
 
-/// On the front desk: checks the pack at `path` against the laptop's own `trusted` keys (so
-/// staff learn at once of a pack no kiosk would take), keeps a copy in the outgoing folder
-/// of `data_dir`, and offers it to `kiosk_ids` at `now` (Unix ms); each fetches it with its
-/// next report. Copies no kiosk is offered any more are removed. `Err` says why the pack
-/// was refused; nothing is offered then.
+/// On the front desk, before any kiosk is offered it: copies the pack at `path` (read once,
+/// at most [`crate::pack::MAX_BYTES`]) into the outgoing folder of `data_dir` and checks
+/// that copy with the laptop's own `trusted` keys, exactly as a kiosk will (so staff learn
+/// at once of a pack no kiosk would take, and what is checked is what is served). The offer
+/// to record, made at `now` (Unix ms). `Err` says why the pack was refused; its copy is
+/// removed then. Takes no lock on kiosk.db.
+pub fn prepare_pack(
+    data_dir: &Path,
+    path: &Path,
+    trusted: &[VerifyingKey],
+    now: i64,
+) -> Result<crate::lan::store::PackOffer, crate::pack::PackError> {
+    use std::io::Read as _;
+    let io = |e: std::io::Error| crate::pack::PackError::Io {
+        path: fleet::OUTGOING.into(),
+        source: e,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(crate::pack::MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > crate::pack::MAX_BYTES {
+        return Err(crate::pack::PackError::TooLarge(
+            path.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
+        ));
+    }
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let dir = fleet::outgoing_dir(data_dir);
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let tmp = dir.join(format!("sending-{}.tmp", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&tmp, &bytes).map_err(io)?;
+    let version = match crate::pack::open(&tmp, trusted) {
+        Ok(verified) => verified.manifest.version,
+        Err(err) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(err);
+        }
+    };
+    let file = format!("v{version}-{}.{}", &sha256[..16], crate::pack::EXTENSION);
+    std::fs::rename(&tmp, dir.join(&file)).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })?;
+    Ok(crate::lan::store::PackOffer {
+        version,
+        file,
+        sha256,
+        bytes: bytes.len() as u64,
+        offered_at: now,
+    })
+}
+
+/// Offers a [`prepare_pack`]ed pack to `kiosk_ids` (each fetches it with its next report)
+/// and removes copies no kiosk is offered any more.
+pub fn offer_pack(
+    conn: &mut rusqlite::Connection,
+    data_dir: &Path,
+    kiosk_ids: &[String],
+    offer: &crate::lan::store::PackOffer,
+) -> rusqlite::Result<SentPack> {
+    crate::lan::store::offer_pack(conn, kiosk_ids, offer)?;
+    prune_outgoing(conn, data_dir);
+    Ok(SentPack {
+        version: offer.version,
+        kiosks: kiosk_ids.len(),
+    })
+}
+
+/// On the front desk, [`prepare_pack`] then [`offer_pack`] (for tests and tools that hold
+/// the connection anyway).
 pub fn send_pack(
     conn: &mut rusqlite::Connection,
     data_dir: &Path,
@@ -329,48 +436,65 @@ pub fn send_pack(
     kiosk_ids: &[String],
     now: i64,
 ) -> Result<SentPack, crate::pack::PackError> {
-    let verified = crate::pack::open(path, trusted)?;
-    let version = verified.manifest.version;
-    let io = |e: std::io::Error| crate::pack::PackError::Io {
+    let offer = prepare_pack(data_dir, path, trusted, now)?;
+    offer_pack(conn, data_dir, kiosk_ids, &offer).map_err(|e| crate::pack::PackError::Io {
         path: fleet::OUTGOING.into(),
-        source: e,
+        source: std::io::Error::other(e),
+    })
+}
+
+/// Removes the outgoing folder's packs no kiosk is offered any more (after a send, and after
+/// a kiosk is unpaired). Removes nothing when the offers cannot be read, nor a copy a send
+/// is preparing.
+pub fn prune_outgoing(conn: &rusqlite::Connection, data_dir: &Path) {
+    let Ok(kept) = crate::lan::store::offered_files(conn) else {
+        return;
     };
-    let bytes = std::fs::read(path).map_err(io)?;
-    let sha256 = hex::encode(Sha256::digest(&bytes));
     let dir = fleet::outgoing_dir(data_dir);
-    std::fs::create_dir_all(&dir).map_err(io)?;
-    let file = format!("v{version}-{}.{}", &sha256[..16], crate::pack::EXTENSION);
-    let tmp = dir.join(format!("{file}.tmp"));
-    std::fs::write(&tmp, &bytes)
-        .and_then(|()| std::fs::rename(&tmp, dir.join(&file)))
-        .map_err(io)?;
-    let offer = crate::lan::store::PackOffer {
-        version,
-        file,
-        sha256,
-        bytes: bytes.len() as u64,
-        offered_at: now,
-    };
-    crate::lan::store::offer_pack(conn, kiosk_ids, &offer)
-        .map_err(|e| io(std::io::Error::other(e)))?;
-    // Older copies no kiosk is offered any more.
-    let kept = crate::lan::store::offered_files(conn).unwrap_or_default();
     for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        if !kept.contains(&name) {
+        if !kept.contains(&name) && !name.ends_with(".tmp") {
             let _ = std::fs::remove_file(entry.path());
         }
     }
-    Ok(SentPack {
-        version,
-        kiosks: kiosk_ids.len(),
-    })
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn the_lan_and_usb_pack_bounds_agree() {
         assert_eq!(crate::lan::fleet::MAX_PACK_BYTES, crate::pack::MAX_BYTES);
+    }
+
+    fn tried(outcome: &str) -> Sent {
+        Sent::Pack(PackResult {
+            version: 2,
+            offered_at: 1,
+            outcome: outcome.into(),
+            detail: None,
+        })
+    }
+
+    #[test]
+    fn only_a_pack_installed_or_refused_is_reported_at_once() {
+        assert!(tried("installed").report_again_now());
+        assert!(tried("untrusted").report_again_now());
+        assert!(
+            !tried("download").report_again_now(),
+            "a download that failed waits for the next minute, or it is fetched in a loop"
+        );
+        assert!(!Sent::Reported.report_again_now());
+    }
+
+    #[test]
+    fn downloads_left_by_a_stopped_app_are_removed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("lan-pack-abc.ckpack"), b"half").expect("write");
+        std::fs::write(dir.path().join("kiosk.db"), b"keep").expect("write");
+        clean_downloads(dir.path());
+        assert!(!dir.path().join("lan-pack-abc.ckpack").exists());
+        assert!(dir.path().join("kiosk.db").exists());
     }
 }

@@ -403,6 +403,7 @@ fn spawn_fleet<R: Runtime>(app: &tauri::AppHandle<R>) {
     if state.config.mode == config::Mode::FrontDesk || state.kiosk.is_none() {
         return;
     }
+    fleet::clean_downloads(&state.data_dir);
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         let mut reporter = fleet::Reporter::new();
@@ -412,11 +413,11 @@ fn spawn_fleet<R: Runtime>(app: &tauri::AppHandle<R>) {
         let mut failing = false;
         loop {
             every.tick().await;
-            // A pack tried is reported at once, so staff see how it went.
+            // A pack installed or refused is reported at once, so staff see how it went.
             while let Some(sent) = report_to_front_desk(&handle, &mut reporter).await {
                 match sent {
-                    Ok(fleet::Sent::Pack(_)) => continue,
-                    Ok(fleet::Sent::Reported) => failing = false,
+                    Ok(sent) if sent.report_again_now() => continue,
+                    Ok(_) => failing = false,
                     Err(err) => {
                         // Once until it works again: the front desk may be off for the night.
                         if !failing {

@@ -303,7 +303,8 @@ fn add_fleet(m: &Metrics, fleet: &[KioskView]) -> Result<(), MetricsError> {
     )
 }
 
-/// A warning's wire name, as the staff view and the metrics label it.
+/// A warning's wire name, as the staff view and the metrics label it (a test keeps it equal
+/// to serde's).
 fn warning_name(w: crate::lan::fleet::Warning) -> &'static str {
     use crate::lan::fleet::Warning as W;
     match w {
@@ -315,6 +316,7 @@ fn warning_name(w: crate::lan::fleet::Warning) -> &'static str {
         W::DiskLow => "diskLow",
         W::ConfigProblems => "configProblems",
         W::LibraryProblem => "libraryProblem",
+        W::ContentProblem => "contentProblem",
         W::PackRefused => "packRefused",
     }
 }
@@ -458,6 +460,28 @@ mod tests {
         );
         for line in text.lines().filter(|l| !l.starts_with('#')) {
             assert!(line.starts_with("clinic_kiosk_"), "{line}");
+        }
+    }
+
+    #[test]
+    fn warning_labels_are_the_staff_views_names() {
+        use crate::lan::fleet::Warning as W;
+        for w in [
+            W::NeverSeen,
+            W::NotSeen,
+            W::OldRequest,
+            W::FailedDeliveries,
+            W::DiskFull,
+            W::DiskLow,
+            W::ConfigProblems,
+            W::LibraryProblem,
+            W::ContentProblem,
+            W::PackRefused,
+        ] {
+            assert_eq!(
+                serde_json::to_value(w).expect("json").as_str(),
+                Some(warning_name(w))
+            );
         }
     }
 

@@ -88,6 +88,8 @@ struct Kiosk {
     pairing: store::Pairing,
     config: Config,
     reporter: Reporter,
+    /// Why the installed pack failed its check at start, as the app keeps it.
+    content_problem: Option<String>,
 }
 
 impl Kiosk {
@@ -108,6 +110,7 @@ impl Kiosk {
             pairing,
             config: Config::default(),
             reporter: Reporter::new(),
+            content_problem: None,
         }
     }
 
@@ -117,7 +120,7 @@ impl Kiosk {
             kiosk: Some(&*self.db),
             config: &self.config,
             config_problems: &[],
-            content_problem: None,
+            content_problem: self.content_problem.as_deref(),
             data_dir: self.dir.path(),
         };
         let health = health::report(&sources, at).expect("health");
@@ -476,6 +479,29 @@ fn staff_send_a_pack_every_kiosk_installs_it_and_refusals_come_back_to_the_list(
         "staff are told what to do: {detail}"
     );
 
+    // Sent again after West's refusal (say its config now trusts the key): a new offer,
+    // fetched again, where the same offer is not.
+    assert_eq!(west.send(&rt, &other_keys), Sent::Reported, "tried once");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    fleet::send_pack(
+        &mut laptop.db.lock().unwrap(),
+        laptop.dir.path(),
+        &v2,
+        &trusted,
+        &ids[1..],
+        now(),
+    )
+    .expect("sent again");
+    match west.send(&rt, &trusted) {
+        Sent::Pack(result) => assert_eq!(result.outcome, "installed"),
+        other => panic!("West was offered the pack again: {other:?}"),
+    }
+    west.send(&rt, &trusted);
+    assert!(laptop
+        .kiosks(Thresholds::default(), now())
+        .iter()
+        .all(|k| k.warnings.is_empty() && k.report.as_ref().is_some_and(|r| r.pack_version == 2)));
+
     // A pack changed after the front desk checked it (its copy in the outgoing folder):
     // refused by the kiosk's own check, the library untouched.
     let v3 = make_pack(&laptop, &key, 3);
@@ -537,5 +563,132 @@ fn staff_send_a_pack_every_kiosk_installs_it_and_refusals_come_back_to_the_list(
         .filter(|e| e.file_name().to_string_lossy().starts_with("lan-pack-"))
         .collect();
     assert!(leftovers.is_empty(), "no half download is left behind");
+    let list = laptop.kiosks(Thresholds::default(), now());
+    let e = list.iter().find(|k| k.name == "East").expect("East");
+    assert!(
+        !e.warnings.contains(&Warning::PackRefused),
+        "a download that did not arrive whole is tried again, not shown as refused: {:?}",
+        e.warnings
+    );
+
+    // Unpairing East: its offer goes, and the copy no kiosk is offered any more with it.
+    let outgoing = lan::fleet::outgoing_dir(laptop.dir.path());
+    let files = || std::fs::read_dir(&outgoing).unwrap().count();
+    assert_eq!(files(), 2, "the copies offered to East and to West");
+    {
+        let conn = laptop.db.lock().unwrap();
+        store::remove_kiosk(&conn, &ids[0]).unwrap();
+        fleet::prune_outgoing(&conn, laptop.dir.path());
+    }
+    let west_copy = store::pack_offer(&laptop.db.lock().unwrap(), &ids[1])
+        .unwrap()
+        .expect("West's offer stays")
+        .file;
+    let left: Vec<String> = std::fs::read_dir(&outgoing)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(left, [west_copy], "only the copy still offered is kept");
+    laptop.task.abort();
+}
+
+#[test]
+fn a_pack_failing_its_check_at_start_is_not_reported_as_in_use() {
+    let rt = runtime();
+    let laptop = Laptop::start(&rt);
+    let (key, trusted) = keys();
+    let mut kiosk = Kiosk::paired(&rt, &laptop, "Lobby");
+    let v2 = make_pack(&laptop, &key, 2);
+    let ids = [kiosk.pairing.kiosk_id.clone()];
+    fleet::send_pack(
+        &mut laptop.db.lock().unwrap(),
+        laptop.dir.path(),
+        &v2,
+        &trusted,
+        &ids,
+        now(),
+    )
+    .expect("sent");
+    assert!(matches!(kiosk.send(&rt, &trusted), Sent::Pack(_)));
+    // The kiosk's config stops trusting the key: at its next start the installed pack fails
+    // its check and the shipped articles are shown (as lib.rs does).
+    let problem = pack::verify_installed(kiosk.dir.path(), &[]).expect_err("no key trusts it");
+    kiosk.content_problem = Some(problem.to_string());
+    kiosk.reporter = Reporter::new();
+    let _ = kiosk.send(&rt, &[]);
+    kiosk.send(&rt, &[]);
+    let view = &laptop.kiosks(Thresholds::default(), now())[0];
+    let report = view.report.as_ref().expect("report");
+    assert_eq!(
+        report.pack_version, 0,
+        "the articles in use are the shipped ones"
+    );
+    assert!(report.content_problem.is_some());
+    assert!(
+        view.warnings.contains(&Warning::ContentProblem),
+        "{:?}",
+        view.warnings
+    );
+    laptop.task.abort();
+}
+
+#[test]
+fn the_front_desk_sends_two_packs_at_once_at_most() {
+    let rt = runtime();
+    let laptop = Laptop::start(&rt);
+    let (key, trusted) = keys();
+    let kiosk = Kiosk::paired(&rt, &laptop, "Lobby");
+    let v2 = make_pack(&laptop, &key, 2);
+    fleet::send_pack(
+        &mut laptop.db.lock().unwrap(),
+        laptop.dir.path(),
+        &v2,
+        &trusted,
+        std::slice::from_ref(&kiosk.pairing.kiosk_id),
+        now(),
+    )
+    .expect("sent");
+    let ask = || {
+        let body = br#"{"version":2}"#;
+        let ts = now() / 1000;
+        let headers = [
+            (lan::KIOSK_HEADER, kiosk.pairing.kiosk_id.clone()),
+            (webhook::TIMESTAMP_HEADER, ts.to_string()),
+            (
+                webhook::SIGNATURE_HEADER,
+                webhook::sign(&kiosk.pairing.secret, ts, body),
+            ),
+        ];
+        let header = move |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+        };
+        laptop
+            .front
+            .send_pack("127.0.0.1".parse().unwrap(), header, body, now())
+    };
+    let status = |reply: &lan::fleet::Reply| match reply {
+        lan::fleet::Reply::Pack(_) => 200,
+        lan::fleet::Reply::Json(status, _) => *status,
+        lan::fleet::Reply::Text((status, _)) => *status,
+    };
+    let first = ask();
+    let second = ask();
+    assert_eq!((status(&first), status(&second)), (200, 200));
+    assert_eq!(
+        status(&ask()),
+        503,
+        "a third waits while two are on their way"
+    );
+    drop(first);
+    assert_eq!(
+        status(&ask()),
+        200,
+        "a place is given back when a pack has gone"
+    );
+    drop(second);
     laptop.task.abort();
 }

@@ -83,7 +83,12 @@ pub fn lan_unpair_kiosk(
         .staff(token.as_deref(), "lan_unpair_kiosk", Activity::Act)?
         .name;
     if state.kiosk.is_some() {
-        state.with_lan_db(|conn| store::remove_kiosk(conn, &kiosk_id))?;
+        state.with_lan_db(|conn| {
+            let removed = store::remove_kiosk(conn, &kiosk_id)?;
+            // A pack offered only to that kiosk is not needed any more.
+            crate::fleet::prune_outgoing(conn, &state.data_dir);
+            Ok(removed)
+        })?;
     }
     tracing::info!("kiosk {kiosk_id} unpaired by staff");
     state.audit(&who, "unpair", Some(&kiosk_id));
@@ -219,16 +224,13 @@ pub fn lan_send_pack(
         }
     };
     let trusted = super::packs::trusted(&state);
-    let sent = state.with_lan_db(|conn| {
-        Ok(crate::fleet::send_pack(
-            conn,
-            &state.data_dir,
-            &path,
-            &trusted,
-            &targets,
-            now,
-        ))
-    })?;
+    // Checked and copied without holding kiosk.db: kiosks' requests keep arriving meanwhile.
+    let sent = match crate::fleet::prepare_pack(&state.data_dir, &path, &trusted, now) {
+        Ok(offer) => Ok(state.with_lan_db(|conn| {
+            crate::fleet::offer_pack(conn, &state.data_dir, &targets, &offer)
+        })?),
+        Err(err) => Err(err),
+    };
     let (sent, refused, detail) = match sent {
         Ok(sent) => {
             tracing::info!(

@@ -38,7 +38,7 @@ const MAX_TEXT: usize = 300;
 /// A kiosk's health, as it sends it to the laptop (JSON, camelCase). Ages are counted on
 /// the kiosk when it sends, so the two clocks need not agree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct KioskReport {
     /// [`REPORT_VERSION`].
     pub version: u32,
@@ -46,7 +46,8 @@ pub struct KioskReport {
     pub app_version: String,
     /// The first 12 characters of the content hash its library was built from.
     pub content_version: Option<String>,
-    /// The installed content pack's version; 0 for the articles shipped with the app.
+    /// The version of the content pack in use; 0 for the articles shipped with the app
+    /// (also when an installed pack failed its check at start and is not used).
     pub pack_version: u64,
     /// Articles in its library, both languages.
     pub article_count: Option<i64>,
@@ -66,6 +67,10 @@ pub struct KioskReport {
     pub config_problems: Vec<String>,
     /// Why its library cannot be used, if it cannot.
     pub library_problem: Option<String>,
+    /// Why its installed content pack failed its check at start (the shipped articles are
+    /// shown instead), if it did.
+    #[serde(default)]
+    pub content_problem: Option<String>,
     /// Seconds since the app started.
     pub uptime_seconds: u64,
     /// How the last pack the laptop sent went, if one was sent since the app started.
@@ -74,10 +79,14 @@ pub struct KioskReport {
 
 /// How a pack sent over the LAN went on a kiosk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct PackResult {
     /// The version offered.
     pub version: u64,
+    /// When staff sent it ([`Offered::offered_at`]): a pack sent again after a refusal is
+    /// a new offer, tried again.
+    #[serde(default)]
+    pub offered_at: i64,
     /// `installed`, or why not, as the staff view's pack states name it (`notNewer`,
     /// `untrusted`, `changed`, ...: the pack module's `PackState`), or `download` when
     /// the file did not arrive whole.
@@ -104,6 +113,8 @@ pub struct Offered {
     pub sha256: String,
     /// Its size in bytes.
     pub bytes: u64,
+    /// Unix ms staff sent it (the laptop's clock): tells one sending from the next.
+    pub offered_at: i64,
 }
 
 /// A kiosk's request for the pack it was offered (`POST /pack`).
@@ -153,6 +164,8 @@ pub enum Warning {
     ConfigProblems,
     /// Its library cannot be used.
     LibraryProblem,
+    /// Its installed content pack failed its check at start: it shows the shipped articles.
+    ContentProblem,
     /// The last pack sent to it was not installed.
     PackRefused,
 }
@@ -225,9 +238,12 @@ pub fn warnings(
         return out;
     };
     // The oldest request has waited longer still since the report came.
-    let waited_ms = report
-        .oldest_waiting_seconds
-        .map(|s| (s as i64).saturating_mul(1000).saturating_add(since_ms));
+    let waited_ms = report.oldest_waiting_seconds.map(|s| {
+        i64::try_from(s)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1000)
+            .saturating_add(since_ms)
+    });
     if waited_ms.is_some_and(|w| w > i64::from(thresholds.request_age_minutes) * 60_000) {
         out.push(Warning::OldRequest);
     }
@@ -242,13 +258,17 @@ pub fn warnings(
     if report.library_problem.is_some() {
         out.push(Warning::LibraryProblem);
     }
+    if report.content_problem.is_some() {
+        out.push(Warning::ContentProblem);
+    }
     if !report.config_problems.is_empty() {
         out.push(Warning::ConfigProblems);
     }
-    let refused = report
-        .pack
-        .as_ref()
-        .is_some_and(|p| p.outcome != "installed" && offer.is_some_and(|o| o.version == p.version));
+    // A download cut short is tried again, not refused.
+    let refused = report.pack.as_ref().is_some_and(|p| {
+        !matches!(p.outcome.as_str(), "installed" | "download")
+            && offer.is_some_and(|o| o.version == p.version && o.offered_at == p.offered_at)
+    });
     if refused {
         out.push(Warning::PackRefused);
     }
@@ -259,15 +279,16 @@ pub fn warnings(
 /// runs that version (or newer) or already tried it.
 pub fn to_offer(offer: Option<store::PackOffer>, report: &KioskReport) -> Option<Offered> {
     let offer = offer?;
-    // A download cut short is tried again; a pack refused by its checks is not.
-    let tried = report
-        .pack
-        .as_ref()
-        .is_some_and(|p| p.version == offer.version && p.outcome != "download");
+    // A download cut short is tried again; a pack refused by its checks is not, until staff
+    // send it again.
+    let tried = report.pack.as_ref().is_some_and(|p| {
+        p.version == offer.version && p.offered_at == offer.offered_at && p.outcome != "download"
+    });
     (offer.version > report.pack_version && !tried).then_some(Offered {
         version: offer.version,
         sha256: offer.sha256,
         bytes: offer.bytes,
+        offered_at: offer.offered_at,
     })
 }
 
@@ -323,6 +344,13 @@ pub fn check(report: &KioskReport) -> Result<(), String> {
     {
         bad.push("libraryProblem");
     }
+    if report
+        .content_problem
+        .as_deref()
+        .is_some_and(|p| !text_ok(p))
+    {
+        bad.push("contentProblem");
+    }
     if let Some(pack) = &report.pack {
         if !word(&pack.outcome, 20) {
             bad.push("pack.outcome");
@@ -359,12 +387,36 @@ pub fn fit_all(problems: &[String]) -> Vec<String> {
     problems.iter().take(MAX_PROBLEMS).map(|p| fit(p)).collect()
 }
 
+/// Packs the laptop sends at once, at most: each is held in memory (up to
+/// [`MAX_PACK_BYTES`]) until the kiosk has read it, so a busy "send to all" or a slow reader
+/// cannot take the laptop's memory. A kiosk turned away asks again with its next report.
+pub const MAX_SENDING: usize = 2;
+
+/// One pack on its way to a kiosk: holds a place of [`MAX_SENDING`] until the response's
+/// last byte is gone (the response's bytes own it), then gives it back.
+pub struct Sending {
+    bytes: Vec<u8>,
+    count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl AsRef<[u8]> for Sending {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl Drop for Sending {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
 /// The laptop's answer body with `status`, as the server sends it.
 pub enum Reply {
     /// A JSON body.
     Json(u16, Vec<u8>),
     /// A pack file's bytes.
-    Pack(Vec<u8>),
+    Pack(Sending),
     /// A refusal or a short text answer.
     Text(Answer),
 }
@@ -409,7 +461,7 @@ impl FrontDesk {
             return Reply::Text((503, "busy".into()));
         };
         let stored = store::save_health(&conn, &kiosk.kiosk_id, &json, now)
-            .and_then(|()| store::pack_offer(&conn, &kiosk.kiosk_id));
+            .and_then(|_| store::pack_offer(&conn, &kiosk.kiosk_id));
         match stored {
             Ok(offer) => {
                 let reply = HealthReply {
@@ -426,7 +478,8 @@ impl FrontDesk {
 
     /// The pack offered to the kiosk at `source` that signed `body` (a [`PackRequest`]):
     /// the file's bytes (200), 404 when that version is not offered to it (or its file is
-    /// gone), 401 not paired or badly signed.
+    /// gone), 401 not paired or badly signed, 503 while [`MAX_SENDING`] packs are on their
+    /// way to other kiosks.
     pub fn send_pack(
         &self,
         source: IpAddr,
@@ -452,6 +505,20 @@ impl FrontDesk {
         let (Some(offer), Some(dir)) = (offer, self.outgoing.as_deref()) else {
             return Reply::Text((404, "no such pack offered to this kiosk".into()));
         };
+        use std::sync::atomic::Ordering;
+        let taken = self
+            .sending
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_SENDING).then_some(n + 1)
+            });
+        if taken.is_err() {
+            return Reply::Text((503, "busy sending to other kiosks; ask again later".into()));
+        }
+        // From here the place is given back when `place` is dropped, sent or not.
+        let mut place = Sending {
+            bytes: Vec::new(),
+            count: self.sending.clone(),
+        };
         match read_offered(dir, &offer.file) {
             Ok(bytes) => {
                 tracing::info!(
@@ -459,7 +526,8 @@ impl FrontDesk {
                     offer.version,
                     escaped(&kiosk.name, 80)
                 );
-                Reply::Pack(bytes)
+                place.bytes = bytes;
+                Reply::Pack(place)
             }
             Err(err) => {
                 tracing::error!(
@@ -518,6 +586,7 @@ mod tests {
             disk: "ok".into(),
             config_problems: vec![],
             library_problem: None,
+            content_problem: None,
             uptime_seconds: 3600,
             pack: None,
         }
@@ -529,7 +598,7 @@ mod tests {
             file: "x.ckpack".into(),
             sha256: "ab".repeat(32),
             bytes: 1000,
-            offered_at: 0,
+            offered_at: 77,
         }
     }
 
@@ -578,6 +647,7 @@ mod tests {
         r.library_problem = Some("library.db cannot be opened".into());
         r.pack = Some(PackResult {
             version: 4,
+            offered_at: 77,
             outcome: "untrusted".into(),
             detail: None,
         });
@@ -590,6 +660,20 @@ mod tests {
                 Warning::ConfigProblems,
                 Warning::PackRefused
             ]
+        );
+        let mut cut = report();
+        cut.pack = Some(PackResult {
+            version: 4,
+            offered_at: 77,
+            outcome: "download".into(),
+            detail: None,
+        });
+        cut.content_problem =
+            Some("the pack is signed with a key this kiosk does not trust".into());
+        assert_eq!(
+            warnings(Some(0), Some(&cut), Some(&offer(4)), t, 0),
+            [Warning::ContentProblem],
+            "a download cut short is retried, not refused"
         );
         // A refusal of an older offer is history once a newer pack is sent.
         assert!(!warnings(Some(0), Some(&r), Some(&offer(5)), t, 0).contains(&Warning::PackRefused));
@@ -607,6 +691,7 @@ mod tests {
         let mut tried = report();
         tried.pack = Some(PackResult {
             version: 4,
+            offered_at: 77,
             outcome: "changed".into(),
             detail: None,
         });
@@ -615,8 +700,17 @@ mod tests {
             None,
             "refused once: not again"
         );
+        let resent = store::PackOffer {
+            offered_at: 78,
+            ..offer(4)
+        };
+        assert!(
+            to_offer(Some(resent), &tried).is_some(),
+            "sent again by staff: a new offer, tried again"
+        );
         tried.pack = Some(PackResult {
             version: 4,
+            offered_at: 77,
             outcome: "download".into(),
             detail: None,
         });

@@ -58,6 +58,8 @@ pub struct FrontDesk {
     /// The folder of content packs staff sent to kiosks (`fleet::outgoing_dir`); `None`
     /// serves none (issue #15).
     pub outgoing: Option<std::path::PathBuf>,
+    /// Packs on their way to kiosks now (see `fleet::MAX_SENDING`).
+    pub(super) sending: Arc<std::sync::atomic::AtomicUsize>,
     code: Mutex<Option<OpenCode>>,
     serial: std::sync::atomic::AtomicU64,
     pending: Mutex<HashMap<String, Pending>>,
@@ -95,6 +97,7 @@ impl FrontDesk {
             callbacks: CallbackSettings::default(),
             refusals: RefusalLog::default(),
             outgoing: None,
+            sending: Arc::default(),
             code: Mutex::new(None),
             serial: std::sync::atomic::AtomicU64::new(1),
             pending: Mutex::new(HashMap::new()),

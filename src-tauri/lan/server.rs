@@ -212,8 +212,13 @@ async fn handle(
                 };
                 match fleet {
                     fleet::Reply::Json(status, body) => return reply(status, body, true),
-                    fleet::Reply::Pack(bytes) => {
-                        return reply_as(200, bytes, "application/octet-stream")
+                    fleet::Reply::Pack(sending) => {
+                        // The bytes own the place they hold until the last one is sent.
+                        return reply_as(
+                            200,
+                            Bytes::from_owner(sending),
+                            "application/octet-stream",
+                        );
                     }
                     fleet::Reply::Text(answer) => answer,
                 }

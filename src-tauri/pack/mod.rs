@@ -445,13 +445,21 @@ fn crash_point(name: &str) {
     }
 }
 
+/// One install at a time in this process: a pack from a USB stick and one from the front
+/// desk would otherwise both pass the version check against the same installed pack, and
+/// each would remove the other's staging folder as a leftover.
+static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Installs a verified pack into `data_dir` and rebuilds `library_db` from it. Refused when
 /// not newer than the installed pack. Leftovers of an earlier stopped import are removed.
+/// Installs in one process run one after the other.
 pub fn install(
     pack: &Verified,
     data_dir: &Path,
     library_db: &Path,
 ) -> Result<crate::library::Library, PackError> {
+    // A panic in an earlier install leaves nothing half done that the checks below miss.
+    let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
     let installed = installed(data_dir).map_or(0, |m| m.version);
     if pack.manifest.version <= installed {
         return Err(PackError::NotNewer {

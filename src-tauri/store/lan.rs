@@ -128,18 +128,19 @@ pub struct StoredHealth {
 }
 
 /// Keeps `report` (JSON) as kiosk `kiosk_id`'s last health report, received at `now` (Unix
-/// ms), replacing the one before.
+/// ms), replacing the one before; nothing when the kiosk is no longer paired (a report that
+/// crossed its unpairing). Whether it was kept.
 pub fn save_health(
     conn: &Connection,
     kiosk_id: &str,
     report: &str,
     now: i64,
-) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT OR REPLACE INTO kiosk_health (kiosk_id, received_at, report) VALUES (?1, ?2, ?3)",
+) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "INSERT OR REPLACE INTO kiosk_health (kiosk_id, received_at, report)
+         SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM lan_kiosk WHERE kiosk_id = ?1)",
         params![kiosk_id, now, report],
-    )?;
-    Ok(())
+    )? > 0)
 }
 
 /// The last health report of every kiosk that sent one.

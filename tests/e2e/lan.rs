@@ -413,6 +413,11 @@ pub async fn the_front_desk_watches_its_kiosks_and_sends_an_update(
                 vec![],
             )
             .await?;
+        let label = s.text("[data-test=fleet-send-pack]").await?;
+        ensure!(
+            label.contains("Send to East lobby"),
+            "the button says where it sends: {label:?}"
+        );
         s.click("[data-test=fleet-send-pack]").await?;
         s.wait_js_for(
             "return document.querySelector('[data-test=lan-status]')?.textContent.includes('sent to 1 kiosk')",

@@ -77,7 +77,7 @@ function facts(r, lastSeen) {
     fact(t('fleet.queue'), [String(r.queueLength ?? '—'), waiting].filter(Boolean).join(', '), 'fleet-queue'),
     fact(t('fleet.lastDelivery'), r.lastDeliverySeconds == null ? t('fleet.never') : ago(r.lastDeliverySeconds + since), 'fleet-last-delivery'),
     fact(t('fleet.disk'), bytes(r.freeDiskBytes), 'fleet-disk'),
-    fact(t('fleet.uptime'), duration(r.uptimeSeconds), 'fleet-uptime'),
+    fact(t('fleet.uptime'), duration(r.uptimeSeconds + since), 'fleet-uptime'),
   );
 }
 
@@ -92,8 +92,8 @@ function offerLine(k) {
   const tried = k.report?.pack?.version === offer.version ? k.report.pack : null;
   let key = 'fleet.offerWaiting';
   if (running >= offer.version) key = 'fleet.offerInstalled';
-  else if (tried && tried.outcome === 'download') key = 'fleet.offerRetrying';
-  else if (tried) key = 'fleet.offerRefused';
+  else if (tried && tried.offeredAt === offer.offeredAt && tried.outcome === 'download') key = 'fleet.offerRetrying';
+  else if (tried && tried.offeredAt === offer.offeredAt) key = 'fleet.offerRefused';
   return h('p', { class: 'fleet__offer', dataset: { test: 'fleet-offer', state: key.slice('fleet.offer'.length).toLowerCase() } }, t(key, { version: offer.version }));
 }
 
@@ -127,64 +127,116 @@ export function kioskItem(k, when, actions) {
 }
 
 /**
- * Admins: send one of the packs found on the laptop to every kiosk, or to one.
- * @param {{ token: () => string | null, guard: <T>(f: () => Promise<T>) => Promise<T | null>, isAlive: () => boolean, kiosks: any[], status: HTMLElement, redraw: (lan: any) => void }} deps
+ * The send button's words: where it sends.
+ * @param {any[]} kiosks
+ * @param {string} target '' for every kiosk, else a kiosk id
+ */
+function sendLabel(kiosks, target) {
+  const kiosk = kiosks.find((k) => k.kioskId === target);
+  return kiosk ? t('fleet.sendToOne', { name: kiosk.name }) : t('fleet.sendToAll');
+}
+
+/**
+ * One pack of the send form: its name and version, and its send button, or why no kiosk
+ * would take it.
+ * @param {any} p a pack of content_packs
+ * @param {number} i its place, for the ids
+ * @param {string} label the button's words
+ * @param {() => void} onSend
+ * @param {HTMLButtonElement[]} buttons the form's send buttons, to relabel when the target changes
+ */
+function packItem(p, i, label, onSend, buttons) {
+  const nameId = `fleet-pack-${i}`;
+  let action;
+  if (SENDABLE.has(p.state)) {
+    const button = /** @type {HTMLButtonElement} */ (
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button button--primary button--small',
+          dataset: { test: 'fleet-send-pack', version: String(p.version) },
+          'aria-describedby': nameId,
+          onclick: onSend,
+        },
+        icon('arrowRight'),
+        h('span', {}, label),
+      )
+    );
+    buttons.push(button);
+    action = button;
+  } else {
+    action = h('span', { class: 'fleet__unsendable', dataset: { test: 'fleet-unsendable' } }, t(`packs.state.${p.state}`));
+  }
+  return h(
+    'li',
+    { class: 'packs__item' },
+    h('span', { id: nameId }, h('strong', {}, p.name), ' ', p.version == null ? '' : t('packs.version', { version: p.version })),
+    action,
+  );
+}
+
+/**
+ * Admins: send one of the packs found on the laptop to every kiosk, or to one. Packs no
+ * kiosk would take (not signed by a key the laptop trusts, changed, cut short) are listed
+ * with why, not left out.
+ * @param {{ token: () => string | null, guard: <T>(f: () => Promise<T>) => Promise<T | null>, isAlive: () => boolean, kiosks: any[], status: HTMLElement, redraw: (lan: any) => void, target: { value: string } }} deps
+ *   target: where to send, kept by the panel across redraws
  * @returns {HTMLElement}
  */
-export function sendPacks({ token, guard, isAlive, kiosks, status, redraw }) {
+export function sendPacks({ token, guard, isAlive, kiosks, status, redraw, target }) {
   const box = h('div', { class: 'fleet__send', dataset: { test: 'fleet-send' } }, h('p', {}, t('fleet.sendLoading')));
-  const target = h(
-    'select',
-    { id: 'fleet-target', class: 'field__input fleet__target', dataset: { test: 'fleet-target' } },
-    h('option', { value: '' }, t('fleet.allKiosks')),
-    kiosks.map((k) => h('option', { value: k.kioskId }, k.name)),
+  if (!kiosks.some((k) => k.kioskId === target.value)) target.value = '';
+  /** @type {HTMLButtonElement[]} */
+  const buttons = [];
+  const select = /** @type {HTMLSelectElement} */ (
+    h(
+      'select',
+      {
+        id: 'fleet-target',
+        class: 'field__input fleet__target',
+        dataset: { test: 'fleet-target' },
+        onchange: () => {
+          target.value = select.value;
+          for (const b of buttons) {
+            const words = b.querySelector('span');
+            if (words) words.textContent = sendLabel(kiosks, target.value);
+          }
+        },
+      },
+      h('option', { value: '' }, t('fleet.allKiosks')),
+      kiosks.map((k) => h('option', { value: k.kioskId }, k.name)),
+    )
   );
+  select.value = target.value;
+  /** @param {any} p a pack of content_packs */
+  const send = (p) => async () => {
+    status.textContent = t('fleet.sending');
+    try {
+      const result = await guard(() => api.lanSendPack(token(), p.path, target.value || null));
+      if (!result || !isAlive()) return;
+      redraw(result.status);
+      status.textContent = result.sent
+        ? t('fleet.sent', { version: result.sent.version, count: result.sent.kiosks })
+        : t('fleet.refused', { why: t(`packs.state.${result.refused}`) });
+    } catch (error) {
+      if (isAlive()) status.textContent = failure(error, 'lan.failed');
+    }
+  };
+  /** @param {any} p @param {number} i */
+  const item = (p, i) => packItem(p, i, sendLabel(kiosks, target.value), send(p), buttons);
   (async () => {
     try {
       const found = await guard(() => api.contentPacks(token()));
       if (!found || !isAlive()) return;
-      const packs = (found.packs ?? []).filter((/** @type {any} */ p) => SENDABLE.has(p.state));
+      const packs = found.packs ?? [];
       if (!packs.length) {
         box.replaceChildren(h('p', { class: 'empty-note', dataset: { test: 'fleet-no-packs' } }, t('fleet.noPacks')));
         return;
       }
       box.replaceChildren(
-        h('div', { class: 'field' }, h('label', { class: 'field__label', for: 'fleet-target' }, t('fleet.sendTo')), target),
-        h(
-          'ul',
-          { class: 'packs__list', role: 'list' },
-          packs.map((/** @type {any} */ p) =>
-            h(
-              'li',
-              { class: 'packs__item' },
-              h('span', {}, h('strong', {}, p.name), ' ', t('packs.version', { version: p.version })),
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'button button--primary button--small',
-                  dataset: { test: 'fleet-send-pack', version: String(p.version) },
-                  onclick: async () => {
-                    status.textContent = t('fleet.sending');
-                    try {
-                      const kioskId = /** @type {HTMLSelectElement} */ (target).value || null;
-                      const result = await guard(() => api.lanSendPack(token(), p.path, kioskId));
-                      if (!result || !isAlive()) return;
-                      redraw(result.status);
-                      status.textContent = result.sent
-                        ? t('fleet.sent', { version: result.sent.version, count: result.sent.kiosks })
-                        : t('fleet.refused', { why: t(`packs.state.${result.refused}`) });
-                    } catch (error) {
-                      if (isAlive()) status.textContent = failure(error, 'lan.failed');
-                    }
-                  },
-                },
-                icon('arrowRight'),
-                t('fleet.send'),
-              ),
-            ),
-          ),
-        ),
+        h('div', { class: 'field' }, h('label', { class: 'field__label', for: 'fleet-target' }, t('fleet.sendTo')), select),
+        h('ul', { class: 'packs__list', role: 'list' }, packs.map(item)),
       );
     } catch (error) {
       if (isAlive()) box.replaceChildren(h('p', { class: 'empty-note' }, failure(error, 'lan.failed')));

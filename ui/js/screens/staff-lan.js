@@ -25,6 +25,8 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
   const status = h('p', { class: 'inbox-status', role: 'status', dataset: { test: 'lan-status' } });
   let codeTimer = 0;
   let refreshTimer = 0;
+  /** Where the send form sends: '' for every kiosk, else a kiosk id; kept across redraws. */
+  const sendTarget = { value: '' };
 
   const stopCode = () => clearInterval(codeTimer);
   const stop = () => {
@@ -82,39 +84,48 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
       isAdmin ? h('div', {}, show) : null,
       codeBox,
       h('h2', { class: 'health__section-title' }, t('lan.kiosksTitle')),
-      view.kiosks.length
-        ? h(
-            'ul',
-            { class: 'lan__kiosks', role: 'list', dataset: { test: 'fleet-list' } },
-            view.kiosks.map((/** @type {any} */ k) =>
-              kioskItem(
-                k,
-                when,
-                !isAdmin ? null : h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'button button--secondary button--small',
-                    dataset: { test: 'lan-unpair-kiosk' },
-                    onclick: async () => {
-                      try {
-                        const next = await guard(() => api.lanUnpairKiosk(token(), k.kioskId));
-                        if (!next || !isAlive()) return;
-                        draw(next);
-                        status.textContent = t('lan.unpairedKiosk', { name: k.name });
-                      } catch (error) {
-                        if (isAlive()) status.textContent = failure(error, 'lan.failed');
-                      }
-                    },
-                  },
-                  icon('close'),
-                  t('lan.unpair'),
-                ),
-              ),
-            ),
-          )
-        : h('p', { class: 'empty-note' }, t('lan.noKiosks')),
-      isAdmin && view.kiosks.length ? sendPacks({ token, guard, isAlive, kiosks: view.kiosks, status, redraw: draw }) : null,
+      kioskList(view.kiosks),
+      isAdmin && view.kiosks.length ? sendPacks({ token, guard, isAlive, kiosks: view.kiosks, status, redraw: draw, target: sendTarget }) : null,
+    );
+  }
+
+  /**
+   * The paired kiosks, each with its health; read again every REFRESH_MS on its own, so
+   * the rest of the tab (a code on show, the send form) keeps its state.
+   * @param {any[]} kiosks lan_status's kiosks
+   */
+  function kioskList(kiosks) {
+    if (!kiosks.length) return h('p', { class: 'empty-note' }, t('lan.noKiosks'));
+    return h(
+      'ul',
+      { class: 'lan__kiosks', role: 'list', dataset: { test: 'fleet-list' } },
+      kiosks.map((/** @type {any} */ k) =>
+        kioskItem(
+          k,
+          when,
+          !isAdmin ? null : h(
+            'button',
+            {
+              type: 'button',
+              class: 'button button--secondary button--small',
+              dataset: { test: 'lan-unpair-kiosk' },
+              'aria-label': t('lan.unpairNamed', { name: k.name }),
+              onclick: async () => {
+                try {
+                  const next = await guard(() => api.lanUnpairKiosk(token(), k.kioskId));
+                  if (!next || !isAlive()) return;
+                  draw(next);
+                  status.textContent = t('lan.unpairedKiosk', { name: k.name });
+                } catch (error) {
+                  if (isAlive()) status.textContent = failure(error, 'lan.failed');
+                }
+              },
+            },
+            icon('close'),
+            t('lan.unpair'),
+          ),
+        ),
+      ),
     );
   }
 
@@ -282,18 +293,24 @@ export function lanPanel({ token, guard, isAlive, when, isAdmin = false }) {
     }
   }
 
-  /** The kiosk list again, unless staff are in the middle of something on this tab. */
+  /**
+   * The kiosk list again (last seen, warnings), in place: the code on show and the send form
+   * stay as they are. Skipped while staff are on a button of the list, whose focus would go.
+   */
   async function refresh() {
     if (!isAlive()) {
       stop();
       return;
     }
-    const busy = body.contains(document.activeElement) && document.activeElement !== body;
-    const codeOpen = body.querySelector('[data-test="lan-code-box"]:not([hidden])');
-    if (busy || codeOpen) return;
+    const list = body.querySelector('[data-test="fleet-list"]');
+    if (list && list.contains(document.activeElement)) return;
     try {
       const lan = await guard(() => api.lanStatus(token()));
-      if (lan && isAlive()) draw(lan);
+      if (!lan || !isAlive() || lan.role !== 'laptop') return;
+      const current = body.querySelector('[data-test="fleet-list"]');
+      const count = body.querySelectorAll('[data-test="lan-kiosk"]').length;
+      if (current && count === lan.laptop.kiosks.length) current.replaceWith(kioskList(lan.laptop.kiosks));
+      else if (!body.contains(document.activeElement) || document.activeElement === body) draw(lan);
     } catch {
       // The next tick tries again; what is on show stays.
     }
