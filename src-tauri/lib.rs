@@ -138,6 +138,7 @@ pub fn open_state(data_dir: &std::path::Path, content_dir: &std::path::Path) -> 
         started: std::time::Instant::now(),
         page_loads: Default::default(),
         delivery_wake: Default::default(),
+        fleet_wake: Default::default(),
         front_desk: Default::default(),
         clock: Default::default(),
         kiosk_left: Default::default(),
@@ -411,8 +412,12 @@ fn spawn_fleet<R: Runtime>(app: &tauri::AppHandle<R>) {
             lan::fleet::REPORT_EVERY_SECONDS,
         ));
         let mut failing = false;
+        let wake = handle.state::<AppState>().fleet_wake.clone();
         loop {
-            every.tick().await;
+            tokio::select! {
+                _ = every.tick() => {}
+                () = wake.notified() => {}
+            }
             // A pack installed or refused is reported at once, so staff see how it went.
             while let Some(sent) = report_to_front_desk(&handle, &mut reporter).await {
                 match sent {

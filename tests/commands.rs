@@ -117,6 +117,7 @@ fn a_missing_library_is_unavailable_not_a_crash() {
         started: std::time::Instant::now(),
         page_loads: Default::default(),
         delivery_wake: Default::default(),
+        fleet_wake: Default::default(),
         front_desk: Default::default(),
         clock: Default::default(),
         kiosk_left: Default::default(),

@@ -134,6 +134,7 @@ pub async fn lan_pair(
             tracing::info!("paired with the front desk at {}", pairing.address);
             state.audit(&who, "pair", Some(&pairing.address));
             state.delivery_wake.notify_one();
+            state.fleet_wake.notify_one();
             PairOutcome::Paired
         }
         Err(err) => {

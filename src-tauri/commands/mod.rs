@@ -45,6 +45,9 @@ pub struct AppState {
     pub page_loads: std::sync::atomic::AtomicU32,
     /// Wakes the delivery worker when a request is committed.
     pub delivery_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Wakes the health reports to the front desk at once (after pairing: staff see the
+    /// kiosk in their list without waiting a minute).
+    pub fleet_wake: std::sync::Arc<tokio::sync::Notify>,
     /// On a front-desk laptop: its side of the LAN link (set once its port is open).
     pub front_desk: std::sync::OnceLock<std::sync::Arc<crate::lan::FrontDesk>>,
     /// The clock commands read (tests move it forward; the app never does).

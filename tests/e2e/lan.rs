@@ -120,6 +120,35 @@ pub async fn a_kiosk_pairs_with_the_front_desk_and_sends_to_it(s: &Session) -> R
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     ensure!(laptop.requests() == 1, "once");
+
+    // Issue #15: the kiosk reported its health to the front desk when it paired, through
+    // the app's own reporting task: the laptop's list shows it, with no patient data.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let report = loop {
+        let stored = lan::store::health(&laptop.db.lock().unwrap())?;
+        if let Some(h) = stored.into_iter().next() {
+            break h.report;
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "a health report reached the laptop within 20 s of pairing"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let report: lan::fleet::KioskReport = serde_json::from_str(&report)?;
+    ensure!(
+        report.app_version == env!("CARGO_PKG_VERSION"),
+        "{report:?}"
+    );
+    ensure!(
+        report.article_count.is_some_and(|n| n > 0),
+        "the kiosk's library: {report:?}"
+    );
+    let json = serde_json::to_string(&report)?;
+    ensure!(
+        !json.contains("Test Patient") && !json.contains("555-0188"),
+        "no patient data in the report"
+    );
     Ok(())
 }
 
