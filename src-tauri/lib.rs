@@ -538,6 +538,8 @@ pub fn run() -> Result<(), String> {
             }
         }))
         .setup(|app| {
+            // Where start-up time goes before the window opens (issue #16), in the log.
+            let setup_began = std::time::Instant::now();
             let data_dir = paths::data_dir(app.path().app_data_dir().ok());
             // An installed content pack wins over the shipped articles (the env var over both),
             // once it is verified again: signature, every file's hash, nothing added.
@@ -563,7 +565,9 @@ pub fn run() -> Result<(), String> {
                     }
                 }
             };
+            let pack_checked = setup_began.elapsed();
             let mut state = open_state(&data_dir, &content_dir);
+            let state_opened = setup_began.elapsed();
             state.content_problem = content_problem;
             let mode = state.config.mode;
             app.manage(state);
@@ -573,7 +577,15 @@ pub fn run() -> Result<(), String> {
             spawn_metrics(app.handle());
             spawn_fleet(app.handle());
             spawn_front_desk(app.handle(), &data_dir);
+            let tasks_started = setup_began.elapsed();
             shell::open_window(app, mode)?;
+            tracing::info!(
+                "start-up before the page: pack check {} ms, library, config and kiosk.db {} ms, speech and tasks {} ms, window {} ms",
+                pack_checked.as_millis(),
+                (state_opened - pack_checked).as_millis(),
+                (tasks_started - state_opened).as_millis(),
+                (setup_began.elapsed() - tasks_started).as_millis()
+            );
             if mode == config::Mode::Kiosk {
                 shell::spawn_kiosk_watch(app.handle());
             }
