@@ -118,8 +118,19 @@ impl Recorder {
                 sink.lock().unwrap().push((Instant::now(), peak));
             }
         });
-        // parec's stream takes a moment to start; blocks from before it count as nothing.
-        std::thread::sleep(Duration::from_millis(300));
+        // parec's first block comes about 2 s after it starts (measured here: 1.7 to 2.0 s,
+        // with or without the silence stream), and what was played before then arrives in one
+        // burst, each block stamped with that late read time. A fixed 300 ms wait here made
+        // Listen's first sound look 1.7 s late in the journeys: wait for the stream to flow.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while blocks.lock().unwrap().is_empty() {
+            ensure!(
+                Instant::now() < deadline,
+                "parec delivered nothing from kiosk.monitor within 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(100));
         Ok(Recorder {
             child,
             silence,

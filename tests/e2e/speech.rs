@@ -74,8 +74,9 @@ fn said() -> Vec<String> {
 
 /// How long a test waits for Listen's first sound before calling it silent. The issue's
 /// "within a second" is a speed goal, measured by `cargo bench --bench speech` (p95 133 ms,
-/// BENCHMARKS.md), not here: on a busy shared machine a run took 1.7 s. Each journey prints
-/// its figure. The tap before each measured one is WebDriver's own first click of the
+/// BENCHMARKS.md), not here. Each journey prints its figure (50 to 90 ms here); the 1.7 s
+/// once seen was the recorder's, not the kiosk's: parec delivers nothing for about 2 s after
+/// it starts, and the recorder started 300 ms before the tap (audio.rs now waits for it). The tap before each measured one is WebDriver's own first click of the
 /// session, which can take 1.5 s before the page sees it (WebKitWebDriver sets itself up).
 const PROMPT: Duration = Duration::from_secs(10);
 
