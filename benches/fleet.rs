@@ -612,7 +612,12 @@ struct Window {
 /// What the requests held by one fault came to.
 #[derive(Debug, Clone, Copy, Default)]
 struct Recovery {
+    /// Requests made (or, at the front desk, received) before the service was back and
+    /// not delivered before it was back.
     held: usize,
+    /// Requests of any kind delivered from the first held one to the last: the backlog
+    /// worked off while catching up.
+    caught_up: usize,
     /// From the service's return to the first held request delivered, s.
     first_after: f64,
     /// From the service's return to the last held request delivered, s.
@@ -773,6 +778,7 @@ fn run(rt: &Runtime, helios: &mut Helios, plan: Plan, options: &Options) -> Resu
     // Latencies, from the databases.
     let mut to_desk = Vec::new();
     let mut desk_held: Vec<i64> = Vec::new();
+    let (mut desk_delivered, mut fhir_delivered) = (Vec::new(), Vec::new());
     for k in &kiosks {
         let conn = k.db.lock().map_err(|_| "kiosk.db lock")?;
         let mut stmt = conn.prepare(
@@ -786,8 +792,9 @@ fn run(rt: &Runtime, helios: &mut Helios, plan: Plan, options: &Options) -> Resu
         for row in rows {
             let (made, delivered) = row?;
             to_desk.push((delivered - made) as f64 / 1000.0);
+            desk_delivered.push(delivered);
             if let Some(w) = desk_window {
-                if made < w.back_at && delivered > w.down_at {
+                if made < w.back_at && delivered >= w.back_at {
                     desk_held.push(delivered);
                 }
             }
@@ -813,9 +820,10 @@ fn run(rt: &Runtime, helios: &mut Helios, plan: Plan, options: &Options) -> Resu
             let (made, received, delivered) = row?;
             end_to_end.push((delivered - made) as f64 / 1000.0);
             to_fhir.push((delivered - received) as f64 / 1000.0);
+            fhir_delivered.push(delivered);
             last_delivery = last_delivery.max(delivered);
             if let Some(w) = fhir_window {
-                if received < w.back_at && delivered > w.down_at {
+                if received < w.back_at && delivered >= w.back_at {
                     fhir_held.push(delivered);
                 }
             }
@@ -826,8 +834,15 @@ fn run(rt: &Runtime, helios: &mut Helios, plan: Plan, options: &Options) -> Resu
             |r| r.get(0),
         )?
     };
-    let recovery = |w: Window, held: &[i64]| Recovery {
+    let recovery = |w: Window, held: &[i64], delivered: &[i64]| Recovery {
         held: held.len(),
+        caught_up: match (held.iter().min(), held.iter().max()) {
+            (Some(first), Some(last)) => delivered
+                .iter()
+                .filter(|t| (*first..=*last).contains(*t))
+                .count(),
+            _ => 0,
+        },
         first_after: held
             .iter()
             .min()
@@ -837,8 +852,8 @@ fn run(rt: &Runtime, helios: &mut Helios, plan: Plan, options: &Options) -> Resu
             .max()
             .map_or(0.0, |t| (t - w.back_at) as f64 / 1000.0),
     };
-    let desk_recovery = desk_window.map(|w| (w, recovery(w, &desk_held)));
-    let fhir_recovery = fhir_window.map(|w| (w, recovery(w, &fhir_held)));
+    let desk_recovery = desk_window.map(|w| (w, recovery(w, &desk_held, &desk_delivered)));
+    let fhir_recovery = fhir_window.map(|w| (w, recovery(w, &fhir_held, &fhir_delivered)));
     drop(desk);
 
     // Exactly once on the FHIR server.
@@ -952,13 +967,14 @@ fn report(all: &[Figures], options: &Options) {
         }
         if let Some((w, r)) = f.fhir {
             println!(
-                "FHIR server down {:.1} s: {} requests held at the front desk; the first delivered {:.1} s after it was back, all {:.1} s after ({:.1} requests/s while catching up).",
+                "FHIR server down {:.1} s: {} requests held at the front desk; the first delivered {:.1} s after it was back, all {:.1} s after ({} delivered meanwhile, {:.1} requests/s while catching up).",
                 (w.back_at - w.down_at) as f64 / 1000.0,
                 r.held,
                 r.first_after,
                 r.all_after,
+                r.caught_up,
                 if r.all_after > r.first_after {
-                    r.held as f64 / (r.all_after - r.first_after)
+                    r.caught_up as f64 / (r.all_after - r.first_after)
                 } else {
                     f64::NAN
                 }
