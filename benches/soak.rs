@@ -19,6 +19,8 @@
 //! `cargo test --benches` runs it, 60); `SOAK_OUT` the folder for `soak.csv` (default
 //! `target/soak`). `SOAK_RELOAD_AT_RESET=1` reloads the page after each idle reset instead of
 //! tapping the attract screen: the experiment that tells whether a reload gives memory back.
+//! `SOAK_RELOAD_AFTER_MINUTES` is the app's `[idle] reload_after_minutes` (default 1: the
+//! kiosk's 30 minutes at the soak's pace); a large value shows the app without the reload.
 
 #[path = "../tests/e2e/driver.rs"]
 #[allow(dead_code)]
@@ -326,9 +328,18 @@ fn report(samples: &[Sample], all_home: &[f64], all_results: &[f64]) {
 async fn run(visits: u64, reset_every: u64, sample_every: u64, out: &Path) -> Result<()> {
     let driver = Driver::start()?;
     let config = out.join("soak.toml");
+    // The app reloads its page at an idle reset once it has run `reload_after_minutes` (30
+    // on a kiosk: some 200 to 400 visits of a busy day). This day runs about 15 times faster
+    // than a real one, so the soak scales it down (SOAK_RELOAD_AFTER_MINUTES, default 1).
+    let reload_after: u32 = std::env::var("SOAK_RELOAD_AFTER_MINUTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
     std::fs::write(
         &config,
-        "[idle]\ntimeout_seconds = 10\nwarning_seconds = 20\n",
+        format!(
+            "[idle]\ntimeout_seconds = 10\nwarning_seconds = 20\nreload_after_minutes = {reload_after}\n"
+        ),
     )?;
     let args = vec![
         "--config".to_string(),

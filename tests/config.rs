@@ -28,6 +28,7 @@ fn the_documented_example_is_valid_and_matches_the_defaults_it_shows() {
         config.fleet,
         clinic_kiosk::lan::fleet::Thresholds::default()
     );
+    assert_eq!(config.idle_reload_after_minutes, 30);
 }
 
 /// Issue #15: the kiosk list's thresholds are read, and a value out of range is named with

@@ -186,6 +186,8 @@ pub struct AppInfo {
     pub idle_seconds: u32,
     /// Seconds the idle warning counts down before everything is forgotten.
     pub idle_warning_seconds: u32,
+    /// The idle reset reloads a page that has run this many minutes (its memory goes back).
+    pub reload_after_minutes: u32,
     /// How many problems the config file has: the page shows a calm "please ask staff"
     /// screen, never the problems (they name files and values; staff see them behind the
     /// PIN in `staff_health`, IT in `config check`).
@@ -206,6 +208,7 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
         accent_colour: state.config.accent_colour.clone(),
         idle_seconds: state.config.idle_seconds,
         idle_warning_seconds: state.config.idle_warning_seconds,
+        reload_after_minutes: state.config.idle_reload_after_minutes,
         config_problem_count: state.config_problems.len(),
         logo: state.logo.clone(),
     })

@@ -43,7 +43,10 @@ const KEYS: &[(&str, &[&str])] = &[
     ("content", &["trusted_keys"]),
     ("clinic", &["name", "logo", "accent_colour", "phone"]),
     ("languages", &["available", "default"]),
-    ("idle", &["timeout_seconds", "warning_seconds"]),
+    (
+        "idle",
+        &["timeout_seconds", "warning_seconds", "reload_after_minutes"],
+    ),
     (
         "staff",
         &[
@@ -257,6 +260,11 @@ fn idle(r: &mut Reader<'_>, t: &toml::Table, config: &mut Config) {
     // WCAG 2.2.1: at least 20 seconds to say "I'm still here".
     if let Some(v) = r.int(t, "idle", "warning_seconds", 20..=600) {
         config.idle_warning_seconds = v as u32;
+    }
+    // The page is reloaded only at an idle reset, when nobody is there; a minute at least,
+    // a day at most (WebKit's memory grows about 40 MiB per 1,000 visits without it).
+    if let Some(v) = r.int(t, "idle", "reload_after_minutes", 1..=1440) {
+        config.idle_reload_after_minutes = v as u32;
     }
 }
 

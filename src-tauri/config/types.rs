@@ -50,6 +50,9 @@ pub struct Config {
     pub idle_seconds: u32,
     /// How long the idle warning counts down before the reset (at least 20).
     pub idle_warning_seconds: u32,
+    /// `[idle] reload_after_minutes`: the idle reset reloads a page that has run this long,
+    /// which gives back the memory WebKit keeps growing (issue #16; BENCHMARKS.md).
+    pub idle_reload_after_minutes: u32,
     /// The callback form's rules, retention and limits (`[callbacks]`).
     pub callbacks: CallbackSettings,
     /// Staff PIN rules, wrong-PIN locks and session limits (`[staff]`, and `[clinic] phone`).
@@ -87,6 +90,7 @@ impl Default for Config {
             mode: Mode::Kiosk,
             idle_seconds: 90,
             idle_warning_seconds: 30,
+            idle_reload_after_minutes: 30,
             callbacks: CallbackSettings::default(),
             staff: Default::default(),
             notices: BTreeMap::new(),

@@ -137,5 +137,7 @@ test('the idle reset reloads a page that is zoomed or older than half an hour, a
   assert.equal(reloadAtReset(RELOAD_AFTER_MS - 1, 1), false);
   assert.equal(reloadAtReset(RELOAD_AFTER_MS, 1), true, 'an old page is reloaded: its memory goes back');
   assert.equal(reloadAtReset(1000, 1.5), true, 'a zoomed page is reloaded: the scale goes back to 1');
+  assert.equal(reloadAtReset(3 * 60 * 1000, 1, 2 * 60 * 1000), true, "the config's reload_after_minutes wins");
+  assert.equal(reloadAtReset(60 * 1000, 1, 2 * 60 * 1000), false);
   assert.equal(reloadAtReset(1000, 0.8), true);
 });

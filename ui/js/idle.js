@@ -30,9 +30,10 @@ const ATTRACT_AFTER_RELOAD = 'kiosk:attract-after-reload';
  * page is zoomed (only a reload puts the scale back) or older than RELOAD_AFTER_MS.
  * @param {number} pageAgeMs time since the page loaded (performance.now), ms
  * @param {number} scale the visual viewport's scale, 1 when not zoomed
+ * @param {number} [reloadAfterMs] the config's `[idle] reload_after_minutes`, in ms
  */
-export function reloadAtReset(pageAgeMs, scale) {
-  return scale !== 1 || pageAgeMs >= RELOAD_AFTER_MS;
+export function reloadAtReset(pageAgeMs, scale, reloadAfterMs = RELOAD_AFTER_MS) {
+  return scale !== 1 || pageAgeMs >= reloadAfterMs;
 }
 
 const ACTIVITY = ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart'];
@@ -125,6 +126,7 @@ export function activityClock({ events = ACTIVITY, passive = false, onActivity, 
  * @param {object} options
  * @param {number | undefined} options.idleSeconds from the config
  * @param {number | undefined} options.warningSeconds from the config
+ * @param {number | undefined} [options.reloadAfterMinutes] from the config: the reset reloads a page older than this
  * @param {() => boolean} options.isPristine true when nothing a patient did is on screen (home, defaults, top of page)
  * @param {() => void} options.onReset forgets everything and shows home
  * @param {() => { name?: string, logo?: string }} options.brand for the attract screen
@@ -132,7 +134,8 @@ export function activityClock({ events = ACTIVITY, passive = false, onActivity, 
  * @returns {{ stop(): void, showAttract(): void }}
  */
 // eslint-disable-next-line max-lines-per-function -- The idle reset's factory: the warning, the attract screen and the clock share its state; each inner function is short.
-export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, brand, languages }) {
+export function startIdle({ idleSeconds, warningSeconds, reloadAfterMinutes, isPristine, onReset, brand, languages }) {
+  const reloadAfterMs = Number(reloadAfterMinutes) > 0 ? Number(reloadAfterMinutes) * 60_000 : RELOAD_AFTER_MS;
   const idleMs = Math.max(1, Number(idleSeconds) || 90) * 1000;
   const warnSecs = Math.max(MIN_WARNING_SECONDS, Number(warningSeconds) || 30);
   const behind = [document.getElementById('site-header'), document.getElementById('main'), document.getElementById('skip-link')];
@@ -291,7 +294,7 @@ export function startIdle({ idleSeconds, warningSeconds, isPristine, onReset, br
 
   /** The attract screen; from a new page when this one is zoomed or old (it opens on it). */
   function attractOrReload() {
-    if (!reloadAtReset(performance.now(), window.visualViewport?.scale ?? 1)) {
+    if (!reloadAtReset(performance.now(), window.visualViewport?.scale ?? 1, reloadAfterMs)) {
       showAttract();
       return;
     }

@@ -45,6 +45,7 @@ import { applyAccent } from './theme.js';
  * @property {number} [configProblemCount]
  * @property {number} [idleSeconds]
  * @property {number} [idleWarningSeconds]
+ * @property {number} [reloadAfterMinutes]
  * @property {string} [logo]
  */
 
@@ -132,6 +133,7 @@ async function boot() {
     startIdle({
       idleSeconds: state.app.idleSeconds,
       warningSeconds: state.app.idleWarningSeconds,
+      reloadAfterMinutes: state.app.reloadAfterMinutes,
       isPristine,
       onReset: resetKiosk,
       brand: () => ({ name: state.app.clinicName, logo: state.app.logo }),
