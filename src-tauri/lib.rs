@@ -504,6 +504,8 @@ fn spawn_front_desk<R: Runtime>(app: &tauri::AppHandle<R>, data_dir: &std::path:
         front.outgoing = Some(lan::fleet::outgoing_dir(
             &handle.state::<AppState>().data_dir,
         ));
+        // Requests from kiosks go on to the laptop's own destinations at once.
+        front.stored = Some(handle.state::<AppState>().delivery_wake.clone());
         let callbacks = &handle.state::<AppState>().config.callbacks;
         front.forward_to = callbacks.destinations.clone();
         // The laptop checks what kiosks send by the clinic's own rules (phone region ...).

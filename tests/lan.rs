@@ -94,6 +94,30 @@ impl Laptop {
         }
     }
 
+    /// A laptop that wakes `stored` when a kiosk's request is stored, as the app wakes its
+    /// delivery worker.
+    fn start_waking(
+        rt: &tokio::runtime::Runtime,
+        dir: &Path,
+        db: Arc<Mutex<Connection>>,
+        stored: Arc<tokio::sync::Notify>,
+    ) -> Laptop {
+        let identity = tls::Identity::load_or_create(dir).expect("identity");
+        let mut front = FrontDesk::new(identity, db);
+        front.stored = Some(stored);
+        let front = Arc::new(front);
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))
+            .expect("bind");
+        let address = format!("127.0.0.1:{}", listener.local_addr().expect("addr").port());
+        let task = rt.spawn(lan::server::serve(front.clone(), listener));
+        Laptop {
+            front,
+            address,
+            task,
+        }
+    }
+
     fn stop(self, rt: &tokio::runtime::Runtime) {
         self.task.abort();
         let _ = rt.block_on(self.task);
@@ -1045,4 +1069,53 @@ fn pairing_tries_are_counted_per_address_and_refusals_are_logged_once_escaped() 
     );
     let from_guessers = log.lines().filter(|l| l.contains("127.0.1.0")).count();
     assert_eq!(from_guessers, 1, "three wrong tries, one line");
+}
+
+/// Issue #15's fleet benchmark found requests from kiosks waiting for the laptop's worker to
+/// poll (2.5 s at the median): a stored request now wakes it, a duplicate does not.
+#[test]
+fn a_request_stored_from_a_kiosk_wakes_the_laptops_delivery() {
+    let t0 = real_now();
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let (kiosk_dir, laptop_dir) = (dir.path().join("kiosk"), dir.path().join("laptop"));
+    std::fs::create_dir_all(&kiosk_dir).unwrap();
+    std::fs::create_dir_all(&laptop_dir).unwrap();
+    let kiosk_db = db(&kiosk_dir, "kiosk.db");
+    let laptop_db = db(&laptop_dir, "kiosk.db");
+    let stored = Arc::new(tokio::sync::Notify::new());
+    let laptop = Laptop::start_waking(&rt, &laptop_dir, laptop_db.clone(), stored.clone());
+    let code = laptop.front.open_code(t0).code;
+    let pairing = rt
+        .block_on(client::pair(&laptop.address, &code, "Lobby", t0))
+        .expect("paired");
+    store::save_pairing(&kiosk_db.lock().unwrap(), &pairing).unwrap();
+    let woken = |stored: &tokio::sync::Notify| {
+        rt.block_on(async {
+            tokio::time::timeout(std::time::Duration::from_millis(300), stored.notified())
+                .await
+                .is_ok()
+        })
+    };
+    assert!(!woken(&stored), "nothing stored yet");
+    let id = submit(&kiosk_db, 70, t0);
+    let pass = rt.block_on(worker().run_once(&kiosk_db, || t0 + 10));
+    assert_eq!(pass.delivered, 1, "{pass:?}");
+    assert!(
+        woken(&stored),
+        "the stored request woke the laptop's worker"
+    );
+    // The same request again (a lost answer): already stored, nothing to pass on.
+    kiosk_db
+        .lock()
+        .unwrap()
+        .execute(
+            "UPDATE outbox SET delivered_at = NULL WHERE request_id = ?1 AND destination = 'front-desk'",
+            [&id],
+        )
+        .unwrap();
+    let pass = rt.block_on(worker().run_once(&kiosk_db, || t0 + 20));
+    assert_eq!(pass.delivered, 1, "{pass:?}");
+    assert!(!woken(&stored), "a duplicate wakes nothing");
+    laptop.stop(&rt);
 }

@@ -58,6 +58,9 @@ pub struct FrontDesk {
     /// The folder of content packs staff sent to kiosks (`fleet::outgoing_dir`); `None`
     /// serves none (issue #15).
     pub outgoing: Option<std::path::PathBuf>,
+    /// Woken when a request from a kiosk is stored, so the laptop's own delivery worker
+    /// passes it on at once rather than at its next poll (issue #15's fleet benchmark).
+    pub stored: Option<Arc<tokio::sync::Notify>>,
     /// Packs on their way to kiosks now (see `fleet::MAX_SENDING`).
     pub(super) sending: Arc<std::sync::atomic::AtomicUsize>,
     code: Mutex<Option<OpenCode>>,
@@ -97,6 +100,7 @@ impl FrontDesk {
             callbacks: CallbackSettings::default(),
             refusals: RefusalLog::default(),
             outgoing: None,
+            stored: None,
             sending: Arc::default(),
             code: Mutex::new(None),
             serial: std::sync::atomic::AtomicU64::new(1),
@@ -422,6 +426,9 @@ impl FrontDesk {
         match outbox::store_received(&conn, &row, &self.forward_to, now) {
             Ok(true) => {
                 tracing::info!("received request {} from kiosk {name}", checked.id);
+                if let Some(wake) = &self.stored {
+                    wake.notify_one();
+                }
                 (201, "stored".into())
             }
             Ok(false) => {
