@@ -430,6 +430,10 @@ impl FrontDeskNode {
         let mut front = FrontDesk::new(identity, db.clone());
         front.forward_to = vec![outbox::STAFF_INBOX.into(), EHR.into()];
         front.callbacks = settings();
+        // As in the app (lib.rs `spawn_front_desk`): a request stored from a kiosk wakes the
+        // front desk's worker, which otherwise looks every `worker::POLL`.
+        let wake = Arc::new(Notify::new());
+        front.stored = Some(wake.clone());
         let front = Arc::new(front);
         // The port was just let go by the previous run of this front desk: try for a while.
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -458,9 +462,7 @@ impl FrontDeskNode {
             }],
             options,
         );
-        // As in the app, nothing wakes the front desk's worker when a kiosk's request
-        // arrives: it looks every `worker::POLL`.
-        let (worker_db, wake) = (db.clone(), Arc::new(Notify::new()));
+        let worker_db = db.clone();
         runtime.spawn(async move { worker::run_forever(worker, &worker_db, &wake).await });
         Ok(FrontDeskNode {
             dir: dir.to_path_buf(),
