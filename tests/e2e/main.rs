@@ -898,11 +898,13 @@ const JOURNEYS: &[&str] = &[
     "display_every_screen_at_1280x800",
     "display_idle_warning_and_attract",
     "display_error_screens",
+    "display_staff_screens",
     // Issue #13: reading aloud and keys only, heard through a PulseAudio null sink.
     "listen_reads_an_article_and_stop_silences_it",
     "listen_in_spanish_lasts_as_long_as_the_text",
     "the_idle_warning_stops_speech",
     "keys_only_callback_request_by_ear",
+    "keys_only_find_an_article_and_hear_it",
     "keys_only_without_headphones_names_no_key",
     "the_help_button_says_how_the_kiosk_works",
     // Late: it changes the shared data folder's articles for the journeys after it.
@@ -964,6 +966,7 @@ async fn run(name: &str, s: &Session, driver: &Driver) -> Result<()> {
         "display_every_screen_at_1280x800" => display::display_every_screen_at_1280x800(s).await,
         "display_idle_warning_and_attract" => display::display_idle_warning_and_attract(s).await,
         "display_error_screens" => display::display_error_screens(s).await,
+        "display_staff_screens" => display::display_staff_screens(s).await,
         "listen_reads_an_article_and_stop_silences_it" => {
             speech::listen_reads_an_article_and_stop_silences_it(s).await
         }
@@ -972,6 +975,9 @@ async fn run(name: &str, s: &Session, driver: &Driver) -> Result<()> {
         }
         "the_idle_warning_stops_speech" => speech::the_idle_warning_stops_speech(s).await,
         "keys_only_callback_request_by_ear" => speech::keys_only_callback_request_by_ear(s).await,
+        "keys_only_find_an_article_and_hear_it" => {
+            speech::keys_only_find_an_article_and_hear_it(s).await
+        }
         "keys_only_without_headphones_names_no_key" => {
             speech::keys_only_without_headphones_names_no_key(s).await
         }

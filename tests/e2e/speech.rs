@@ -32,7 +32,7 @@ pub async fn start(driver: &Driver, configs: &Configs, journey: &str) -> Result<
             "speech-idle.toml",
             "[idle]\ntimeout_seconds = 10\nwarning_seconds = 20\n",
         ),
-        "keys_only_callback_request_by_ear" => (
+        "keys_only_callback_request_by_ear" | "keys_only_find_an_article_and_hear_it" => (
             "speech-headphones.toml",
             "[speech]\nheadphones_only = true\n",
         ),
@@ -388,14 +388,8 @@ impl Ear<'_> {
             [UP, DOWN, ENTER, ESCAPE, HELP, F2].contains(&key),
             "only the six keys"
         );
-        self.presses += 1;
         let before = said().len();
-        // Key events to whatever has focus, as a keypad sends them (no element is looked up).
-        let c = key.chars().next().context("a key")?;
-        let actions = KeyActions::new("keypad".into())
-            .then(KeyAction::Down { value: c })
-            .then(KeyAction::Up { value: c });
-        self.s.client.perform_actions(actions).await?;
+        self.send(key).await?;
         let deadline = Instant::now() + Duration::from_secs(3);
         loop {
             let now = said();
@@ -409,6 +403,22 @@ impl Ear<'_> {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
+    }
+
+    /// Presses `key` without waiting to hear anything (Enter on Listen or Stop).
+    async fn send(&mut self, key: &str) -> Result<()> {
+        ensure!(
+            [UP, DOWN, ENTER, ESCAPE, HELP, F2].contains(&key),
+            "only the six keys"
+        );
+        self.presses += 1;
+        // Key events to whatever has focus, as a keypad sends them (no element is looked up).
+        let c = key.chars().next().context("a key")?;
+        let actions = KeyActions::new("keypad".into())
+            .then(KeyAction::Down { value: c })
+            .then(KeyAction::Up { value: c });
+        self.s.client.perform_actions(actions).await?;
+        Ok(())
     }
 
     /// Presses `key` until what is said satisfies `wanted` (at most `max` presses).
@@ -449,13 +459,19 @@ impl Ear<'_> {
             } else {
                 c.to_string()
             };
-            self.seek(DOWN, 60, &name, |l| l == name).await?;
-            let typed = self.press(ENTER).await?;
-            ensure!(
-                typed.as_deref() == Some(name.as_str()),
-                "a key typed into headphones is said by its name, got {typed:?}"
-            );
+            self.type_key(&name).await?;
         }
+        Ok(())
+    }
+
+    /// Moves the on-screen keyboard's cursor to the key said as `name` and types it.
+    async fn type_key(&mut self, name: &str) -> Result<()> {
+        self.seek(DOWN, 60, name, |l| l == name).await?;
+        let typed = self.press(ENTER).await?;
+        ensure!(
+            typed.as_deref() == Some(name),
+            "a key typed into headphones is said by its name, got {typed:?}"
+        );
         Ok(())
     }
 }
@@ -580,6 +596,210 @@ pub async fn keys_only_callback_request_by_ear(s: &Session) -> Result<()> {
         "  a callback request in {} presses of six keys, {} lines said",
         ear.presses,
         heard.len()
+    );
+    Ok(())
+}
+
+/// Enter on a link said as `link` (seeking down to it) opens a screen whose heading,
+/// said as focus lands on it, starts with `heading`.
+async fn open_by_ear(ear: &mut Ear<'_>, link: &str, heading: &str, level: &str) -> Result<()> {
+    ear.seek(DOWN, 60, link, |l| {
+        l.starts_with(link) && !l.contains(level)
+    })
+    .await?;
+    let opened = ear
+        .press(ENTER)
+        .await?
+        .with_context(|| format!("Enter on {link:?} said nothing"))?;
+    ensure!(
+        opened.starts_with(heading) && opened.ends_with(level),
+        "Enter on {link:?} opens {heading:?}, its heading said: {opened:?}"
+    );
+    Ok(())
+}
+
+/// On an article: seeks its Listen button (`listen`, in the screen's language), presses
+/// Enter and hears the article: the first sound within a second of the key, sound for the
+/// two seconds after, the title said first, with the `lang` voice.
+async fn hear_the_article(
+    ear: &mut Ear<'_>,
+    rec: &Recorder,
+    listen: &str,
+    title: &str,
+    lang: &str,
+) -> Result<()> {
+    ear.seek(DOWN, 30, listen, |l| l.starts_with(&format!("{listen}, ")))
+        .await?;
+    // The button's own name is said first: the article's sound must not be mistaken for it.
+    wait_quiet(rec).await?;
+    let before = said().len();
+    let t0 = Instant::now();
+    ear.send(ENTER).await?;
+    let first = rec
+        .first_sound(t0, PROMPT)
+        .await
+        .with_context(|| format!("Enter on {listen} made no sound within 10 s"))?;
+    println!(
+        "  {listen} ({lang}): first sound {} ms after the key",
+        first.as_millis()
+    );
+    ensure!(
+        first <= FIRST_SOUND,
+        "{listen} was heard {} ms after the key, not within a second",
+        first.as_millis()
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let speaking = rec.loud_blocks(t0 + first, Instant::now());
+    ensure!(
+        speaking > 100,
+        "the article is heard for the 2 s after its first sound: only {speaking} blocks of 10 ms with sound"
+    );
+    let heard = said().split_off(before);
+    ensure!(
+        heard.first().map(String::as_str) == Some(title) && heard.len() >= 2,
+        "Listen reads the article from its title {title:?}: {heard:?}"
+    );
+    let voice = said_lang();
+    ensure!(
+        voice.as_deref() == Some(lang),
+        "the article is read with the {lang} voice: {voice:?}"
+    );
+    Ok(())
+}
+
+/// After a key that leaves the article (or stops it): the kiosk falls silent within
+/// `within` seconds and stays silent, so the article is not read on behind the patient.
+async fn falls_silent(rec: &Recorder, from: Instant, within: u64, what: &str) -> Result<()> {
+    let deadline = from + Duration::from_secs(within);
+    loop {
+        let now = Instant::now();
+        if rec.loud_blocks(now - Duration::from_millis(500), now) == 0 && now > from {
+            break;
+        }
+        ensure!(
+            now < deadline,
+            "{what}: still sound {within} s after the key"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_silent(rec, Instant::now(), 1.5, what).await
+}
+
+/// Issue #13's "done when": with six keys and headphones, and only by ear, a patient finds
+/// an article and hears it in English, switches to Spanish and hears one there, and finds
+/// one by searching, typed on the on-screen keyboard. The test reads only the speech record
+/// and the sound, never the screen.
+pub async fn keys_only_find_an_article_and_hear_it(s: &Session) -> Result<()> {
+    ensure_sink()?;
+    let mut ear = Ear { s, presses: 0 };
+    let help = ear.press(HELP).await?.context("Help said nothing")?;
+    ensure!(
+        help.starts_with("Speech is on."),
+        "Help turns speech on: {help:?}"
+    );
+    let rec = Recorder::start()?;
+
+    // English: a topic, an article, Listen, then Stop.
+    open_by_ear(&mut ear, "Spine care", "Spine care", "heading level 1").await?;
+    open_by_ear(
+        &mut ear,
+        "Herniated disc",
+        "Herniated disc",
+        "heading level 1",
+    )
+    .await?;
+    hear_the_article(&mut ear, &rec, "Listen", "Herniated disc", "en").await?;
+    let stop = ear.press(DOWN).await?;
+    ensure!(
+        stop.as_deref() == Some("Stop, button"),
+        "down from Listen is Stop: {stop:?}"
+    );
+    let stopped = Instant::now();
+    ear.send(ENTER).await?;
+    falls_silent(&rec, stopped, 2, "Stop").await?;
+
+    // Español, from the header: the same screen in Spanish, then the Spanish article.
+    let back = ear.press(ESCAPE).await?;
+    ensure!(
+        back.as_deref() == Some("Spine care, heading level 1"),
+        "Escape goes back to the topic: {back:?}"
+    );
+    ear.seek(UP, 40, "the Español button", |l| l.starts_with("Español"))
+        .await?;
+    let switched = ear.press(ENTER).await?;
+    println!("  Enter on Español said {switched:?}");
+    open_by_ear(
+        &mut ear,
+        "Hernia de disco",
+        "Hernia de disco",
+        "encabezado de nivel 1",
+    )
+    .await?;
+    hear_the_article(&mut ear, &rec, "Escuchar", "Hernia de disco", "es").await?;
+    // Escape leaves the article: the topic's heading is said, and then nothing.
+    let left = Instant::now();
+    let back = ear.press(ESCAPE).await?;
+    ensure!(
+        back.as_deref() == Some("Cuidado de la columna, encabezado de nivel 1"),
+        "Escape goes back to the topic, in Spanish: {back:?}"
+    );
+    falls_silent(&rec, left, 5, "Escape from the article").await?;
+
+    // A search, typed by ear on the on-screen keyboard.
+    let home = ear.press(ESCAPE).await?.context("Escape said nothing")?;
+    ensure!(
+        home.ends_with("encabezado de nivel 1"),
+        "Escape goes home: {home:?}"
+    );
+    search_by_ear(&mut ear, "disco").await?;
+    println!("  found and heard in {} presses of six keys", ear.presses);
+    Ok(())
+}
+
+/// On the home screen in Spanish: the search field, the keyboard opened by Enter, `word`
+/// typed key by key, the keyboard's Buscar key; the first result is said, Enter opens it.
+async fn search_by_ear(ear: &mut Ear<'_>, word: &str) -> Result<()> {
+    let field = ear
+        .seek(DOWN, 30, "the search field", |l| {
+            l.contains("campo de búsqueda")
+        })
+        .await?;
+    ensure!(
+        field.contains("vacío"),
+        "the search field starts empty: {field:?}"
+    );
+    let open = ear
+        .press(ENTER)
+        .await?
+        .context("Enter on the field said nothing")?;
+    ensure!(
+        open.starts_with("Teclado abierto"),
+        "Enter opens the keyboard: {open:?}"
+    );
+    for c in word.chars() {
+        ear.type_key(&format!("letra {c}")).await?;
+    }
+    ear.seek(DOWN, 60, "the keyboard's Buscar key", |l| l == "Buscar")
+        .await?;
+    let results = ear.press(ENTER).await?.context("Buscar said nothing")?;
+    ensure!(
+        results.starts_with("Buscar, encabezado de nivel 1"),
+        "Buscar opens the results, their heading said: {results:?}"
+    );
+    let first = ear
+        .seek(DOWN, 20, "the first result", |l| {
+            l.ends_with(", enlace") && l.to_lowercase().contains(word)
+        })
+        .await?;
+    let title: String = first.chars().take(15).collect();
+    let opened = ear
+        .press(ENTER)
+        .await?
+        .context("Enter on a result said nothing")?;
+    ensure!(
+        opened.ends_with("encabezado de nivel 1")
+            && first.starts_with(opened.trim_end_matches(", encabezado de nivel 1")),
+        "Enter on the result {title:?}… opens its article, its heading said: {opened:?}"
     );
     Ok(())
 }
