@@ -24,8 +24,8 @@ use crate::kiosk::Configs;
 
 /// Starts the app the way a speech journey needs it, or `None` for the usual start. The
 /// idle journey: the warning after 10 s without a touch, 20 s to answer it. The keys-only
-/// callback request: `[speech] headphones_only` (the kiosk's audio is a headphone jack only),
-/// since typing by ear needs the keys' names, which a speaker never says.
+/// callback request and article search: `[speech] headphones_only` (the kiosk's audio is a
+/// headphone jack only), since typing by ear needs the keys' names, which a speaker never says.
 pub async fn start(driver: &Driver, configs: &Configs, journey: &str) -> Result<Option<Session>> {
     let (file, text) = match journey {
         "the_idle_warning_stops_speech" => (
@@ -726,8 +726,13 @@ pub async fn keys_only_find_an_article_and_hear_it(s: &Session) -> Result<()> {
     );
     ear.seek(UP, 40, "the Español button", |l| l.starts_with("Español"))
         .await?;
+    // Focus stays on the button: the screen's name is said, in Spanish and its voice.
     let switched = ear.press(ENTER).await?;
-    println!("  Enter on Español said {switched:?}");
+    let voice = said_lang();
+    ensure!(
+        switched.as_deref() == Some("Cuidado de la columna") && voice.as_deref() == Some("es"),
+        "Enter on Español says the screen's name in Spanish: {switched:?} ({voice:?})"
+    );
     open_by_ear(
         &mut ear,
         "Hernia de disco",
@@ -757,7 +762,8 @@ pub async fn keys_only_find_an_article_and_hear_it(s: &Session) -> Result<()> {
 }
 
 /// On the home screen in Spanish: the search field, the keyboard opened by Enter, `word`
-/// typed key by key, the keyboard's Buscar key; the first result is said, Enter opens it.
+/// typed key by key, the keyboard and the suggestions closed, the Buscar button; the first
+/// result is said, Enter opens it.
 async fn search_by_ear(ear: &mut Ear<'_>, word: &str) -> Result<()> {
     let field = ear
         .seek(DOWN, 30, "the search field", |l| {
@@ -779,7 +785,21 @@ async fn search_by_ear(ear: &mut Ear<'_>, word: &str) -> Result<()> {
     for c in word.chars() {
         ear.type_key(&format!("letra {c}")).await?;
     }
-    ear.seek(DOWN, 60, "the keyboard's Buscar key", |l| l == "Buscar")
+    let closed = ear.press(ESCAPE).await?;
+    ensure!(
+        closed.as_deref() == Some("Teclado cerrado"),
+        "Escape closes the keyboard: {closed:?}"
+    );
+    // The suggestions are open (up and down go through them): Escape closes them, and the
+    // field is said again, with what was typed (into headphones).
+    let again = ear.press(ESCAPE).await?;
+    ensure!(
+        again
+            .as_deref()
+            .is_some_and(|l| l.contains("campo de búsqueda") && l.contains(word)),
+        "Escape closes the suggestions and says the field again: {again:?}"
+    );
+    ear.seek(DOWN, 5, "the Buscar button", |l| l == "Buscar, botón")
         .await?;
     let results = ear.press(ENTER).await?.context("Buscar said nothing")?;
     ensure!(

@@ -98,6 +98,9 @@ function onKeyDown(event) {
   // The search box's suggestion list has its own arrows and Enter while it is open.
   if (target.getAttribute('aria-expanded') === 'true' && !keyboardOpenFor(target) && action !== 'help' && action !== 'volume') {
     if (action === 'up' || action === 'down') setTimeout(() => sayActiveOption(target), 0);
+    // Back closes the list (the search box's own Escape), which nobody hears: the field is
+    // said again, and up and down go on to the controls after it (its Search button).
+    else if (action === 'back' && isSpeechMode()) setTimeout(() => target.getAttribute('aria-expanded') === 'false' && announce(target, target), 0);
     return;
   }
   if (handle(action, target, event)) {

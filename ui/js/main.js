@@ -19,7 +19,7 @@ import * as configProblem from './screens/config-problem.js';
 import { closeKeyboard } from './components/keyboard.js';
 import { startIdle } from './idle.js';
 import { initKeys, isStaffScreen, sayHelp } from './keys.js';
-import { resetSpeech, setSpeechMode, stopSpeech, isSpeechDefault } from './speech.js';
+import { resetSpeech, setSpeechMode, stopSpeech, isSpeechDefault, isSpeechMode, say } from './speech.js';
 import { applyAccent } from './theme.js';
 
 /**
@@ -272,6 +272,9 @@ function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
   window.scrollTo(0, restoreScroll);
   // The first screen leaves focus at the start of the page, so Tab reaches the skip link first.
   if (!keepFocus && !firstScreen) focusHeading();
+  // A new language keeps focus on its button, so no focus change says anything: the screen's
+  // name, in the new language and voice, tells a patient who cannot see it that it changed.
+  if (keepFocus && isSpeechMode() && result.title) say(result.title);
   firstScreen = false;
   result.afterMount?.();
   if (!readyReported) {
