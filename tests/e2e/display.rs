@@ -58,6 +58,11 @@ pub async fn start(driver: &Driver, configs: &Configs, journey: &str) -> Result<
             format!("mode = \"windowed\"\n{quiet}[clinic]\ncolour = \"blue\"\n"),
             Some((1280, 800)),
         ),
+        // The staff view stays unlocked through its tabs' many checks.
+        "display_staff_screens" => (
+            format!("mode = \"windowed\"\n{quiet}[staff]\nlock_seconds = 3600\n"),
+            Some((1280, 800)),
+        ),
         _ => return Ok(None),
     };
     let path = configs.write(&format!("{journey}.toml"), &config)?;
@@ -668,6 +673,57 @@ pub async fn display_error_screens(s: &Session) -> Result<()> {
     both_windows(s, "recovery").await?;
     s.click("[data-test=recovery-now]").await?;
     s.wait_js(CONFIG_PROBLEM_READY, "the start again").await?;
+    Ok(())
+}
+
+/// The staff view behind the PIN, signed in as the run's admin, in the six combinations at
+/// 1280x800 and 1920x1080: Requests (with the one request this journey sends, from a fictional
+/// patient), Audit log, Front desk link, Kiosk health and Staff accounts.
+pub async fn display_staff_screens(s: &Session) -> Result<()> {
+    s.click("[data-test=callback-home]").await?;
+    s.wait_screen("callback").await?;
+    s.css("#cb-name").await?.send_keys(NAME).await?;
+    s.css("#cb-phone").await?.send_keys(PHONE).await?;
+    s.click("input[name=specialty][value=spine]").await?;
+    s.click("input[name=bestTime][value=any]").await?;
+    s.click("label[for=cb-consent]").await?;
+    s.click("[data-test=cb-send]").await?;
+    s.wait_screen("thanks").await?;
+    s.click("[data-test=thanks-done]").await?;
+    s.wait_screen("home").await?;
+
+    crate::kiosk::sign_in_staff(s).await?;
+    let tabs = [
+        (
+            "requests",
+            "return document.querySelectorAll('[data-test=inbox-item]').length > 0",
+        ),
+        (
+            "audit",
+            "return document.querySelectorAll('[data-test=audit-row]').length > 0",
+        ),
+        (
+            "lan",
+            "return !!document.querySelector('#panel-lan :is([data-test=lan-pair], [data-test=lan-paired], [data-test=lan-not-paired])')",
+        ),
+        (
+            "health",
+            "return !!document.querySelector('[data-test=health-articles] dd')?.textContent",
+        ),
+        (
+            "accounts",
+            "return document.querySelectorAll('[data-test=account]').length > 0",
+        ),
+    ];
+    for (tab, loaded) in tabs {
+        set_display(s, "normal", false).await?;
+        s.click(&format!("[data-test={tab}-tab]")).await?;
+        s.wait_js(loaded, &format!("the {tab} tab")).await?;
+        both_windows(s, &format!("staff-{tab}")).await?;
+    }
+    set_display(s, "normal", false).await?;
+    s.click("[data-test=staff-lock]").await?;
+    s.wait_screen("staff-pin").await?;
     Ok(())
 }
 
