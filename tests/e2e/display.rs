@@ -98,7 +98,7 @@ async fn viewport(s: &Session) -> Result<(u64, u64)> {
 }
 
 /// Sets the (windowed) app's window to `w`x`h` and waits until the page has that viewport.
-async fn window_size(s: &Session, w: u32, h: u32) -> Result<()> {
+pub async fn window_size(s: &Session, w: u32, h: u32) -> Result<()> {
     s.client.set_window_rect(0, 0, w, h).await?;
     s.wait_js(
         &format!("return window.innerWidth === {w} && window.innerHeight === {h}"),
@@ -605,7 +605,7 @@ pub async fn display_every_screen_at_1280x800(s: &Session) -> Result<()> {
 }
 
 /// `every_combo` at 1280x800, then at 1920x1080, and the window back to 1280x800.
-async fn both_windows(s: &Session, screen: &str) -> Result<()> {
+pub async fn both_windows(s: &Session, screen: &str) -> Result<()> {
     every_combo(s, screen, "1280x800").await?;
     window_size(s, 1920, 1080).await?;
     every_combo(s, screen, "1920x1080").await?;
