@@ -95,15 +95,19 @@ tools_dir() {
 # Helios FHIR Server, the real FHIR R4 server the delivery tests send to (issue #15; why this
 # one, and what it costs, in BENCHMARKS.md). Compiled once with cargo install (R4 and SQLite
 # only), then reused; its build folder is removed after. Exports CLINIC_KIOSK_HFS.
+# Unoptimised and without debug info (`--debug`, CARGO_PROFILE_DEV_DEBUG=0): a quarter of the
+# release build's CPU time on a fresh machine (issue #12), and the tests' few hundred
+# requests do not need its speed.
 HFS_VERSION=0.2.7
+HFS_BUILD=dev
 ensure_hfs() {
   local tools root
   tools="$(tools_dir)"
-  root="$tools/hfs-$HFS_VERSION"
+  root="$tools/hfs-$HFS_VERSION-$HFS_BUILD"
   if [ ! -x "$root/bin/hfs" ]; then
     say "installing Helios FHIR Server $HFS_VERSION into $root (compiled once, then cached)"
-    cargo install helios-hfs --version "$HFS_VERSION" --locked --no-default-features \
-      --features R4,sqlite --root "$root" --target-dir "$tools/hfs-build" \
+    CARGO_PROFILE_DEV_DEBUG=0 cargo install helios-hfs --version "$HFS_VERSION" --locked --debug \
+      --no-default-features --features R4,sqlite --root "$root" --target-dir "$tools/hfs-build" \
       || die "could not build Helios FHIR Server; the delivery tests need it"
     rm -rf "$tools/hfs-build"
   fi

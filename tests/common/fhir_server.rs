@@ -21,6 +21,10 @@ use std::time::{Duration, Instant};
 /// The Helios FHIR Server version the tests run (scripts/lib.sh `HFS_VERSION` installs it).
 pub const HFS_VERSION: &str = "0.2.7";
 
+/// How scripts/lib.sh builds it (`HFS_BUILD`: `dev`, unoptimised, a quarter of the release
+/// build's time): part of the cached folder's name.
+pub const HFS_BUILD: &str = "dev";
+
 /// The `hfs` binary to run, when not in the cached tools folder.
 pub const HFS_ENV: &str = "CLINIC_KIOSK_HFS";
 
@@ -54,7 +58,7 @@ pub fn tools_dir() -> PathBuf {
 pub fn hfs_path() -> PathBuf {
     match std::env::var_os(HFS_ENV).filter(|v| !v.is_empty()) {
         Some(path) => PathBuf::from(path),
-        None => tools_dir().join(format!("hfs-{HFS_VERSION}/bin/hfs")),
+        None => tools_dir().join(format!("hfs-{HFS_VERSION}-{HFS_BUILD}/bin/hfs")),
     }
 }
 
