@@ -49,17 +49,21 @@ impl Laptop {
         Self::start_forwarding(rt, dir, db, port, &[])
     }
 
-    /// A laptop serving within `limits` (shorter than the defaults, to test them quickly).
-    fn start_limited(
+    /// `front` with its certificate in `dir`, on loopback `port` (0: any), within `limits`.
+    fn serve(
         rt: &tokio::runtime::Runtime,
         dir: &Path,
         db: Arc<Mutex<Connection>>,
+        port: u16,
         limits: lan::server::Limits,
+        set_up: impl FnOnce(&mut FrontDesk),
     ) -> Laptop {
         let identity = tls::Identity::load_or_create(dir).expect("identity");
-        let front = Arc::new(FrontDesk::new(identity, db));
+        let mut front = FrontDesk::new(identity, db);
+        set_up(&mut front);
+        let front = Arc::new(front);
         let listener = rt
-            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))
+            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
             .expect("bind");
         let address = format!("127.0.0.1:{}", listener.local_addr().expect("addr").port());
         let task = rt.spawn(lan::server::serve_with(front.clone(), listener, limits));
@@ -70,6 +74,16 @@ impl Laptop {
         }
     }
 
+    /// A laptop serving within `limits` (shorter than the defaults, to test them quickly).
+    fn start_limited(
+        rt: &tokio::runtime::Runtime,
+        dir: &Path,
+        db: Arc<Mutex<Connection>>,
+        limits: lan::server::Limits,
+    ) -> Laptop {
+        Self::serve(rt, dir, db, 0, limits, |_| {})
+    }
+
     /// A laptop whose own config sends requests on to `forward_to` as well.
     fn start_forwarding(
         rt: &tokio::runtime::Runtime,
@@ -78,20 +92,9 @@ impl Laptop {
         port: u16,
         forward_to: &[&str],
     ) -> Laptop {
-        let identity = tls::Identity::load_or_create(dir).expect("identity");
-        let mut front = FrontDesk::new(identity, db);
-        front.forward_to = forward_to.iter().map(|d| d.to_string()).collect();
-        let front = Arc::new(front);
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
-            .expect("bind");
-        let address = format!("127.0.0.1:{}", listener.local_addr().expect("addr").port());
-        let task = rt.spawn(lan::server::serve(front.clone(), listener));
-        Laptop {
-            front,
-            address,
-            task,
-        }
+        Self::serve(rt, dir, db, port, Default::default(), |front| {
+            front.forward_to = forward_to.iter().map(|d| d.to_string()).collect();
+        })
     }
 
     /// A laptop that wakes `stored` when a kiosk's request is stored, as the app wakes its
@@ -102,26 +105,32 @@ impl Laptop {
         db: Arc<Mutex<Connection>>,
         stored: Arc<tokio::sync::Notify>,
     ) -> Laptop {
-        let identity = tls::Identity::load_or_create(dir).expect("identity");
-        let mut front = FrontDesk::new(identity, db);
-        front.stored = Some(stored);
-        let front = Arc::new(front);
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))
-            .expect("bind");
-        let address = format!("127.0.0.1:{}", listener.local_addr().expect("addr").port());
-        let task = rt.spawn(lan::server::serve(front.clone(), listener));
-        Laptop {
-            front,
-            address,
-            task,
-        }
+        Self::serve(rt, dir, db, 0, Default::default(), |front| {
+            front.stored = Some(stored);
+        })
     }
 
     fn stop(self, rt: &tokio::runtime::Runtime) {
         self.task.abort();
         let _ = rt.block_on(self.task);
     }
+}
+
+/// A kiosk's and a laptop's folders in `dir`, each with its kiosk.db: the laptop's folder
+/// (its certificate goes there), the kiosk's kiosk.db and the laptop's.
+fn two_sides(
+    dir: &Path,
+) -> (
+    std::path::PathBuf,
+    Arc<Mutex<Connection>>,
+    Arc<Mutex<Connection>>,
+) {
+    let (kiosk_dir, laptop_dir) = (dir.join("kiosk"), dir.join("laptop"));
+    std::fs::create_dir_all(&kiosk_dir).unwrap();
+    std::fs::create_dir_all(&laptop_dir).unwrap();
+    let kiosk_db = db(&kiosk_dir, "kiosk.db");
+    let laptop_db = db(&laptop_dir, "kiosk.db");
+    (laptop_dir, kiosk_db, laptop_db)
 }
 
 /// Starts a laptop, pairs the kiosk with it (saved in `kiosk_db`), and stops the laptop.
@@ -308,11 +317,7 @@ fn requests_made_while_the_laptop_is_off_arrive_once_in_order() {
     let t0 = real_now();
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
-    let (kiosk_dir, laptop_dir) = (dir.path().join("kiosk"), dir.path().join("laptop"));
-    std::fs::create_dir_all(&kiosk_dir).unwrap();
-    std::fs::create_dir_all(&laptop_dir).unwrap();
-    let kiosk_db = db(&kiosk_dir, "kiosk.db");
-    let laptop_db = db(&laptop_dir, "kiosk.db");
+    let (laptop_dir, kiosk_db, laptop_db) = two_sides(dir.path());
 
     // Pair, then the laptop goes off.
     let (port, pairing) = pair_then_stop(&rt, &laptop_dir, &laptop_db, &kiosk_db, t0);
@@ -604,11 +609,7 @@ fn slow_and_oversized_clients_are_cut_off_in_time_while_a_paired_kiosk_delivers(
     let t0 = real_now();
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
-    let (kiosk_dir, laptop_dir) = (dir.path().join("kiosk"), dir.path().join("laptop"));
-    std::fs::create_dir_all(&kiosk_dir).unwrap();
-    std::fs::create_dir_all(&laptop_dir).unwrap();
-    let kiosk_db = db(&kiosk_dir, "kiosk.db");
-    let laptop_db = db(&laptop_dir, "kiosk.db");
+    let (laptop_dir, kiosk_db, laptop_db) = two_sides(dir.path());
     let laptop = Laptop::start_limited(&rt, &laptop_dir, laptop_db.clone(), short_limits());
     let code = laptop.front.open_code(t0).code;
     let pairing = rt
@@ -1078,11 +1079,7 @@ fn a_request_stored_from_a_kiosk_wakes_the_laptops_delivery() {
     let t0 = real_now();
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
-    let (kiosk_dir, laptop_dir) = (dir.path().join("kiosk"), dir.path().join("laptop"));
-    std::fs::create_dir_all(&kiosk_dir).unwrap();
-    std::fs::create_dir_all(&laptop_dir).unwrap();
-    let kiosk_db = db(&kiosk_dir, "kiosk.db");
-    let laptop_db = db(&laptop_dir, "kiosk.db");
+    let (laptop_dir, kiosk_db, laptop_db) = two_sides(dir.path());
     let stored = Arc::new(tokio::sync::Notify::new());
     let laptop = Laptop::start_waking(&rt, &laptop_dir, laptop_db.clone(), stored.clone());
     let code = laptop.front.open_code(t0).code;
