@@ -11,7 +11,8 @@ use crate::kiosk::{sign_in_staff, Configs};
 
 pub const SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-0001";
 
-/// A webhook receiver on loopback: refuses the first request (HTTP 400), accepts the rest.
+/// A webhook receiver on loopback: refuses the first request (HTTP 400), accepts the rest
+/// after 1.5 s.
 pub struct Receiver {
     pub url: String,
     pub keys: Arc<Mutex<Vec<String>>>,
@@ -53,6 +54,10 @@ impl Receiver {
                 } else if n == 0 {
                     400
                 } else {
+                    // Answer after the inbox has redrawn from the retry, as a slow receiver
+                    // does: the delivered state must then reach the screen by its quiet
+                    // refresh, with focus still on the request.
+                    std::thread::sleep(std::time::Duration::from_millis(1500));
                     if let Some(key) = header("Idempotency-Key") {
                         k.lock().unwrap().push(key);
                     }
@@ -127,6 +132,12 @@ pub async fn staff_see_where_each_request_is_delivered(
         "return !!document.querySelector('[data-test=delivery][data-destination=clinic-webhook][data-state=delivered]')",
         "the delivery marked delivered",
         25,
+    )
+    .await?;
+    s.wait_js_for(
+        "return document.activeElement?.closest('[data-test=inbox-item]')?.querySelector('.request__name') === document.activeElement",
+        "focus still on the request's name after the refresh",
+        5,
     )
     .await?;
     let keys = receiver.keys.lock().unwrap().clone();

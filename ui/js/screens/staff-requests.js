@@ -82,21 +82,25 @@ export function requestsPanel({ token, guard, isAlive, when, announce, names, it
     }
   }
 
-  /** Staff are busy in the list: a note is being written or focus is in it. */
-  const inUse = () => Boolean(list.querySelector('.request__editor > *')) || list.contains(document.activeElement);
+  /** Staff are busy in the list: a note is being written. */
+  const inUse = () => Boolean(list.querySelector('.request__editor > *'));
 
   /**
    * Keeps the list current (new requests, delivery states) without disturbing staff: only
-   * when the requests tab shows, no note is being written, focus is not in the list, and
-   * something changed.
+   * when the requests tab shows, no note is being written, and something changed. Focus in
+   * the list stays on the same control of the same request (or its name, when the control is
+   * gone, as a retry button is once the request is delivered): staff who press *Send again*
+   * keep focus there and still see the delivery land.
    */
   async function refreshQuietly() {
     if (!isAlive() || view.tab !== 'requests' || list.getAttribute('aria-busy') === 'true' || inUse()) return;
     try {
       const fresh = await guard(() => api.inboxList(token(), view.filter));
       if (!isAlive() || !fresh || JSON.stringify(fresh) === JSON.stringify(items) || inUse()) return;
+      const focus = focusPlace(list);
       items = fresh;
       draw();
+      if (focus) restoreFocus(list, focus);
     } catch {
       // The next refresh or a staff action tries again.
     }
@@ -214,6 +218,42 @@ function requestCard(item, ctx) {
       editorSlot,
     ),
   );
+}
+
+/**
+ * Where focus is in the list, in terms that survive a redraw: the request's id, the focused
+ * control's `data-test` and its delivery's destination. `null` when focus is elsewhere.
+ * @param {HTMLElement} list
+ * @returns {{ id: string, test: string | null, destination: string | null } | null}
+ */
+function focusPlace(list) {
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || !list.contains(active)) return null;
+  const card = active.closest('[data-id]');
+  if (!(card instanceof HTMLElement) || !card.dataset.id) return null;
+  return {
+    id: card.dataset.id,
+    test: active.dataset.test ?? null,
+    destination: active.closest('[data-destination]')?.getAttribute('data-destination') ?? null,
+  };
+}
+
+/**
+ * Puts focus back on the same control after a redraw, or on the request's name when that
+ * control is gone, or on nothing in the list when the request is gone (the list's count).
+ * @param {HTMLElement} list
+ * @param {{ id: string, test: string | null, destination: string | null }} place
+ */
+function restoreFocus(list, place) {
+  const card = list.querySelector(`[data-id="${CSS.escape(place.id)}"]`);
+  if (!card) {
+    document.getElementById('inbox-count')?.focus();
+    return;
+  }
+  const scope = place.destination ? card.querySelector(`[data-destination="${CSS.escape(place.destination)}"]`) : card;
+  const same = place.test ? scope?.querySelector(`[data-test="${CSS.escape(place.test)}"]`) : null;
+  const target = same ?? card.querySelector('.request__name');
+  if (target instanceof HTMLElement) target.focus({ preventScroll: true });
 }
 
 /**
