@@ -393,6 +393,14 @@ fn spans(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// The first three characters of `word` (all of it when shorter).
+fn head(word: &str) -> &str {
+    match word.char_indices().nth(3) {
+        Some((i, _)) => &word[..i],
+        None => word,
+    }
+}
+
 /// The stretch of `body` with the most matched words, escaped, matches in `<mark>`.
 /// Falls back to the start of the summary when the body has no match (a title hit).
 fn snippet(
@@ -402,14 +410,31 @@ fn snippet(
     stems: &HashSet<&str>,
     prefix: Option<&(String, String)>,
 ) -> String {
-    // Cheap filter before stemming: a word can only match if it starts like a stem.
-    let heads: HashSet<String> = stems
+    // Cheap filters before folding and stemming. Snowball stemmers only change the end of a
+    // word, so a word can only match if its first letter is a stem's (or the prefix's)
+    // first letter, which rejects most words of a body with one byte compare; then if it
+    // starts with a stem's first three letters. Stems and prefixes are already folded and
+    // lower case, and a query has a dozen at most, so a short list beats hashing.
+    let wanted: Vec<&str> = stems
         .iter()
         .copied()
         .chain(prefix.map(|p| p.1.as_str()))
-        .map(|s| s.chars().take(3).collect())
         .collect();
+    let firsts: Vec<u8> = wanted
+        .iter()
+        .copied()
+        .chain(prefix.map(|p| p.0.as_str()))
+        .filter_map(|s| s.bytes().next())
+        .collect();
+    let heads: Vec<&str> = wanted.iter().map(|s| head(s)).collect();
     let matches = |word: &str| -> bool {
+        // A word starting with an ASCII letter keeps its first letter through folding; one
+        // that starts with anything else (an accent, ñ) goes the long way.
+        if let Some(b) = word.bytes().next().filter(u8::is_ascii) {
+            if !firsts.contains(&b.to_ascii_lowercase()) {
+                return false;
+            }
+        }
         // Most words are lower-case ASCII, already folded: look at those without allocating.
         let folded: Cow<str> = if word
             .bytes()
@@ -424,11 +449,8 @@ fn snippet(
                 return true;
             }
         }
-        let head = match folded.char_indices().nth(3) {
-            Some((i, _)) => &folded[..i],
-            None => &folded[..],
-        };
-        heads.contains(head) && stems.contains(analyzer.stem(&word.to_lowercase()).as_str())
+        heads.contains(&head(&folded))
+            && stems.contains(analyzer.stem(&word.to_lowercase()).as_str())
     };
     let spans = spans(body);
     if spans.is_empty() {
@@ -660,5 +682,34 @@ mod tests {
             s,
             "A &lt;b&gt; <mark>disc</mark> &amp; <mark>discs</mark> sit here."
         );
+    }
+
+    /// The first-letter filter must not drop a word that starts with a capital or with an
+    /// accented or non-ASCII letter, nor keep one that only shares a first letter.
+    #[test]
+    fn snippets_mark_capitalised_and_accented_words() {
+        let analyzer = Analyzer::new(Lang::Es);
+        let owned = [analyzer.stem("úlcera"), analyzer.stem("rodilla")];
+        let stems: HashSet<&str> = owned.iter().map(String::as_str).collect();
+        let s = snippet(
+            "Úlceras en la Rodilla: rodillas y ulcera, no rueda.",
+            "",
+            &analyzer,
+            &stems,
+            None,
+        );
+        assert_eq!(
+            s,
+            "<mark>Úlceras</mark> en la <mark>Rodilla</mark>: <mark>rodillas</mark> y <mark>ulcera</mark>, no rueda."
+        );
+        let prefix = ("ñan".to_string(), "ñan".to_string());
+        let s = snippet(
+            "Ñandú y ñandúes",
+            "",
+            &analyzer,
+            &HashSet::new(),
+            Some(&prefix),
+        );
+        assert_eq!(s, "<mark>Ñandú</mark> y <mark>ñandúes</mark>");
     }
 }

@@ -149,6 +149,11 @@ pub fn words(text: &str) -> std::vec::IntoIter<String> {
 /// A character that belongs inside a word: a letter, a digit, or a combining mark (an
 /// accent NFC could not compose, which must not split its word).
 pub fn is_word_char(c: char) -> bool {
+    // Most characters of an article are ASCII, and no combining mark is: skip the table
+    // look-ups for them (snippets call this for every character of ten bodies).
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
 }
 
