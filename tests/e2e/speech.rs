@@ -801,10 +801,19 @@ async fn search_by_ear(ear: &mut Ear<'_>, word: &str) -> Result<()> {
     );
     ear.seek(DOWN, 5, "the Buscar button", |l| l == "Buscar, botón")
         .await?;
-    let results = ear.press(ENTER).await?.context("Buscar said nothing")?;
+    let before = said().len();
+    ear.press(ENTER).await?.context("Buscar said nothing")?;
+    // The results' heading, then how many were found, with the query (into headphones).
+    let count = format!("artículos sobre «{word}»");
+    let heard = hear_until(before, |l| l.contains(&count)).await;
     ensure!(
-        results.starts_with("Buscar, encabezado de nivel 1"),
-        "Buscar opens the results, their heading said: {results:?}"
+        heard
+            .iter()
+            .any(|l| l.starts_with("Buscar, encabezado de nivel 1"))
+            && heard
+                .last()
+                .is_some_and(|l| l.starts_with("Encontramos ") && l.contains(&count)),
+        "Buscar opens the results: their heading, then the count and the query said: {heard:?}"
     );
     let first = ear
         .seek(DOWN, 20, "the first result", |l| {
@@ -822,6 +831,18 @@ async fn search_by_ear(ear: &mut Ear<'_>, word: &str) -> Result<()> {
         "Enter on the result {title:?}… opens its article, its heading said: {opened:?}"
     );
     Ok(())
+}
+
+/// What was said after line `before`, once a line matches `done` or 3 s have passed.
+async fn hear_until(before: usize, done: impl Fn(&str) -> bool) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let heard: Vec<String> = said().into_iter().skip(before).collect();
+        if heard.iter().any(|l| done(l)) || Instant::now() > deadline {
+            return heard;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
 }
 
 /// What a patient without headphones hears once instead of the keyboard's keys.
@@ -894,6 +915,26 @@ pub async fn keys_only_without_headphones_names_no_key(s: &Session) -> Result<()
     ensure!(
         heard.iter().filter(|l| l.contains(TYPE_PRIVATELY)).count() == 1,
         "the way to type privately is said once: {heard:?}"
+    );
+
+    // A search's results through the speaker: how many, never what was searched for.
+    let before = said().len();
+    s.wait_js(
+        "location.hash = '#/search?q=herniated'; return true",
+        "a search for a word",
+    )
+    .await?;
+    let heard = hear_until(before, |l| {
+        l.ends_with("articles found.") || l.ends_with("article found.")
+    })
+    .await;
+    ensure!(
+        heard.last().is_some_and(|l| l.ends_with("found.")),
+        "the results' count is said through the speaker: {heard:?}"
+    );
+    ensure!(
+        !heard.iter().any(|l| l.to_lowercase().contains("herniated")),
+        "what was searched for was said through the speaker: {heard:?}"
     );
     Ok(())
 }

@@ -10,6 +10,7 @@ import { navigate, hrefSearch, hrefArticle } from '../router.js';
 import { createSearchBox } from '../components/search-box.js';
 import { searchResults } from '../components/article-cards.js';
 import { topicTiles } from '../components/topic-tiles.js';
+import { headphonesIn, isSpeechMode, say } from '../speech.js';
 
 /** @param {{ params: { q: string } }} route */
 // eslint-disable-next-line max-lines-per-function -- The screen's inner functions share its state (the query on show, the search under way); each is short.
@@ -50,7 +51,7 @@ export async function render({ params }) {
     }
     if (mine !== sequence) return null;
     const view = show(text, outcome);
-    if (announce) setStatus(view.status);
+    if (announce) setStatus(view);
     return view;
   }
 
@@ -71,10 +72,15 @@ export async function render({ params }) {
         searchResults(found, 3),
       );
       const count = t('search.resultCount', { count: found.length, query: corrected ?? text });
-      return { status: corrected ? `${t('search.showingResultsFor', { term: corrected })}. ${count}` : count };
+      return {
+        status: corrected ? `${t('search.showingResultsFor', { term: corrected })}. ${count}` : count,
+        spokenAloud: t('search.spokenCount', { count: found.length }),
+      };
     }
     const parts = [];
     let statusText = '';
+    /** @type {string | undefined} */
+    let spokenAloud;
     if (outcome.failed) {
       statusText = `${t('errors.other.title')} ${t('errors.other.text')}`;
     } else if (!text || outcome.message === 'start') {
@@ -83,6 +89,7 @@ export async function render({ params }) {
       statusText = t('search.emptyQuery');
     } else {
       statusText = t('search.noResults', { query: text });
+      spokenAloud = t('search.spokenNone');
       if (outcome.didYouMean) parts.push(didYouMean(outcome.didYouMean));
     }
     if (outcome.topics?.length) {
@@ -96,7 +103,7 @@ export async function render({ params }) {
       );
     }
     results.replaceChildren(...parts);
-    return { status: statusText };
+    return { status: statusText, spokenAloud };
   }
 
   /** @param {string} term */
@@ -125,14 +132,31 @@ export async function render({ params }) {
   }
 
   let statusTimer = 0;
-  /** @param {string} text */
-  function setStatus(text) {
+  /**
+   * Shows the status line and, in speech mode, says it (issue #13): the live region is for
+   * screen readers, and the kiosk's own voice does not read live regions.
+   * @param {{ status: string, spokenAloud?: string }} view
+   */
+  function setStatus(view) {
     status.textContent = '';
     clearTimeout(statusTimer);
     // A fresh change, a moment after the region exists, is what screen readers announce.
     statusTimer = setTimeout(() => {
-      status.textContent = text;
+      status.textContent = view.status;
     }, 120);
+    sayStatus(view);
+  }
+
+  /**
+   * What a patient typed is never said through the speaker (issue #13): without headphones
+   * only the count is said ("4 articles found."), with them the whole line, query and all.
+   * @param {{ status: string, spokenAloud?: string }} view
+   */
+  async function sayStatus(view) {
+    if (!isSpeechMode() || !view.status) return;
+    const mine = sequence;
+    const text = (await headphonesIn()) ? view.status : view.spokenAloud ?? view.status;
+    if (mine === sequence && isSpeechMode()) say(text);
   }
 
   const first = await run(query, { announce: false });
@@ -155,7 +179,7 @@ export async function render({ params }) {
     screen: 'search',
     title: t('search.title'),
     node,
-    afterMount: () => setStatus(first?.status ?? ''),
+    afterMount: () => setStatus(first ?? { status: '' }),
   };
 }
 
