@@ -568,13 +568,7 @@ async fn every_screen(s: &Session, window: &str) -> Result<()> {
     .await?;
 
     // Filled in and sent: the thank-you, held with "More time" while the combinations go by.
-    s.css("#cb-name").await?.send_keys(NAME).await?;
-    s.css("#cb-phone").await?.send_keys(PHONE).await?;
-    s.click("input[name=specialty][value=spine]").await?;
-    s.click("input[name=bestTime][value=any]").await?;
-    s.click("label[for=cb-consent]").await?;
-    s.click("[data-test=cb-send]").await?;
-    s.wait_screen("thanks").await?;
+    send_the_form(s).await?;
     s.click("[data-test=thanks-more-time]").await?;
     let shown = s.traces(&[NAME, PHONE, "2015550177", "555-0177"]).await?;
     ensure!(
@@ -676,19 +670,25 @@ pub async fn display_error_screens(s: &Session) -> Result<()> {
     Ok(())
 }
 
-/// The staff view behind the PIN, signed in as the run's admin, in the six combinations at
-/// 1280x800 and 1920x1080: Requests (with the one request this journey sends, from a fictional
-/// patient), Audit log, Front desk link, Kiosk health and Staff accounts.
-pub async fn display_staff_screens(s: &Session) -> Result<()> {
-    s.click("[data-test=callback-home]").await?;
-    s.wait_screen("callback").await?;
+/// Fills the open callback form as the fictional patient (spine, any time, consent), sends
+/// it, and waits for the thank-you.
+async fn send_the_form(s: &Session) -> Result<()> {
     s.css("#cb-name").await?.send_keys(NAME).await?;
     s.css("#cb-phone").await?.send_keys(PHONE).await?;
     s.click("input[name=specialty][value=spine]").await?;
     s.click("input[name=bestTime][value=any]").await?;
     s.click("label[for=cb-consent]").await?;
     s.click("[data-test=cb-send]").await?;
-    s.wait_screen("thanks").await?;
+    s.wait_screen("thanks").await
+}
+
+/// The staff view behind the PIN, signed in as the run's admin, in the six combinations at
+/// 1280x800 and 1920x1080: Requests (with the one request this journey sends, from a fictional
+/// patient), Audit log, Front desk link, Kiosk health and Staff accounts.
+pub async fn display_staff_screens(s: &Session) -> Result<()> {
+    s.click("[data-test=callback-home]").await?;
+    s.wait_screen("callback").await?;
+    send_the_form(s).await?;
     s.click("[data-test=thanks-done]").await?;
     s.wait_screen("home").await?;
 
