@@ -201,8 +201,24 @@ function resetKiosk() {
   Object.assign(state, DEFAULT_DISPLAY);
   applyDocumentSettings();
   header.update(state);
+  dropScreen();
   router.reset();
   window.scrollTo(0, 0);
+}
+
+/**
+ * The screen on show goes at once, not when the next one is built (home may wait on the back
+ * end for a moment): nothing the last patient typed stays in the page behind the attract screen.
+ */
+function dropScreen() {
+  const previous = mounted;
+  mounted = null;
+  try {
+    previous?.onLeave?.('home');
+  } catch (error) {
+    console.error(error);
+  }
+  main.replaceChildren();
 }
 
 /**
