@@ -117,6 +117,23 @@ impl Driver {
         Ok(())
     }
 
+    /// Forgets the kiosk-wide callback burst limit (5 requests in 10 minutes by default)
+    /// between journeys: the journeys share one data folder, and how many requests earlier
+    /// ones sent within the window depends on how fast the machine ran them, so a journey
+    /// could be told "too many requests" on a fast machine and not on a slow one. No journey
+    /// tests that limit (tests/callback_queue.rs does). The app is not running.
+    pub fn forget_callback_burst(&self) -> Result<()> {
+        let path = self.data_dir().join("kiosk.db");
+        if !path.exists() {
+            return Ok(());
+        }
+        let conn = rusqlite::Connection::open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        conn.execute("DELETE FROM setting WHERE key = 'burst_tat'", [])
+            .with_context(|| format!("cannot clear the burst limit in {}", path.display()))?;
+        Ok(())
+    }
+
     /// Starts the app and connects to it, once its home screen shows the topic tiles.
     pub async fn session(&self) -> Result<Session> {
         self.session_with(&[], HOME_READY, "the home screen with topic tiles")
@@ -249,14 +266,34 @@ impl Session {
     }
 
     pub async fn wait_screen(&self, name: &str) -> Result<()> {
-        self.wait_js(
-            &format!(
-                "return document.querySelector('[data-test=screen]')?.dataset.screen === '{name}'"
-            ),
-            &format!("the {name} screen"),
-        )
-        .await
-        .map(|_| ())
+        let waited = self
+            .wait_js(
+                &format!(
+                    "return document.querySelector('[data-test=screen]')?.dataset.screen === '{name}'"
+                ),
+                &format!("the {name} screen"),
+            )
+            .await;
+        match waited {
+            Ok(_) => Ok(()),
+            // Say what was on screen instead, and any alert it showed (a refusal, a field
+            // message): a timeout alone does not say why a journey stopped.
+            Err(e) => {
+                let shown = self
+                    .client
+                    .execute(
+                        "const alerts = [...document.querySelectorAll('[role=alert], .error-summary')]
+                           .filter((e) => !e.hidden && e.getClientRects().length > 0)
+                           .map((e) => e.textContent.trim()).filter(Boolean);
+                         return `${document.querySelector('[data-test=screen]')?.dataset.screen} ${JSON.stringify(alerts)}`;",
+                        vec![],
+                    )
+                    .await
+                    .map(|v| v.as_str().unwrap_or_default().to_string())
+                    .unwrap_or_default();
+                Err(e.context(format!("on screen instead: {shown}")))
+            }
+        }
     }
 
     pub async fn text(&self, selector: &str) -> Result<String> {

@@ -1081,6 +1081,7 @@ fn main() -> ExitCode {
                 staff_added = true;
                 driver.staff_add(STAFF_NAME, STAFF_PIN, "admin")?;
             }
+            driver.forget_callback_burst()?;
             if *name == "staff_see_where_each_request_is_delivered" {
                 let receiver = delivery::Receiver::start()?;
                 let session = delivery::start(&driver, &configs, &receiver).await?;
