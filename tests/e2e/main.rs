@@ -1041,14 +1041,22 @@ fn developer_extras_were_off(data_dir: &std::path::Path) -> Result<()> {
 }
 
 fn main() -> ExitCode {
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    // As libtest: each plain argument selects the journeys whose names contain it, and
+    // `--skip TEXT` leaves out those that contain TEXT (scripts/test runs two shards at once).
+    let (mut filter, mut skip) = (Vec::<String>::new(), Vec::<String>::new());
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--skip" {
+            skip.extend(args.next());
+        } else if !arg.starts_with('-') {
+            filter.push(arg);
+        }
+    }
     let selected: Vec<&str> = JOURNEYS
         .iter()
         .copied()
         .filter(|j| filter.is_empty() || filter.iter().any(|f| j.contains(f.as_str())))
+        .filter(|j| !skip.iter().any(|f| j.contains(f.as_str())))
         .collect();
     // Before tauri-driver starts: the apps it starts write what they say for the speech journeys.
     speech::set_record_env();
