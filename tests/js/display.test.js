@@ -113,3 +113,26 @@ test("the clinic's accent reaches only --clinic-* properties, which high contras
   // The normal theme does use it.
   assert.match(variables(':root')['--accent'], /var\(--clinic-accent,/);
 });
+
+test('the header drops the clinic name at 74em and the setting names at 61em, as the container queries did', async () => {
+  const { headerWidthClasses, HEADER_NARROW_EM } = await import('../../ui/js/display.js');
+  assert.deepEqual(Object.keys(HEADER_NARROW_EM), ['is-narrow', 'is-narrower']);
+  // 1920 px screen at normal text (20 px em, 50 px gutters): 91 em, everything shown.
+  assert.deepEqual(headerWidthClasses(1820, 20), { 'is-narrow': false, 'is-narrower': false });
+  // 1280 px at normal text: 59 em, both.
+  assert.deepEqual(headerWidthClasses(1180, 20), { 'is-narrow': true, 'is-narrower': true });
+  // At 200 % (40 px em) even a 1920 px screen is narrow.
+  assert.deepEqual(headerWidthClasses(1824, 40), { 'is-narrow': true, 'is-narrower': true });
+  // The edges are inclusive, as max-width is.
+  assert.deepEqual(headerWidthClasses(74 * 20, 20), { 'is-narrow': true, 'is-narrower': false });
+  assert.deepEqual(headerWidthClasses(74 * 20 + 1, 20), { 'is-narrow': false, 'is-narrower': false });
+  assert.deepEqual(headerWidthClasses(61 * 30, 30), { 'is-narrow': true, 'is-narrower': true });
+  // No font size known: nothing hidden.
+  assert.deepEqual(headerWidthClasses(500, 0), { 'is-narrow': false, 'is-narrower': false });
+});
+
+test('kiosk.css has no container query or size containment left (each layout cost ~120 ms in WebKitGTK)', () => {
+  assert.doesNotMatch(css, /@container|container(-type)?\s*:/);
+  assert.match(css, /:where\(\.site-header\.is-narrow\) \.site-header__brand/);
+  assert.match(css, /:where\(\.site-header\.is-narrower\) \.setting__label/);
+});

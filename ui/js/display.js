@@ -41,14 +41,40 @@ export function applyDisplay(root, display) {
 const MAX_STICKY_SHARE = 0.2;
 
 /**
- * Keeps `--header-cover` (used for scroll padding) equal to the header's real height, and the
- * header sticky only while it takes at most a fifth of the window (`is-tall` otherwise).
+ * Header content widths, in the header's own em, at or below which it drops the clinic's name
+ * (`is-narrow`) and then the settings' visible names (`is-narrower`); kiosk.css hides them.
+ * This replaces two CSS container queries: size containment on the header made every layout
+ * of the page take about 120 ms in WebKitGTK (issue #16, BENCHMARKS.md).
+ */
+export const HEADER_NARROW_EM = Object.freeze({ 'is-narrow': 74, 'is-narrower': 61 });
+
+/**
+ * The header's width classes, as `@container (max-width: Nem)` would match them.
+ * @param {number} contentWidthPx the header's content box width (px)
+ * @param {number} emPx its computed font size (px)
+ * @returns {Record<string, boolean>} each class of HEADER_NARROW_EM, on or off
+ */
+export function headerWidthClasses(contentWidthPx, emPx) {
+  const em = emPx > 0 ? contentWidthPx / emPx : Infinity;
+  return Object.fromEntries(Object.entries(HEADER_NARROW_EM).map(([name, max]) => [name, em <= max]));
+}
+
+/**
+ * Keeps `--header-cover` (used for scroll padding) equal to the header's real height, the
+ * header sticky only while it takes at most a fifth of the window (`is-tall` otherwise), and
+ * its width classes (headerWidthClasses) current: on a resize of the window or the header, and
+ * when the text size (a class on <html>) changes.
  * @param {HTMLElement} header
  * @returns {() => void} stops watching
  */
 export function watchHeader(header) {
   const root = document.documentElement;
   const measure = () => {
+    const style = getComputedStyle(header);
+    const content = header.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    for (const [name, on] of Object.entries(headerWidthClasses(content, parseFloat(style.fontSize)))) {
+      header.classList.toggle(name, on);
+    }
     const height = header.getBoundingClientRect().height;
     const tall = height > window.innerHeight * MAX_STICKY_SHARE;
     header.classList.toggle('is-tall', tall);
@@ -57,10 +83,13 @@ export function watchHeader(header) {
   };
   const observer = new ResizeObserver(measure);
   observer.observe(header);
+  const textSize = new MutationObserver(measure);
+  textSize.observe(root, { attributes: true, attributeFilter: ['class'] });
   window.addEventListener('resize', measure);
   measure();
   return () => {
     observer.disconnect();
+    textSize.disconnect();
     window.removeEventListener('resize', measure);
   };
 }
