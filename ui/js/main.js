@@ -113,6 +113,8 @@ let readyReported = false;
 let recentErrors = [];
 
 async function boot() {
+  // Where the start goes (benches/startup.rs reads these User Timing marks, issue #16).
+  performance.mark('kiosk:boot');
   let bootError = null;
   // The texts of every language the UI has load while Rust answers (start-up time).
   const dictionaries = loadDictionaries(['en', 'es']);
@@ -122,7 +124,9 @@ async function boot() {
     bootError = error;
   }
   const wanted = state.app.languages?.length ? state.app.languages : ['en', 'es'];
+  performance.mark('kiosk:app-info');
   const loaded = await dictionaries;
+  performance.mark('kiosk:texts');
   const languages = wanted.filter((lang) => loaded.includes(lang));
   state.languages = languages;
   state.defaultLang = languages.includes(state.app.defaultLang) ? state.app.defaultLang : languages[0] ?? 'en';
@@ -172,6 +176,7 @@ async function boot() {
       languages,
     });
   }
+  performance.mark('kiosk:header');
   router.start(show);
 }
 
@@ -327,8 +332,11 @@ function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
   result.afterMount?.();
   if (!readyReported) {
     readyReported = true;
+    performance.mark('kiosk:first-screen');
     // Once the first screen can be used: logs the start-up time (and ends a cold-start benchmark).
     requestAnimationFrame(() => {
+      performance.mark('kiosk:first-frame');
+      setTimeout(() => performance.mark('kiosk:first-frame-drawn'), 0);
       api.uiReady().catch(() => {});
       preloadScreens();
     });

@@ -12,6 +12,24 @@ fn ready<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
 
 fn main() {
     tauri::Builder::default()
+        .setup(|app| {
+            // `--fullscreen`: as the kiosk opens in kiosk mode, so the two first paints cover
+            // the same pixels (benches/startup.rs starts it both ways). The window itself
+            // comes from tauri.conf.json (one made here is not found by WebDriver).
+            if std::env::args().any(|a| a == "--fullscreen") {
+                use tauri::Manager;
+                if let Some(window) = app.get_webview_window("main") {
+                    // As the kiosk's shell does: without a window manager, fullscreen is
+                    // only a hint, so the monitor is covered by hand too.
+                    window.set_fullscreen(true)?;
+                    if let Some(monitor) = window.current_monitor()? {
+                        window.set_position(*monitor.position())?;
+                        window.set_size(*monitor.size())?;
+                    }
+                }
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![ready])
         .run(tauri::generate_context!())
         .expect("the minimal window could not start");
