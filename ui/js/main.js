@@ -216,14 +216,24 @@ function resetKiosk() {
  * end for a moment): nothing the last patient typed stays in the page behind the attract screen.
  */
 function dropScreen() {
+  leaveScreen(null, 'home');
+  main.replaceChildren();
+}
+
+/**
+ * The screen on show hands over to `next` (null: none yet) and drops what it held (a form's
+ * fields, the staff session); its onLeave gets the next screen's name.
+ * @param {Screen | null} next
+ * @param {string} nextName
+ */
+function leaveScreen(next, nextName) {
   const previous = mounted;
-  mounted = null;
+  mounted = next;
   try {
-    previous?.onLeave?.('home');
+    previous?.onLeave?.(nextName);
   } catch (error) {
     console.error(error);
   }
-  main.replaceChildren();
 }
 
 /**
@@ -302,14 +312,7 @@ async function show(route, { restoreScroll = 0, keepFocus = false } = {}) {
 function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
   // The on-screen keyboard belongs to the screen it was opened on: it goes, and nothing typed stays.
   closeKeyboard();
-  // The screen going away drops what it held (a form's fields, the staff session).
-  const previous = mounted;
-  mounted = result;
-  try {
-    previous?.onLeave?.(result.screen);
-  } catch (error) {
-    console.error(error);
-  }
+  leaveScreen(result, result.screen);
   main.classList.remove('is-loading');
   main.removeAttribute('aria-busy');
   main.dataset.screen = result.screen;
