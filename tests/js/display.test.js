@@ -136,3 +136,30 @@ test('kiosk.css has no container query or size containment left (each layout cos
   assert.match(css, /:where\(\.site-header\.is-narrow\) \.site-header__brand/);
   assert.match(css, /:where\(\.site-header\.is-narrower\) \.setting__label/);
 });
+
+/**
+ * Every shadow layer's blur radius in px (`box-shadow`, `text-shadow` and the `--shadow*`
+ * custom properties), rem and em counted at 16 px, the smallest they come to.
+ * @param {string} sheet
+ * @returns {{ value: string, blur: number }[]}
+ */
+function shadowBlurs(sheet) {
+  const found = [];
+  for (const [, value] of sheet.matchAll(/(?:box-shadow|text-shadow|--shadow[\w-]*)\s*:\s*([^;}]+)/g)) {
+    const layers = value.replace(/\([^)]*\)/g, '').split(',');
+    for (const layer of layers) {
+      const lengths = [...layer.matchAll(/(-?[\d.]+)(px|rem|em)?\b/g)].map(([, n, unit]) => Number(n) * (unit === 'rem' || unit === 'em' ? 16 : 1));
+      if (lengths.length >= 3) found.push({ value: layer.trim(), blur: lengths[2] });
+    }
+  }
+  return found;
+}
+
+test('no shadow has a blur radius between 0 and 4 px (WebKitGTK paints those ~10x slower)', () => {
+  const speech = readFileSync(new URL('../../ui/css/speech.css', import.meta.url), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+  const blurs = shadowBlurs(css + speech);
+  assert.ok(blurs.length > 10, 'the shadows were found');
+  assert.deepEqual(blurs.filter(({ blur }) => blur > 0 && blur < 4), []);
+  // The parser sees a small blur where there is one.
+  assert.deepEqual(shadowBlurs('a { box-shadow: 0 1px 2px rgb(0 0 0 / 0.1), 0 0 0 1px red inset; }').map(({ blur }) => blur), [2, 0]);
+});
