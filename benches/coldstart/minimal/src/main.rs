@@ -11,6 +11,14 @@ fn ready<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
 }
 
 fn main() {
+    // `--kiosk-renderer`: WebKit's renderer chosen as the kiosk chooses it (src-tauri/lib.rs
+    // sets WEBKIT_DISABLE_DMABUF_RENDERER=1 when unset), so the two draw their pages the same
+    // way. Set before any thread starts.
+    if std::env::args().any(|a| a == "--kiosk-renderer")
+        && std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none()
+    {
+        std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+    }
     tauri::Builder::default()
         .setup(|app| {
             // `--fullscreen`: as the kiosk opens in kiosk mode, so the two first paints cover
