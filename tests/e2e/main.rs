@@ -137,10 +137,18 @@ async fn no_results_is_never_an_empty_screen(s: &Session) -> Result<()> {
         "results for the corrected spelling",
     )
     .await?;
-    let said = s.text("#search-status").await?;
+    // The status line is filled a moment after the results (so its live region announces
+    // it), so it is waited for, not read once.
+    let said = s
+        .wait_js(
+            "const said = document.querySelector('#search-status')?.textContent ?? ''; return said.includes('Showing results for sclerotherapy') && said",
+            "the screen saying which spelling it searched for (\"Showing results for sclerotherapy\")",
+        )
+        .await;
     ensure!(
-        said.contains("Showing results for sclerotherapy"),
-        "the screen says which spelling it searched for, got {said:?}"
+        said.is_ok(),
+        "the screen says which spelling it searched for, got {:?}",
+        s.text("#search-status").await.unwrap_or_default()
     );
     s.assert_accessible("search-corrected").await?;
     s.screenshot("search-corrected").await?;
