@@ -109,12 +109,16 @@ let firstScreen = true;
 /** @type {Screen | null} */
 let mounted = null;
 let readyReported = false;
+/** Shows the loading bar if the first screen takes longer than LOADING_DELAY_MS. */
+let bootLoadingTimer = 0;
 /** @type {number[]} */
 let recentErrors = [];
 
 async function boot() {
   // Where the start goes (benches/startup.rs reads these User Timing marks, issue #16).
   performance.mark('kiosk:boot');
+  // A slow start shows the loading bar; a quick one paints nothing before the first screen.
+  bootLoadingTimer = setTimeout(() => main.classList.add('is-loading'), LOADING_DELAY_MS);
   let bootError = null;
   // The texts of every language the UI has load while Rust answers (start-up time).
   const dictionaries = loadDictionaries(['en', 'es']);
@@ -313,6 +317,7 @@ function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
   // The on-screen keyboard belongs to the screen it was opened on: it goes, and nothing typed stays.
   closeKeyboard();
   leaveScreen(result, result.screen);
+  clearTimeout(bootLoadingTimer);
   main.classList.remove('is-loading');
   main.removeAttribute('aria-busy');
   main.dataset.screen = result.screen;
