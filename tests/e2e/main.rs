@@ -1091,6 +1091,8 @@ fn main() -> ExitCode {
     let (mut passed, mut failed) = (0, 0);
     let mut staff_added = false;
     for name in &selected {
+        // Each journey's time is printed beside its result: where the run's minutes go (issue #12).
+        let started = std::time::Instant::now();
         let outcome = runtime.block_on(async {
             // IT's first account, on the command line, once the fresh-kiosk journey is done.
             if *name != "a_fresh_kiosk_offers_no_staff_setup" && !staff_added {
@@ -1157,14 +1159,15 @@ fn main() -> ExitCode {
             session.close().await;
             result
         });
+        let took = started.elapsed().as_secs_f64();
         match outcome {
             Ok(()) => {
                 passed += 1;
-                println!("test {name} ... ok");
+                println!("test {name} ... ok ({took:.1} s)");
             }
             Err(e) => {
                 failed += 1;
-                println!("test {name} ... FAILED\n  {e:#}");
+                println!("test {name} ... FAILED ({took:.1} s)\n  {e:#}");
             }
         }
     }
