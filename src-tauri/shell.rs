@@ -93,16 +93,22 @@ pub fn open_window<R: Runtime, M: Manager<R>>(manager: &M, mode: Mode) -> tauri:
     }
     if locked {
         builder = builder.initialization_script(KIOSK_GUARD);
-        // Wayland has no primary monitor (GDK answers none): then the first one.
-        let handle = manager.app_handle();
-        let monitor = handle
-            .primary_monitor()
-            .ok()
-            .flatten()
-            .or_else(|| handle.available_monitors().ok()?.into_iter().next());
-        if let Some(monitor) = monitor {
-            let size = monitor.size().to_logical::<f64>(monitor.scale_factor());
-            builder = builder.inner_size(size.width, size.height);
+        // Built at the screen's size only on Wayland, where GTK 3 keeps a non-resizable
+        // window at the size it was built with. On X11 `cover_monitor` sizes it right after
+        // it is built: built at the screen's exact size, one start in about ten under Xvfb
+        // waited ~480 ms more before WebKit began loading the page (issue #16, BENCHMARKS.md).
+        if on_wayland() {
+            // Wayland has no primary monitor (GDK answers none): then the first one.
+            let handle = manager.app_handle();
+            let monitor = handle
+                .primary_monitor()
+                .ok()
+                .flatten()
+                .or_else(|| handle.available_monitors().ok()?.into_iter().next());
+            if let Some(monitor) = monitor {
+                let size = monitor.size().to_logical::<f64>(monitor.scale_factor());
+                builder = builder.inner_size(size.width, size.height);
+            }
         }
     }
     let window = builder.build()?;
@@ -123,6 +129,17 @@ pub fn open_window<R: Runtime, M: Manager<R>>(manager: &M, mode: Mode) -> tauri:
         cover_monitor(&window);
     }
     Ok(())
+}
+
+/// Whether GTK draws on a Wayland compositor (cage, in a lobby) rather than on X11.
+#[cfg(target_os = "linux")]
+fn on_wayland() -> bool {
+    gtk::on_wayland()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn on_wayland() -> bool {
+    false
 }
 
 /// Whether the window is in kiosk mode now: the app runs as a kiosk and staff have not

@@ -1,6 +1,7 @@
-//! WebKitGTK settings Tauri has no API for: developer extras off, WebKitGTK's own pinch
-//! gesture disconnected, and the page's "close" (`window.close()`, WebDriver's Close
-//! Window) routed through the shell instead of wry's, which destroys the web view.
+//! Which display GDK drew on, and WebKitGTK settings Tauri has no API for: developer
+//! extras off, WebKitGTK's own pinch gesture disconnected, and the page's "close"
+//! (`window.close()`, WebDriver's Close Window) routed through the shell instead of wry's,
+//! which destroys the web view.
 //!
 //! Unsafe because GObject offers no safe way to reach handlers another library connected
 //! (glib-rs wraps only handlers whose ids we hold). Each block says why it is sound.
@@ -16,6 +17,14 @@ use webkit2gtk::{SettingsExt, WebViewExt};
 
 /// The key WebKitGTK (GTK 3, `WebKitWebViewBase.cpp`) stores its pinch-zoom gesture under.
 const ZOOM_GESTURE_KEY: &CStr = c"wk-view-zoom-gesture";
+
+/// Whether GDK's default display is a Wayland one (GDK picks it from `WAYLAND_DISPLAY` and
+/// `GDK_BACKEND`; asking GDK is the only answer that matches what it chose). False before
+/// GTK is initialised.
+pub fn on_wayland() -> bool {
+    use webkit2gtk::glib::object::ObjectExt;
+    gdk::Display::default().is_some_and(|display| display.type_().name() == "GdkWaylandDisplay")
+}
 
 /// What [`harden`] managed to do, for the log.
 #[derive(Debug, Default, Clone, Copy)]
