@@ -511,9 +511,17 @@ fn main() -> ExitCode {
             continue;
         }
         let outcome = runtime.block_on(async {
-            let session = tokio::time::timeout(Duration::from_secs(90), cage.session())
-                .await
-                .context("no app session within 90 s")??;
+            let session = match tokio::time::timeout(Duration::from_secs(90), cage.session()).await
+            {
+                Ok(session) => session?,
+                Err(_) => {
+                    // What cage, the drivers and the app said, for whoever reads the failure;
+                    // and no app left behind for the next journey.
+                    let tail = cage.log_tail(30);
+                    cage.end_apps();
+                    bail!("no app session within 90 s; the session's log ends:\n{tail}");
+                }
+            };
             let result = run(name, &cage, &session).await;
             if result.is_err() {
                 let _ = cage.grim(&format!("cage-FAILED-{name}"));

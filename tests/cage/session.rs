@@ -146,6 +146,20 @@ fn processes() -> Vec<(u32, u32, String)> {
     out
 }
 
+/// The uid of the user `name` (`id -u`), if there is one.
+fn user_uid(name: &str) -> Option<u32> {
+    let out = Command::new("id").args(["-u", name]).output().ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+/// Whose process `pid` is: the owner of its /proc folder (the effective uid).
+fn process_uid(pid: u32) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata(format!("/proc/{pid}"))
+        .ok()
+        .map(|m| m.uid())
+}
+
 pub fn alive(pid: u32) -> bool {
     processes().iter().any(|(p, _, _)| *p == pid)
 }
@@ -296,15 +310,25 @@ impl Cage {
             .map(|(pid, _)| pid)
     }
 
-    /// Waits for the app processes under the session to end; SIGTERM to any still there
-    /// after 5 s (an app whose page was destroyed outlives its WebDriver session).
+    /// Waits for the app processes of the session to end; SIGTERM to any still there after
+    /// 5 s (an app whose page was destroyed outlives its WebDriver session). Besides those
+    /// under cage, any app the kiosk user runs that has left the tree (its parent ended
+    /// first): a leftover app makes the next start only raise it, as a second instance, and
+    /// that journey then waits 90 s for a session that never comes.
     pub fn end_apps(&self) {
-        let apps: Vec<u32> = self
+        let mut apps: Vec<u32> = self
             .descendants()
             .into_iter()
             .filter(|(_, c)| c == "clinic-kiosk")
             .map(|(pid, _)| pid)
             .collect();
+        if let Some(uid) = user_uid(USER).filter(|uid| *uid != 0) {
+            for (pid, _, comm) in processes() {
+                if comm == "clinic-kiosk" && process_uid(pid) == Some(uid) && !apps.contains(&pid) {
+                    apps.push(pid);
+                }
+            }
+        }
         for pid in apps {
             if !wait_gone(pid, 5) {
                 eprintln!("cage: the app ({pid}) outlived its session; ending it");
