@@ -61,35 +61,8 @@ export class ApiError extends Error {
 
 export const appInfo = () => call('app_info');
 
-/**
- * The home screen's topics asked for at start, while the header is built (issue #16): taken
- * once by the first `listTopics` in the same language, and dropped after the first screen so
- * no later screen gets an old answer.
- * @type {{ lang: string, answer: Promise<any> } | null}
- */
-let earlyTopics = null;
-
-/** Asks for the topics in `lang` now, for the first screen's `listTopics`. @param {string} lang */
-export function prefetchTopics(lang) {
-  const answer = call('list_topics', { lang });
-  answer.catch(() => {}); // untaken, a failure is no unhandled rejection; a taker still gets it
-  earlyTopics = { lang, answer };
-}
-
-/** Forgets a start-up answer no screen took. */
-export function dropPrefetchedTopics() {
-  earlyTopics = null;
-}
-
 /** @param {string} lang */
-export function listTopics(lang) {
-  if (earlyTopics?.lang === lang) {
-    const { answer } = earlyTopics;
-    earlyTopics = null;
-    return answer;
-  }
-  return call('list_topics', { lang });
-}
+export const listTopics = (lang) => call('list_topics', { lang });
 
 /**
  * @param {string | null | undefined} topic

@@ -138,10 +138,6 @@ async function boot() {
   applyAccent(state.app.accentColour);
   // A misconfigured kiosk opens on a calm "please ask staff" screen instead of home.
   if ((state.app.configProblemCount ?? 0) > 0 && state.app.mode !== 'front-desk') SCREENS.home = configProblem;
-  // The first screen's one question to Rust goes now, alongside the header (start-up time).
-  if (!bootError && SCREENS.home === home && state.app.mode !== 'front-desk' && router.parse().name === 'home') {
-    api.prefetchTopics(state.lang);
-  }
 
   // Without the app's details nothing else can work, so every way out starts over.
   const startOver = () => location.reload();
@@ -341,7 +337,6 @@ function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
   // name, in the new language and voice, tells a patient who cannot see it that it changed.
   if (keepFocus && isSpeechMode() && result.title) say(result.title);
   firstScreen = false;
-  api.dropPrefetchedTopics();
   result.afterMount?.();
   if (!readyReported) {
     readyReported = true;
