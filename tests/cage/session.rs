@@ -146,12 +146,6 @@ fn processes() -> Vec<(u32, u32, String)> {
     out
 }
 
-/// The uid of the user `name` (`id -u`), if there is one.
-fn user_uid(name: &str) -> Option<u32> {
-    let out = Command::new("id").args(["-u", name]).output().ok()?;
-    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
-}
-
 /// Whose process `pid` is: the owner of its /proc folder (the effective uid).
 fn process_uid(pid: u32) -> Option<u32> {
     use std::os::unix::fs::MetadataExt as _;
@@ -190,6 +184,8 @@ pub struct Cage {
     data: tempfile::TempDir,
     _work: tempfile::TempDir,
     log: PathBuf,
+    /// The kiosk user's uid (from the set-up).
+    uid: u32,
     pub app: PathBuf,
 }
 
@@ -260,6 +256,7 @@ impl Cage {
             data,
             _work: work,
             log,
+            uid: set_up.uid,
             app: app.to_path_buf(),
         };
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -322,9 +319,12 @@ impl Cage {
             .filter(|(_, c)| c == "clinic-kiosk")
             .map(|(pid, _)| pid)
             .collect();
-        if let Some(uid) = user_uid(USER).filter(|uid| *uid != 0) {
+        if self.uid != 0 {
             for (pid, _, comm) in processes() {
-                if comm == "clinic-kiosk" && process_uid(pid) == Some(uid) && !apps.contains(&pid) {
+                if comm == "clinic-kiosk"
+                    && process_uid(pid) == Some(self.uid)
+                    && !apps.contains(&pid)
+                {
                     apps.push(pid);
                 }
             }
