@@ -58,11 +58,8 @@ pub fn open_window<R: Runtime, M: Manager<R>>(manager: &M, mode: Mode) -> tauri:
             .center()
             .fullscreen(locked)
             .decorations(!locked)
-            // Resizable even in kiosk mode: GTK 3 on Wayland pins a non-resizable window at its
-            // own size and ignores the size a kiosk compositor (cage) gives it.
-            // Not resizable in kiosk mode; sized to the screen below, since GTK 3 on Wayland
-            // keeps a non-resizable window at its own size whatever a kiosk compositor
-            // asks (and a resizable one under cage is left unpainted by WebKitGTK).
+            // Not resizable in kiosk mode (a resizable one under cage is left unpainted by
+            // WebKitGTK); on Wayland it is therefore built at the screen's size, below.
             .resizable(!locked)
             .zoom_hotkeys_enabled(false)
             // No inspector in any build, debug included (Tauri turns it on in debug).
