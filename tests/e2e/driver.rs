@@ -176,13 +176,7 @@ impl Driver {
     }
 }
 
-/// The home screen is up and has its topic tiles: what a patient sees and can touch first
-/// (benches/startup.rs times the start to it).
-#[allow(dead_code)] // each program that includes this file uses one of the two
-pub const HOME_TILES: &str =
-    "return !!document.querySelector('[data-test=screen][data-screen=home] [data-test=topic-tile]')";
-
-/// The home screen has its topic tiles and the keys listen (below).
+/// The home screen is up and has its topic tiles, and the keys listen (below).
 pub const HOME_READY: &str = "return !!document.querySelector('[data-test=screen][data-screen=home] [data-test=topic-tile]') \
      && performance.getEntriesByName('kiosk:keys').length > 0";
 
