@@ -161,9 +161,6 @@ impl Driver {
                     // A cold start on a busy 2-core machine (a library rebuilt, another
                     // build running) can take well over 10 s.
                     session.wait_js_for(ready, what, 45).await?;
-                    session
-                        .wait_js_for(KEYS_READY, "the keys set up after the first screen", 10)
-                        .await?;
                     return Ok(session);
                 }
                 Err(e) => {
@@ -176,14 +173,9 @@ impl Driver {
     }
 }
 
-/// The home screen is up and has its topic tiles, and the keys listen (below).
-pub const HOME_READY: &str = "return !!document.querySelector('[data-test=screen][data-screen=home] [data-test=topic-tile]') \
-     && performance.getEntriesByName('kiosk:keys').length > 0";
-
-/// The six keys, speech mode and the idle reset are set up: ui/js/main.js loads them just
-/// after the first screen is drawn and marks `kiosk:keys` (issue #16). A journey that presses
-/// a key as soon as its first screen shows would otherwise race them.
-pub const KEYS_READY: &str = "return performance.getEntriesByName('kiosk:keys').length > 0";
+/// The home screen is up and has its topic tiles.
+pub const HOME_READY: &str =
+    "return !!document.querySelector('[data-test=screen][data-screen=home] [data-test=topic-tile]')";
 
 impl Drop for Driver {
     fn drop(&mut self) {

@@ -52,7 +52,7 @@ test('the reset turns speech mode off for the next patient', () => {
 });
 
 test('staff screens are never said: the PIN, the inbox and the staff notices', async () => {
-  const { isStaffScreen } = await import('../../ui/js/router.js');
+  const { isStaffScreen } = await import('../../ui/js/keys.js');
   for (const screen of ['staff-pin', 'staff-none', 'inbox']) assert.ok(isStaffScreen(screen), screen);
   for (const screen of ['home', 'topic', 'article', 'search', 'callback', 'thanks', undefined]) assert.ok(!isStaffScreen(screen), String(screen));
 });

@@ -9,7 +9,7 @@ import { h, srOnly } from './dom.js';
 import { icon } from './icons.js';
 import { t } from './i18n.js';
 import { TEXT_SIZES } from './display.js';
-import { isStaffScreen } from './router.js';
+import { isStaffScreen } from './keys.js';
 
 // Language names are written in their own language, so they are not translated.
 const LANGUAGE_NAMES = /** @type {Record<string, string>} */ ({ en: 'English', es: 'Español' });

@@ -39,11 +39,20 @@ export function initKeys() {
     const target = /** @type {Element} */ (event.target);
     // Staff screens hold patients' names and phones: nothing on them is said through the
     // lobby's speaker, and speech mode a patient left on goes off there.
-    if (router.isStaffScreen(document.getElementById('main')?.dataset.screen)) {
+    if (isStaffScreen(document.getElementById('main')?.dataset.screen)) {
       if (isSpeechMode()) setSpeechMode(false);
     } else if (isSpeechMode()) announce(target, lastFocus);
     lastFocus = target;
   });
+}
+
+/**
+ * Whether `screen` (#main's data-screen) is a staff screen (the PIN, the inbox, its notices),
+ * where focus is never said.
+ * @param {string | undefined} screen
+ */
+export function isStaffScreen(screen) {
+  return screen === 'inbox' || Boolean(screen?.startsWith('staff'));
 }
 
 /**

@@ -11,6 +11,9 @@ import * as errorScreen from './screens/error.js';
 import * as recovery from './screens/recovery.js';
 import * as configProblem from './screens/config-problem.js';
 import { closeKeyboard } from './components/keyboard.js';
+import { startIdle } from './idle.js';
+import { initKeys, isStaffScreen, sayHelp } from './keys.js';
+import { resetSpeech, setSpeechMode, stopSpeech, isSpeechDefault, isSpeechMode, say } from './speech.js';
 import { applyAccent } from './theme.js';
 
 /**
@@ -81,38 +84,6 @@ function preloadScreens() {
   };
   setTimeout(load, PRELOAD_AFTER_MS);
 }
-/**
- * What a patient uses besides touch: the six keys with speech mode (keys.js, speech.js) and the
- * idle reset (idle.js). They load once the first screen is drawn instead of before it, which
- * takes 47 KB of script and the speech settings' call to Rust off the start (issue #16,
- * BENCHMARKS.md); the page's `kiosk:keys` mark says when they are in, a few tens of ms later.
- * @typedef {{ keys: typeof import('./keys.js'), speech: typeof import('./speech.js'), idle: typeof import('./idle.js') }} Aids
- */
-/** @type {Promise<Aids> | null} */
-let aidsLoading = null;
-/** The aids once loaded, for what cannot wait for them (null before: nothing of them to undo). */
-/** @type {Aids | null} */
-let aids = null;
-/** startIdle's options, set by boot(); null where there is no idle reset (the front desk). */
-/** @type {Parameters<typeof import('./idle.js').startIdle>[0] | null} */
-let idleOptions = null;
-
-/** Loads the aids' modules, once: every caller gets the same ones. */
-function loadAids() {
-  aidsLoading ??= Promise.all([import('./keys.js'), import('./speech.js'), import('./idle.js')]).then(
-    ([keys, speech, idle]) => (aids = { keys, speech, idle }),
-  );
-  return aidsLoading;
-}
-
-/** After the first screen: the six keys, speech mode and the Listen controls' settings (issue #13), and the idle reset. */
-async function startAids() {
-  const { keys, idle } = await loadAids();
-  keys.initKeys();
-  if (idleOptions) idle.startIdle(idleOptions);
-  performance.mark('kiosk:keys');
-}
-
 /** More unexpected errors than this within a minute: reload the page instead of recovering. */
 const ERRORS_BEFORE_RELOAD = 3;
 const LOADING_DELAY_MS = 400;
@@ -174,7 +145,7 @@ async function boot() {
     {
       onHome: bootError ? startOver : () => router.goHome(),
       onBack: bootError ? startOver : () => router.goBack(),
-      onHelp: () => loadAids().then(({ keys }) => keys.sayHelp()),
+      onHelp: sayHelp,
       onLanguage: changeLanguage,
       onTextSize: changeTextSize,
       onContrast: changeContrast,
@@ -185,6 +156,7 @@ async function boot() {
   setUpSkipLink();
   watchHeader(/** @type {HTMLElement} */ (document.getElementById('site-header')));
   router.interceptLinks(main);
+  initKeys(); // the six keys, speech mode and the Listen controls' settings (issue #13)
   applyDocumentSettings();
 
   if (bootError) {
@@ -197,9 +169,8 @@ async function boot() {
     history.replaceState(history.state, '', router.hrefStaff());
   }
   // A kiosk forgets a patient who walks away; the front desk's laptop has its own staff lock.
-  // (Started with the keys, once the first screen is drawn.)
   if (state.app.mode !== 'front-desk') {
-    idleOptions = {
+    startIdle({
       idleSeconds: state.app.idleSeconds,
       warningSeconds: state.app.idleWarningSeconds,
       reloadAfterMinutes: state.app.reloadAfterMinutes,
@@ -207,7 +178,7 @@ async function boot() {
       onReset: resetKiosk,
       brand: () => ({ name: state.app.clinicName, logo: state.app.logo }),
       languages,
-    };
+    });
   }
   performance.mark('kiosk:header');
   router.start(show);
@@ -220,7 +191,7 @@ function isPristine() {
     (state.screen === 'home' || state.screen === 'config-problem') &&
     state.lang === state.defaultLang &&
     isDefaultDisplay(state) &&
-    (aids?.speech.isSpeechDefault() ?? true) &&
+    isSpeechDefault() &&
     window.scrollY === 0 &&
     !typed
   );
@@ -233,7 +204,7 @@ function isPristine() {
  */
 function resetKiosk() {
   closeKeyboard();
-  aids?.speech.resetSpeech();
+  resetSpeech();
   /** @type {HTMLElement | null} */ (document.activeElement)?.blur?.();
   state.lang = setLang(state.defaultLang);
   Object.assign(state, DEFAULT_DISPLAY);
@@ -351,9 +322,9 @@ function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
   main.removeAttribute('aria-busy');
   main.dataset.screen = result.screen;
   // The staff view: speech mode off and silence, so no patient's name reaches the lobby's speaker.
-  if (router.isStaffScreen(result.screen)) {
-    aids?.speech.setSpeechMode(false);
-    aids?.speech.stopSpeech();
+  if (isStaffScreen(result.screen)) {
+    setSpeechMode(false);
+    stopSpeech();
   }
   main.replaceChildren(result.node);
   state.screen = result.screen;
@@ -364,7 +335,7 @@ function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
   if (!keepFocus && !firstScreen) focusHeading();
   // A new language keeps focus on its button, so no focus change says anything: the screen's
   // name, in the new language and voice, tells a patient who cannot see it that it changed.
-  if (keepFocus && aids?.speech.isSpeechMode() && result.title) aids.speech.say(result.title);
+  if (keepFocus && isSpeechMode() && result.title) say(result.title);
   firstScreen = false;
   result.afterMount?.();
   if (!readyReported) {
@@ -375,7 +346,6 @@ function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
       performance.mark('kiosk:first-frame');
       setTimeout(() => performance.mark('kiosk:first-frame-drawn'), 0);
       api.uiReady().catch(() => {});
-      startAids();
       preloadScreens();
     });
   }

@@ -28,15 +28,6 @@ let generation = Date.now();
 const entry = (scroll = 0) => ({ index, scroll, gen: generation });
 
 /**
- * Whether `screen` (#main's data-screen) is a staff screen (the PIN, the inbox, its notices):
- * patients' names are on it, so focus there is never said and speech mode goes off.
- * @param {string | undefined} screen
- */
-export function isStaffScreen(screen) {
-  return screen === 'inbox' || Boolean(screen?.startsWith('staff'));
-}
-
-/**
  * The screen an address names: 'home', 'topic', 'article', 'search', 'callback', 'thanks',
  * 'staff' or 'notFound', and its parameters.
  * @param {string} [hash] location.hash by default
