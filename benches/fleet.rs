@@ -51,10 +51,9 @@
 
 use std::collections::HashMap;
 use std::error::Error;
-use std::io::Read as _;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Child, ExitCode};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -200,14 +199,7 @@ impl Helios {
             )
             .into());
         }
-        let data = dir.join("data");
-        std::fs::create_dir_all(&data)?;
-        // The one search parameter If-None-Exist needs (see tests/common/fhir_server.rs).
-        std::fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/fhir/communicationrequest-identifier.json"),
-            data.join("communicationrequest-identifier.json"),
-        )?;
+        fhir_server::prepare_folder(dir)?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
@@ -223,27 +215,15 @@ impl Helios {
 
     /// Starts the server (again) on its port and file, and waits until it answers.
     fn launch(&mut self, rt: &Runtime) -> Result<()> {
+        // Killed (-9, a crash) when the pipe closes, the folder kept for the next launch; the
+        // log appended to across launches.
         let script = r#"exec 3<&0
 "$0" >>"$1/hfs.log" 2>&1 </dev/null & pid=$!
 (read -r _ <&3; kill -9 "$pid" 2>/dev/null) &
 wait "$pid""#;
-        let child = Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .arg(fhir_server::hfs_path())
-            .arg(&self.dir)
-            .env("HFS_SERVER_HOST", "127.0.0.1")
-            .env("HFS_SERVER_PORT", self.port.to_string())
-            .env("HFS_BASE_URL", &self.base)
-            .env("DATABASE_URL", self.dir.join("fhir.db"))
-            .env("HFS_DATA_DIR", self.dir.join("data"))
-            .env("HFS_VALIDATION_MODE", "enforce")
-            .env("HFS_UI_ENABLED", "false")
-            .env("HFS_LOG_LEVEL", "warn")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?;
+        let child =
+            fhir_server::watched_command(script, &fhir_server::hfs_path(), &self.dir, self.port)
+                .spawn()?;
         self.watchdog = Some(child);
         let deadline = Instant::now() + Duration::from_secs(120);
         let client = rt.block_on(async { reqwest::Client::new() });
@@ -264,16 +244,10 @@ wait "$pid""#;
                 .as_mut()
                 .is_none_or(|c| c.try_wait().ok().flatten().is_some());
             if exited || Instant::now() > deadline {
-                let mut log = String::new();
-                if let Ok(mut f) = std::fs::File::open(self.dir.join("hfs.log")) {
-                    let _ = f.read_to_string(&mut log);
-                }
-                let tail: Vec<&str> = log.lines().rev().take(30).collect();
-                let tail: Vec<&str> = tail.into_iter().rev().collect();
                 return Err(format!(
                     "the FHIR server at {} did not start; its log:\n{}",
                     self.base,
-                    tail.join("\n")
+                    fhir_server::log_tail(&self.dir.join("hfs.log"), 30)
                 )
                 .into());
             }

@@ -83,47 +83,19 @@ fn start() -> FhirServer {
         .tempdir()
         .expect("a folder for the FHIR server")
         .keep();
-    let data = dir.join("data");
-    std::fs::create_dir(&data).expect("data folder");
-    // The one search parameter the tests use, as HL7's R4 spec defines it
-    // (CommunicationRequest-identifier), but `active` where the spec file says `draft`: the
-    // server registers active parameters only, and with none it searches by nothing and
-    // If-None-Exist never matches. It loads every .json file in its data folder.
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/fhir/communicationrequest-identifier.json"),
-        data.join("communicationrequest-identifier.json"),
-    )
-    .expect("search parameter");
+    prepare_folder(&dir).expect("the FHIR server's data folder and search parameter");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
     let base = format!("http://127.0.0.1:{port}");
     let log = dir.join("hfs.log");
-    // The shell waits for the server (so a server that dies is seen at once), while a
-    // background reader of our pipe (fd 3: a background job's own stdin is /dev/null) kills
-    // it and removes its folder when this process ends and the pipe closes.
+    // The watchdog (see `watched_command`) stops the server and removes its folder.
     let script = r#"exec 3<&0
 "$0" >"$1/hfs.log" 2>&1 </dev/null & pid=$!
 (read -r _ <&3; kill "$pid" 2>/dev/null; sleep 1; rm -rf "$1") &
 wait "$pid""#;
-    let watchdog = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg(&hfs)
-        .arg(&dir)
-        .env("HFS_SERVER_HOST", "127.0.0.1")
-        .env("HFS_SERVER_PORT", port.to_string())
-        .env("HFS_BASE_URL", &base)
-        .env("DATABASE_URL", dir.join("fhir.db"))
-        .env("HFS_DATA_DIR", &data)
-        .env("HFS_VALIDATION_MODE", "enforce")
-        .env("HFS_UI_ENABLED", "false")
-        .env("HFS_LOG_LEVEL", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+    let watchdog = watched_command(script, &hfs, &dir, port)
         .spawn()
         .expect("sh starts the FHIR server");
     let watchdog = Mutex::new(watchdog);
@@ -132,6 +104,61 @@ wait "$pid""#;
         base,
         _watchdog: watchdog,
     }
+}
+
+/// Makes `dir/data` (HFS_DATA_DIR) with the one search parameter the tests use, as HL7's R4
+/// spec defines it (CommunicationRequest-identifier), but `active` where the spec file says
+/// `draft`: the server registers active parameters only, and with none it searches by
+/// nothing and If-None-Exist never matches. It loads every .json file in its data folder.
+/// Errors: the folder cannot be made or the fixture copied.
+pub fn prepare_folder(dir: &Path) -> std::io::Result<()> {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data)?;
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fhir/communicationrequest-identifier.json"),
+        data.join("communicationrequest-identifier.json"),
+    )?;
+    Ok(())
+}
+
+/// `sh -c script hfs dir`, with the server's settings for loopback port `port`: its SQLite
+/// file `dir/fhir.db`, data folder `dir/data` (see [`prepare_folder`]), write validation
+/// enforced, no UI. `script` starts `"$0"` (the server) in the background with its log in
+/// `"$1"` and waits for it (so a server that dies is seen at once), while a background reader
+/// of the shell's stdin, our pipe (fd 3: a background job's own stdin is /dev/null), stops it
+/// when the pipe closes: when the caller drops the child's stdin, or when this process ends
+/// however it ends, so no server is left behind. Also used by benches/fleet.rs.
+pub fn watched_command(script: &str, hfs: &Path, dir: &Path, port: u16) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(script)
+        .arg(hfs)
+        .arg(dir)
+        .env("HFS_SERVER_HOST", "127.0.0.1")
+        .env("HFS_SERVER_PORT", port.to_string())
+        .env("HFS_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("DATABASE_URL", dir.join("fhir.db"))
+        .env("HFS_DATA_DIR", dir.join("data"))
+        .env("HFS_VALIDATION_MODE", "enforce")
+        .env("HFS_UI_ENABLED", "false")
+        .env("HFS_LOG_LEVEL", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+/// The last `lines` lines of the server's log at `log` (empty if it cannot be read).
+pub fn log_tail(log: &Path, lines: usize) -> String {
+    let mut text = String::new();
+    if let Ok(mut f) = std::fs::File::open(log) {
+        let _ = f.read_to_string(&mut text);
+    }
+    let mut tail: Vec<&str> = text.lines().rev().take(lines).collect();
+    tail.reverse();
+    tail.join("\n")
 }
 
 /// Polls `GET {base}/metadata` until the server answers 200 (at most 120 s: its first
@@ -161,19 +188,7 @@ fn wait_until_ready(base: &str, watchdog: &Mutex<Child>, log: &Path) {
             .map(|mut c| c.try_wait().ok().flatten().is_some())
             .unwrap_or(true);
         if exited || Instant::now() > deadline {
-            let mut text = String::new();
-            if let Ok(mut f) = std::fs::File::open(log) {
-                let _ = f.read_to_string(&mut text);
-            }
-            let tail: String = text
-                .lines()
-                .rev()
-                .take(30)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<Vec<_>>()
-                .join("\n");
+            let tail = log_tail(log, 30);
             panic!("the FHIR server at {base} did not start ({answer:?}); its log:\n{tail}");
         }
         std::thread::sleep(Duration::from_millis(200));
