@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 install_packages "${BUILD_PACKAGES[@]}" xvfb python3
+ensure_bundler
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 export CARGO_TARGET_DIR="$target"
 

@@ -4,6 +4,8 @@
 #   bash benches/size.sh        # prints a Markdown table; takes a few minutes per variant
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
+ensure_bundler
 root="${SIZE_TARGET_ROOT:-/var/tmp/clinic-kiosk-size}"
 variants=(
   "thin LTO, 4 units, opt 3 (before)|thin|4|3|none"

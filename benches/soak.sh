@@ -13,6 +13,7 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 install_packages "${BUILD_PACKAGES[@]}" xvfb xauth webkit2gtk-driver dbus gnuplot-nox
 ensure_rust
+ensure_bundler
 command -v tauri-driver >/dev/null || [ -x "$HOME/.cargo/bin/tauri-driver" ] || cargo install tauri-driver --locked
 
 display=120

@@ -83,6 +83,19 @@ ensure_tauri_cli() {
   fi
 }
 
+# The front end's bundler (esbuild, pinned in tools/bundle): src-tauri/build.rs bundles ui/ with
+# it on every build (issue #16), and a release build stops without it. Installed from npm
+# (cache first) when tools/bundle/node_modules was not installed from the same package-lock.json.
+ensure_bundler() {
+  install_packages nodejs npm
+  local stamp=tools/bundle/node_modules/.installed-from-package-lock.json
+  if ! cmp -s tools/bundle/package-lock.json "$stamp"; then
+    say "installing the front end's bundler (esbuild, npm, into tools/bundle)"
+    (cd tools/bundle && npm ci --prefer-offline --no-audit --no-fund --silent)
+    cp tools/bundle/package-lock.json "$stamp"
+  fi
+}
+
 # Test tools compiled from source are kept here between runs (CI caches it like the target
 # folder): CLINIC_KIOSK_TOOLS, else clinic-kiosk-tools beside CARGO_TARGET_DIR, else
 # ~/.cache/clinic-kiosk/tools. tests/common/fhir_server.rs looks in the same place.

@@ -33,6 +33,21 @@ async fn home_shows_every_topic(s: &Session) -> Result<()> {
         .wait_js("return document.documentElement.lang", "html lang")
         .await?;
     ensure!(lang == "en", "the kiosk starts in English, got lang={lang}");
+    // The page is the bundle src-tauri/build.rs made (tools/bundle, issue #16), not ui/'s
+    // twenty modules: a build that fell back to them would start slower without a word.
+    let preloads = s
+        .wait_js(
+            "return [...document.querySelectorAll('link[rel=modulepreload]')].map((l) => l.getAttribute('href')).join(' ')",
+            "the modules the page preloads",
+        )
+        .await?;
+    let preloads = preloads.as_str().unwrap_or_default();
+    ensure!(
+        preloads
+            .split(' ')
+            .all(|href| href.starts_with("js/chunk-")),
+        "the page should preload the bundle's chunks, got {preloads:?}"
+    );
     s.assert_accessible("home").await?;
     s.screenshot("home").await?;
     Ok(())

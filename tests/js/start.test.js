@@ -5,7 +5,8 @@
 // must be exactly main.js's static imports, followed through: a module missing from it waits for
 // its level again, and a lazily loaded screen in it would be fetched on every start for nothing.
 // The fonts and texts it preloads must exist: a renamed file would be fetched twice, once for
-// nothing (WebKit only warns).
+// nothing (WebKit only warns). The app embeds this page bundled, with the bundle's chunks in
+// the list's place (tests/js/bundle.test.js); a debug build without the bundler runs it as is.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 // @ts-check
 // ESLint for the front end (scripts/check-js runs it from the repo root with --config):
-// ui/js runs in the kiosk's web view as ES modules; tests/js and this folder run in Node.
+// ui/js runs in the kiosk's web view as ES modules; tests/js, this folder and tools/bundle run in Node.
 
 import js from '@eslint/js';
 import globals from 'globals';
@@ -12,7 +12,7 @@ export default [
     languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.browser } },
   },
   {
-    files: ['tests/js/**/*.js', 'tools/js/**/*.js'],
+    files: ['tests/js/**/*.js', 'tools/js/**/*.js', 'tools/bundle/**/*.mjs'],
     languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.node } },
   },
   {
