@@ -27,11 +27,34 @@ async function call(command, args) {
   try {
     return await invoke(command, args);
   } catch (raw) {
-    const kind = raw && typeof raw === 'object' && KNOWN_KINDS.has(/** @type {any} */ (raw).kind) ? /** @type {any} */ (raw).kind : 'internal';
-    // For staff and logs only: the kind and Rust's own words, never the arguments.
-    console.error(`command ${command} failed: ${kind}`, typeof raw === 'object' ? /** @type {any} */ (raw)?.message ?? '' : String(raw));
-    throw new ApiError(kind, raw);
+    throw failed(command, raw);
   }
+}
+
+/**
+ * Rust's refusal `raw` of `command` as an ApiError, logged for staff.
+ * @param {string} command
+ * @param {unknown} raw
+ */
+function failed(command, raw) {
+  const kind = raw && typeof raw === 'object' && KNOWN_KINDS.has(/** @type {any} */ (raw).kind) ? /** @type {any} */ (raw).kind : 'internal';
+  // For staff and logs only: the kind and Rust's own words, never the arguments.
+  console.error(`command ${command} failed: ${kind}`, typeof raw === 'object' ? /** @type {any} */ (raw)?.message ?? '' : String(raw));
+  return new ApiError(kind, raw);
+}
+
+/**
+ * The answer js/first-calls.js asked for before the modules loaded, taken once (later calls
+ * ask Rust again: topics change when a content pack is installed), or null.
+ * @param {'appInfo' | 'topics'} name
+ * @returns {Promise<any> | null}
+ */
+function takeFirstCall(name) {
+  const first = /** @type {any} */ (window).__kioskFirstCalls;
+  const answer = first?.[name];
+  if (!answer) return null;
+  first[name] = null;
+  return answer;
 }
 
 /**
@@ -59,10 +82,26 @@ export class ApiError extends Error {
   }
 }
 
-export const appInfo = () => call('app_info');
+/** The app's details (docs/ipc.md); the first time, js/first-calls.js's answer. */
+export const appInfo = () => takeFirstCall('appInfo')?.catch((raw) => Promise.reject(failed('app_info', raw))) ?? call('app_info');
 
-/** @param {string} lang */
-export const listTopics = (lang) => call('list_topics', { lang });
+/**
+ * The topics in `lang`; the first time, js/first-calls.js's answer if it asked in `lang`.
+ * @param {string} lang
+ * @returns {Promise<any>}
+ */
+export async function listTopics(lang) {
+  const first = takeFirstCall('topics');
+  if (first) {
+    try {
+      const answer = await first;
+      if (answer.lang === lang) return answer.topics;
+    } catch {
+      // Asked again below: this call's own failure is the one to report.
+    }
+  }
+  return call('list_topics', { lang });
+}
 
 /**
  * @param {string | null | undefined} topic
