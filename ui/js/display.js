@@ -86,6 +86,9 @@ export function watchHeader(header) {
   const textSize = new MutationObserver(measure);
   textSize.observe(root, { attributes: true, attributeFilter: ['class'] });
   window.addEventListener('resize', measure);
+  // Now, not in the ResizeObserver's first call: there a width class that changes the
+  // header's height would need a second call in the same frame, which WebKit reports as an
+  // error ("ResizeObserver loop completed with undelivered notifications"; seen at 1280x800).
   measure();
   return () => {
     observer.disconnect();
