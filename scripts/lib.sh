@@ -88,6 +88,9 @@ ensure_tauri_cli() {
 # (cache first) when tools/bundle/node_modules was not installed from the same package-lock.json.
 ensure_bundler() {
   install_packages nodejs npm
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  [ "$major" -ge 18 ] || die "Node.js $(node --version) is too old to bundle the page: install Node.js 18 or newer (Debian 12's nodejs is 18)"
   local stamp=tools/bundle/node_modules/.installed-from-package-lock.json
   if ! cmp -s tools/bundle/package-lock.json "$stamp"; then
     say "installing the front end's bundler (esbuild, npm, into tools/bundle)"

@@ -28,31 +28,43 @@ const BUNDLER: &str = "tools/bundle/node_modules/esbuild/package.json";
 /// `tauri::generate_context!` embed that folder instead of ui/: it reads `TAURI_CONFIG`, merged
 /// over tauri.conf.json, from the compiler's environment.
 ///
-/// Without the bundler installed, a debug build embeds ui/ as written (the same page, modules
-/// fetched one by one) and says so; a release build stops, so no kiosk ships the slower start.
+/// Without the bundler (or Node.js), a debug build embeds ui/ as written (the same page,
+/// modules fetched one by one) and says so; a release build stops, so no kiosk ships the
+/// slower start.
 fn bundle_page() {
     println!("cargo:rerun-if-changed=ui");
-    println!("cargo:rerun-if-changed=tools/bundle/bundle.mjs");
-    println!("cargo:rerun-if-changed={BUNDLER}");
+    // The folder, not node_modules' files: a path that does not exist would rerun this
+    // script on every build, and installing the bundler changes the folder.
+    println!("cargo:rerun-if-changed=tools/bundle");
     println!("cargo:rerun-if-env-changed=TAURI_CONFIG");
     let release = std::env::var("PROFILE").as_deref() == Ok("release");
-    if !Path::new(BUNDLER).exists() {
-        let how = "install it with `npm ci` in tools/bundle (scripts/run, scripts/test and scripts/build-deb do)";
+    let unbundled = |why: &str| {
+        let how = "install Node.js 18 or newer and run `npm ci` in tools/bundle (scripts/run, scripts/test and scripts/build-deb do both)";
         if release {
-            panic!("the front end's bundler (esbuild) is missing: {how}");
+            panic!("{why}: {how}");
         }
-        println!("cargo:warning=the front end's bundler (esbuild) is missing, so this debug build embeds ui/ unbundled: {how}");
-        return;
+        println!("cargo:warning={why}, so this debug build embeds ui/ unbundled: {how}");
+    };
+    if !Path::new(BUNDLER).exists() {
+        return unbundled("the front end's bundler (esbuild) is missing");
     }
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("ui");
-    let status = Command::new("node")
+    let status = match Command::new("node")
         .args(["tools/bundle/bundle.mjs", "ui"])
         .arg(&out)
         .status()
-        .unwrap_or_else(|e| panic!("could not run node for tools/bundle/bundle.mjs ({e}): install Node.js 18 or newer (scripts/run does)"));
+    {
+        Ok(status) => status,
+        Err(e) => {
+            return unbundled(&format!(
+                "could not run node for tools/bundle/bundle.mjs ({e})"
+            ))
+        }
+    };
     assert!(
-        status.success(),
-        "tools/bundle/bundle.mjs could not bundle ui/ (its errors are above, with file and line)"
+        status.success() && out.join("index.html").is_file(),
+        "tools/bundle/bundle.mjs could not bundle ui/ into {} (its errors are above, with file and line)",
+        out.display()
     );
     let mut config: serde_json::Value = match std::env::var("TAURI_CONFIG") {
         Ok(inline) => serde_json::from_str(&inline).expect("TAURI_CONFIG is not JSON"),

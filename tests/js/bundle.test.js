@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundle, withPreloads } from '../../tools/bundle/bundle.mjs';
+import { bundle, classicScripts, withPreloads } from '../../tools/bundle/bundle.mjs';
 
 const ui = fileURLToPath(new URL('../../ui/', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'kiosk-bundle-'));
@@ -98,4 +98,17 @@ test('a page whose preload list moved is refused instead of shipping without one
   assert.throws(() => withPreloads('<head>\n<script type="module" src="js/main.js"></script>\n</head>', ['js/chunk-A.js']), /no <link rel="modulepreload">/);
   const page = '<head>\n  <link rel="modulepreload" href="js/a.js">\n  <link rel="modulepreload" href="js/b.js">\n</head>';
   assert.equal(withPreloads(page, ['js/chunk-A.js']), '<head>\n  <link rel="modulepreload" href="js/chunk-A.js">\n</head>');
+});
+
+test('the classic scripts index.html loads are found however the tag is written, and only those', () => {
+  assert.deepEqual(classicScripts(readFileSync(join(ui, 'index.html'), 'utf8')), ['js/first-calls.js']);
+  const page = [
+    '<!-- <script src="js/old.js"></script> -->',
+    '<script async src="js/a.js"></script>',
+    '<script src = "js/b.js" defer></script>',
+    '<script type="module" src="js/main.js"></script>',
+    '<script src="js/c.js" type="module"></script>',
+  ].join('\n');
+  assert.deepEqual(classicScripts(page), ['js/a.js', 'js/b.js']);
+  assert.ok(existsSync(join(out, 'js/first-calls.js')) && readFileSync(join(out, 'js/first-calls.js'), 'utf8').includes('__kioskFirstCalls'));
 });

@@ -90,3 +90,20 @@ test('without Tauri (a page opened in a browser) nothing is asked, and api.js sa
   assert.equal(/** @type {any} */ (globalThis).window.__kioskFirstCalls, undefined);
   await assert.rejects(api.appInfo(), (/** @type {any} */ error) => error.kind === 'unavailable');
 });
+
+test('once the first screen is up, what it did not take is dropped, and a late first-calls.js asks nothing', async () => {
+  const calls = pageWith({ app_info: { defaultLang: 'en' }, list_topics: (/** @type {any} */ a) => [`old ${a.lang}`] });
+  await api.appInfo();
+  // A front-desk laptop: no topics on its first screen.
+  api.forgetFirstCalls();
+  assert.deepEqual(await api.listTopics('en'), ['old en'], 'asked again, not the early answer');
+  assert.deepEqual(
+    calls.map((c) => c.command),
+    ['app_info', 'list_topics', 'list_topics'],
+  );
+  // first-calls.js running after that (it is async) asks for nothing.
+  const window = /** @type {any} */ (globalThis).window;
+  vm.runInNewContext(source, { window });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(calls.length, 3);
+});

@@ -19,8 +19,9 @@
 // - Everything else (fonts, texts, index.html's other lines) is copied as it is.
 
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { cpSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /**
  * What the page's JavaScript may use: WebKitGTK 2.40 or newer (Debian 12 ships 2.50, Ubuntu
@@ -63,7 +64,7 @@ export async function bundle(ui, out) {
   });
   // Classic scripts index.html loads itself (js/first-calls.js): minified alone, not bundled.
   const html = readFileSync(join(ui, 'index.html'), 'utf8');
-  const classic = [...html.matchAll(/<script src="(js\/[^"]+)"/g)].map((m) => m[1]);
+  const classic = classicScripts(html);
   await build({
     entryPoints: classic.map((path) => join(ui, path)),
     outdir: join(out, 'js'),
@@ -90,6 +91,20 @@ export async function bundle(ui, out) {
 }
 
 /**
+ * The scripts index.html loads that are not modules (`<script src="js/...">` without
+ * `type="module"`), outside comments, as paths from the page's root.
+ * @param {string} html
+ * @returns {string[]}
+ */
+export function classicScripts(html) {
+  const tags = html.replace(/<!--[\s\S]*?-->/g, '').match(/<script\b[^>]*>/g) ?? [];
+  return tags
+    .filter((tag) => !/\btype\s*=\s*"module"/.test(tag))
+    .map((tag) => tag.match(/\bsrc\s*=\s*"(js\/[^"]+)"/)?.[1])
+    .filter((src) => src !== undefined);
+}
+
+/**
  * The chunks `entry` imports statically, followed through (not `import()`), as paths from the
  * page's root (`js/chunk-HASH.js`), in a stable order.
  * @param {import('esbuild').Metafile} metafile
@@ -97,7 +112,9 @@ export async function bundle(ui, out) {
  */
 function firstScreenChunks(metafile, entry) {
   const cwd = process.cwd();
-  const key = relative(cwd, entry);
+  // esbuild's metafile names files relative to the working folder, with forward slashes.
+  const posix = (/** @type {string} */ path) => path.split(sep).join('/');
+  const key = posix(relative(cwd, entry));
   const outputs = metafile.outputs;
   if (!outputs[key]) throw new Error(`esbuild wrote no ${key}`);
   const seen = new Set();
@@ -112,7 +129,7 @@ function firstScreenChunks(metafile, entry) {
     }
   }
   const root = join(relative(cwd, entry), '..', '..');
-  return [...seen].map((path) => relative(root, path)).sort();
+  return [...seen].map((path) => posix(relative(root, path))).sort();
 }
 
 /**
@@ -138,8 +155,8 @@ export function withPreloads(html, preloads) {
  * @returns {string[]}
  */
 function listFiles(dir) {
-  // Walked by hand: readdirSync's `recursive` and `parentPath` are newer than Node 18.19,
-  // Debian 12's own.
+  // Walked by hand: readdirSync's entries name their folder (`parentPath`) only from Node
+  // 20.12; Debian 12 ships 18.19.
   /** @type {string[]} */
   const files = [];
   const walk = (/** @type {string} */ at) => {
@@ -153,7 +170,8 @@ function listFiles(dir) {
   return files.sort();
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a program (not imported by tests/js/bundle.test.js).
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   const [ui, out] = process.argv.slice(2);
   if (!ui || !out) {
     console.error('usage: node tools/bundle/bundle.mjs UI_DIR OUT_DIR');

@@ -1,5 +1,6 @@
 // @ts-check
-// The only module that knows about Tauri: one small wrapper per command in docs/ipc.md.
+// The one module the screens call Rust through: one small wrapper per command in docs/ipc.md
+// (js/first-calls.js, a classic script, asks for the first screen's two answers before it).
 // Every rejection is turned into { kind } so screens can branch on it; the raw message is
 // logged for staff and never shown to a patient. Arguments are never logged: they may hold
 // what a patient typed.
@@ -44,8 +45,9 @@ function failed(command, raw) {
 }
 
 /**
- * The answer js/first-calls.js asked for before the modules loaded, taken once (later calls
- * ask Rust again: topics change when a content pack is installed), or null.
+ * The answer js/first-calls.js asked for before the modules loaded, taken once and only for
+ * the first screen (later calls ask Rust again: topics change when a content pack is
+ * installed), or null.
  * @param {'appInfo' | 'topics'} name
  * @returns {Promise<any> | null}
  */
@@ -80,6 +82,16 @@ export class ApiError extends Error {
     /** Rust's own words, for staff screens only (never a patient's): why input was refused. */
     this.detail = typeof raw?.message === 'string' ? raw.message : '';
   }
+}
+
+/**
+ * Drops what js/first-calls.js asked for and the first screen did not take (main.js, once the
+ * first screen is up): a front-desk laptop or a config-problem kiosk never asks for the
+ * topics at start, and their next ask may come hours later.
+ */
+export function forgetFirstCalls() {
+  // Left defined, so a first-calls.js that ran late (it is `async`) asks for nothing.
+  /** @type {any} */ (window).__kioskFirstCalls = { appInfo: null, topics: null };
 }
 
 /** The app's details (docs/ipc.md); the first time, js/first-calls.js's answer. */

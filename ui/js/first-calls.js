@@ -7,7 +7,8 @@
 
 (() => {
   const invoke = /** @type {any} */ (window).__TAURI__?.core?.invoke;
-  if (typeof invoke !== 'function') return;
+  // Not in Tauri, or too late: main.js's first screen is already up (api.forgetFirstCalls).
+  if (typeof invoke !== 'function' || /** @type {any} */ (window).__kioskFirstCalls) return;
   /** @type {Promise<any>} */
   const appInfo = invoke('app_info');
   /** @type {Promise<{ lang: string, topics: any }>} */

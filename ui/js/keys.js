@@ -10,7 +10,7 @@
 //
 // Speech mode: every focus change is said, as role and name (computed here from aria-labelledby,
 // aria-label, the field's label or the text: the page's own controls use only these; a full
-// accessible-name library would need a build step the UI does not have). A text field is said as
+// accessible-name library would be the page's first dependency, for cases it never has). A text field is said as
 // "filled in" or "empty", never with what the patient typed, unless headphones are in; the
 // on-screen keyboard's keys are said only into headphones (else, once, how to type privately).
 

@@ -13,7 +13,7 @@ import * as configProblem from './screens/config-problem.js';
 import { closeKeyboard } from './components/keyboard.js';
 import { startIdle } from './idle.js';
 import { initKeys, isStaffScreen, sayHelp } from './keys.js';
-import { resetSpeech, setSpeechMode, stopSpeech, isSpeechDefault, isSpeechMode, say, loadSpeechSettings } from './speech.js';
+import { resetSpeech, setSpeechMode, stopSpeech, isSpeechDefault, isSpeechMode, say } from './speech.js';
 import { applyAccent } from './theme.js';
 
 /**
@@ -50,7 +50,7 @@ import { applyAccent } from './theme.js';
 const SCREENS = { home };
 /**
  * The other screens load when first shown, and in the background once the first screen is
- * up (`afterFirstScreen`): the start then fetches and compiles 21 modules instead of 44, about
+ * up (`preloadScreens`): the start then fetches and compiles 21 modules instead of 44, about
  * 145 KB of script instead of 310 (issue #16). The browser keeps each module once loaded, so
  * a second `import()` costs nothing.
  * @type {Record<string, () => Promise<ScreenModule>>}
@@ -75,13 +75,11 @@ async function screenModule(name) {
 }
 
 /**
- * Loads what the first screen did not wait for, once it is drawn: the speech settings, and the
- * screens not loaded yet, so the first tap on a topic, an article or Search does not wait for
- * its modules. A failure here is only a later wait.
+ * Loads the screens not loaded yet while nothing else happens, so the first tap on a topic,
+ * an article or Search does not wait for its modules. A failure here is only a later wait.
  */
-function afterFirstScreen() {
+function preloadScreens() {
   const load = () => {
-    loadSpeechSettings();
     for (const later of Object.values(LATER_SCREENS)) later().catch(() => {});
   };
   setTimeout(load, PRELOAD_AFTER_MS);
@@ -89,7 +87,7 @@ function afterFirstScreen() {
 /** More unexpected errors than this within a minute: reload the page instead of recovering. */
 const ERRORS_BEFORE_RELOAD = 3;
 const LOADING_DELAY_MS = 400;
-/** How long after the first screen is up the speech settings and other screens load (ms). */
+/** How long after the first screen is up the other screens' modules load (ms). */
 const PRELOAD_AFTER_MS = 300;
 
 /** @type {{ lang: string, textSize: string, contrast: string, screen: string, app: AppInfo, languages: string[], defaultLang: string }} */
@@ -157,7 +155,7 @@ async function boot() {
   );
   setUpSkipLink();
   router.interceptLinks(main);
-  initKeys(); // the six keys and speech mode (issue #13); their settings load after the first screen
+  initKeys(); // the six keys, speech mode and the Listen controls' settings (issue #13)
   applyDocumentSettings();
   // After the settings' classes are on <html>, so setting them does not measure the header.
   watchHeader(/** @type {HTMLElement} */ (document.getElementById('site-header')));
@@ -349,7 +347,9 @@ function mount(result, { restoreScroll = 0, keepFocus = false } = {}) {
       performance.mark('kiosk:first-frame');
       setTimeout(() => performance.mark('kiosk:first-frame-drawn'), 0);
       api.uiReady().catch(() => {});
-      afterFirstScreen();
+      // Anything first-calls.js asked for that the first screen did not take is old from now on.
+      api.forgetFirstCalls();
+      preloadScreens();
     });
   }
 }

@@ -60,21 +60,8 @@ let generation = 0;
 /** @type {Set<() => void>} */
 const modeListeners = new Set();
 
-/** Stops speech whenever the screen changes or the idle warning shows. */
-export function initSpeech() {
-  const main = document.getElementById('main');
-  // A new screen replaces #main's content: a Listen of the old one stops (an announcement of
-  // the new one, already started, is left alone).
-  if (main) new MutationObserver(() => active?.kind === 'listen' && stopSpeech()).observe(main, { childList: true });
-  document.addEventListener(IDLE_WARNING_EVENT, () => stopSpeech());
-}
-
-/**
- * Loads the clinic's speech settings (speech_config). main.js asks once the first screen is
- * drawn: Rust asks PulseAudio about headphones for it, a process start the first screen need
- * not wait on (issue #16). Until then the defaults stand.
- */
-export async function loadSpeechSettings() {
+/** Loads the clinic's settings and stops speech whenever the screen changes or the idle warning shows. */
+export async function initSpeech() {
   try {
     config = { ...config, ...(await api.speechConfig()) };
   } catch {
@@ -82,6 +69,11 @@ export async function loadSpeechSettings() {
   }
   volume = config.volume;
   speechMode = config.alwaysOn;
+  const main = document.getElementById('main');
+  // A new screen replaces #main's content: a Listen of the old one stops (an announcement of
+  // the new one, already started, is left alone).
+  if (main) new MutationObserver(() => active?.kind === 'listen' && stopSpeech()).observe(main, { childList: true });
+  document.addEventListener(IDLE_WARNING_EVENT, () => stopSpeech());
 }
 
 /** The settings from speech_config (keys, rates), as loaded at start. */
