@@ -91,11 +91,17 @@ ensure_bundler() {
   local major
   major="$(node -p 'process.versions.node.split(".")[0]')"
   [ "$major" -ge 18 ] || die "Node.js $(node --version) is too old to bundle the page: install Node.js 18 or newer (Debian 12's nodejs is 18)"
-  local stamp=tools/bundle/node_modules/.installed-from-package-lock.json
-  if ! cmp -s tools/bundle/package-lock.json "$stamp"; then
-    say "installing the front end's bundler (esbuild, npm, into tools/bundle)"
-    (cd tools/bundle && npm ci --prefer-offline --no-audit --no-fund --silent)
-    cp tools/bundle/package-lock.json "$stamp"
+  npm_ci_once tools/bundle "the front end's bundler (esbuild)"
+}
+
+# `npm ci` in folder $1 (its pinned package-lock.json), from npm's cache first, unless its
+# node_modules was installed from the same lock file already; $2 says what it installs.
+npm_ci_once() {
+  local dir="$1" stamp="$1/node_modules/.installed-from-package-lock.json"
+  if ! cmp -s "$dir/package-lock.json" "$stamp"; then
+    say "installing $2 from npm, into $dir"
+    (cd "$dir" && npm ci --prefer-offline --no-audit --no-fund --silent)
+    cp "$dir/package-lock.json" "$stamp"
   fi
 }
 
