@@ -74,13 +74,7 @@ ensure_rust() {
 TAURI_CLI="$PWD/tools/tauri-cli/node_modules/.bin/tauri"
 ensure_tauri_cli() {
   install_packages nodejs npm
-  local want
-  want="$(node -p 'require("./tools/tauri-cli/package.json").devDependencies["@tauri-apps/cli"]')"
-  if [ "$("$TAURI_CLI" --version 2>/dev/null)" != "tauri-cli $want" ]; then
-    say "installing the Tauri command line $want (npm, into tools/tauri-cli)"
-    # From npm's cache when it has the pinned files, so an offline rerun works.
-    (cd tools/tauri-cli && npm ci --prefer-offline --no-audit --no-fund --silent)
-  fi
+  npm_ci_once tools/tauri-cli "the Tauri command line"
 }
 
 # The front end's bundler (esbuild, pinned in tools/bundle): src-tauri/build.rs bundles ui/ with
@@ -94,8 +88,9 @@ ensure_bundler() {
   npm_ci_once tools/bundle "the front end's bundler (esbuild)"
 }
 
-# `npm ci` in folder $1 (its pinned package-lock.json), from npm's cache first, unless its
-# node_modules was installed from the same lock file already; $2 says what it installs.
+# `npm ci` in folder $1 (its pinned package-lock.json), from npm's cache first (so an offline
+# rerun works), unless its node_modules was installed from the same lock file already; $2 says
+# what it installs.
 npm_ci_once() {
   local dir="$1" stamp="$1/node_modules/.installed-from-package-lock.json"
   if ! cmp -s "$dir/package-lock.json" "$stamp"; then
